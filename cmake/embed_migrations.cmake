@@ -1,0 +1,11 @@
+# Writes each migration as {version, "sql"} into a C++ include file.
+set(content "// generated from src/store/migrations/*.sql; do not edit\n")
+foreach(f ${FILES})
+  get_filename_component(name ${f} NAME)
+  string(REGEX MATCH "^[0-9]+" version ${name})
+  math(EXPR version "${version}")
+  file(READ ${f} sql)
+  string(APPEND content "{${version}, R\"mailer_sql(${sql})mailer_sql\"},\n")
+endforeach()
+file(WRITE ${OUT}.tmp "${content}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.tmp ${OUT})

@@ -1,0 +1,57 @@
+#pragma once
+// Pure message composition: Message + recipient -> RFC 5322 bytes (SPEC §3).
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "mailer/time.hpp"
+
+namespace mailer::mail {
+
+// The message as the user wrote it: subject and bodies are mustache templates.
+struct MessageTemplate {
+  std::string subject;
+  std::string body_text;
+  std::optional<std::string> body_html;
+};
+
+// Who receives one copy.
+struct Recipient {
+  std::string email;
+  std::string name;  // may be empty
+};
+
+// Everything about one copy that is not the template or the recipient.
+struct ComposeContext {
+  std::string from;              // header value, e.g. "Магазин <news@example.com>" (UTF-8)
+  Time date = 0;                 // the Date header
+  std::string message_id;        // "<unique@from-domain>", see make_message_id
+  std::string unsubscribe_url;   // empty: no List-Unsubscribe headers; else the one-click URL
+};
+
+// Throws Error{Errc::data, "<field>: <mustache's error message>"} when `text` is not a
+// valid template, or uses a variable other than name, email, unsubscribe_url.
+void check_template(std::string_view text, std::string_view field);
+
+// Renders a template; `html` selects HTML-escaping of the values (HTML parts only).
+std::string render_template(std::string_view text, const Recipient& to,
+                            std::string_view unsubscribe_url, bool html);
+
+// The complete message: CRLF line endings, lines <= 998 octets, UTF-8 bodies in
+// quoted-printable, multipart/alternative when there is HTML, RFC 2047 encoded words
+// (<= 75 chars, folded) for non-ASCII header text.
+std::string compose(const MessageTemplate& message, const Recipient& to, const ComposeContext& context);
+
+// "<random hex@domain of from>" — unique per copy.
+std::string make_message_id(std::string_view from);
+
+// The bare address of a header value: "Shop <news@example.com>" -> "news@example.com".
+std::string address_of(std::string_view mailbox);
+
+// RFC 2047 encoded-word form of a header text (returned unchanged when it is plain ASCII).
+std::string encode_header_text(std::string_view text);
+
+// Quoted-printable body encoding with CRLF line endings (RFC 2045 §6.7).
+std::string quoted_printable(std::string_view text);
+
+}  // namespace mailer::mail

@@ -1,0 +1,65 @@
+#pragma once
+// SMTP delivery through libcurl: N reused connections (multi interface), a global rate limit,
+// and each recipient's SMTP reply code and text as the server sent it.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace mailer::mail {
+
+// Transport settings (from Config's [smtp] section; the password already read from its env).
+struct SmtpSettings {
+  std::string url = "smtp://127.0.0.1:25";  // smtp:// (STARTTLS when offered) or smtps://
+  std::string username;
+  std::string password;
+  std::string mail_from;          // envelope sender, a bare address
+  int connections = 4;
+  double rate_per_second = 0;     // 0: unlimited
+  long timeout_s = 30;
+};
+
+// One copy to deliver. `id` is the caller's (e.g. a recipient row id).
+struct Envelope {
+  std::int64_t id = 0;
+  std::string rcpt;   // bare address
+  std::string data;   // the full RFC 5322 message, CRLF line endings
+};
+
+enum class Outcome { sent, bounced, deferred };
+
+// What happened to one envelope. `smtp_code` is 0 when there was no reply (connection
+// refused, timeout, connection lost); `response` is then a short description of that.
+struct Delivery {
+  std::int64_t id = 0;
+  Outcome outcome = Outcome::deferred;
+  int smtp_code = 0;
+  std::string response;   // the server's reply text verbatim (all lines of a multiline reply)
+  bool connected = false; // whether a connection to the server was ever established for it
+};
+
+// Delivers a stream of envelopes over settings.connections parallel connections.
+// `next` is called whenever a connection is free; it returns nullopt when there is no more.
+// `done` is called with the deliveries that finished in one turn of the event loop, BEFORE
+// their connections are given new envelopes (so a caller can commit them as one group).
+// Returns when `next` returned nullopt and every envelope is done.
+class SmtpSender {
+ public:
+  explicit SmtpSender(SmtpSettings settings);
+  ~SmtpSender();
+  SmtpSender(const SmtpSender&) = delete;
+  SmtpSender& operator=(const SmtpSender&) = delete;
+
+  void run(const std::function<std::optional<Envelope>()>& next,
+           const std::function<void(std::span<const Delivery>)>& done);
+
+ private:
+  SmtpSettings settings_;
+};
+
+// Sends one message (verification and reset emails). Throws Error{Errc::unavailable} with the
+// server's reply when it was not accepted.
+void send_one(const SmtpSettings& settings, const Envelope& envelope);
+
+}  // namespace mailer::mail

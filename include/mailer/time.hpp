@@ -1,0 +1,35 @@
+#pragma once
+// Time values: seconds since the Unix epoch, UTC. Input and output use the local zone (TZ).
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace mailer {
+
+using Time = std::int64_t;  // seconds since 1970-01-01T00:00:00Z
+
+// Parses `now` or ISO 8601: "2026-11-24T09:00", "2026-11-24 09:00", optional ":SS",
+// optional offset "Z", "+03:00", "+0300", "-05"; a date alone means local midnight.
+// Without an offset the time is local (TZ); a local time that falls in a DST gap moves
+// forward by the gap. Throws Error{Errc::data} naming `field` on anything else.
+Time parse_time(std::string_view text, Time now, std::string_view field);
+
+// "2026-11-24 09:00" in the local zone, for tables.
+std::string format_local(Time t);
+
+// "2026-11-24T09:00:00+03:00" in the local zone with its UTC offset, for --json.
+std::string format_iso(Time t);
+
+// The current time: MAILER_NOW (ISO 8601; local without an offset) when set, else the clock.
+// Throws Error{Errc::data} when MAILER_NOW is malformed.
+Time current_time();
+
+// Local wall-clock fields <-> Time, with the DST rules above (gap: forward by the gap;
+// overlap: the earlier instant).
+struct LocalDateTime {
+  int year, month, day, hour, minute, second;  // month 1..12, day 1..31
+};
+LocalDateTime to_local(Time t);
+Time from_local(const LocalDateTime& local);
+
+}  // namespace mailer
