@@ -1,0 +1,113 @@
+#pragma once
+// SQLite RAII: a connection, prepared statements with bound parameters, transactions.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace mailer::store {
+
+class Db;
+
+// A prepared statement. Parameters bind by position (1-based); columns read by index.
+class Statement {
+ public:
+  Statement(Db& db, std::string_view sql);
+  ~Statement();
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, bool value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, double value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
+  Statement& bind_blob(int index, std::string_view bytes);
+  Statement& bind_null(int index);
+  template <class T>
+  Statement& bind(int index, const std::optional<T>& value) {
+    return value ? bind(index, *value) : bind_null(index);
+  }
+
+  // Binds all arguments in order from parameter 1.
+  template <class... Args>
+  Statement& bind_all(const Args&... args) {
+    int i = 0;
+    (bind(++i, args), ...);
+    return *this;
+  }
+
+  // Advances to the next row; false when done.
+  bool step();
+  // Runs a statement that returns no rows (or ignores them).
+  void run();
+  // Resets for re-execution with new bindings.
+  void reset();
+
+  bool is_null(int col) const;
+  std::int64_t int64(int col) const;
+  double real(int col) const;
+  std::string text(int col) const;
+  std::optional<std::string> opt_text(int col) const;
+  std::optional<std::int64_t> opt_int64(int col) const;
+  std::string blob(int col) const;
+
+ private:
+  Db* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+// One SQLite connection with foreign keys on, WAL, synchronous=NORMAL and a busy timeout.
+class Db {
+ public:
+  // Opens (creating with mode 0600 when missing) and migrates to the latest schema.
+  explicit Db(const std::string& path);
+  ~Db();
+  Db(Db&& other) noexcept;
+  Db& operator=(Db&& other) noexcept;
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  // Runs one or more statements without parameters (schema, pragmas).
+  void exec(std::string_view sql);
+  Statement prepare(std::string_view sql) { return Statement(*this, sql); }
+  std::int64_t last_insert_id() const;
+  int changes() const;
+  int schema_version();
+  const std::string& path() const { return path_; }
+  sqlite3* handle() const { return db_; }
+
+  // Throws Error{internal} (or {temp_failure} when busy) for the last failure.
+  [[noreturn]] void fail(std::string_view what) const;
+
+ private:
+  void migrate();
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+// BEGIN (IMMEDIATE by default) ... COMMIT; rolls back when destroyed uncommitted.
+class Transaction {
+ public:
+  explicit Transaction(Db& db, bool immediate = true);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Db& db_;
+  bool open_ = true;
+};
+
+// The latest schema version the binary knows.
+int latest_schema_version();
+
+}  // namespace mailer::store

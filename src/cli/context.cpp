@@ -1,0 +1,102 @@
+#include "context.hpp"
+
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "mailer/error.hpp"
+#include "mailer/session_file.hpp"
+#include "mailer/time.hpp"
+
+namespace mailer::cli {
+
+const Config& Context::config() {
+  if (!config_) config_ = load_config(options.config, options.db);
+  return *config_;
+}
+
+store::Db& Context::db() {
+  if (!db_) db_.emplace(config().db_path);
+  return *db_;
+}
+
+const User& Context::user() {
+  if (!user_) {
+    auto token = load_session_token(config().db_path);
+    if (!token) throw Error(Errc::permission, "not logged in", "run `mailer login EMAIL`");
+    auto u = session_user(db(), *token);
+    if (!u) throw Error(Errc::permission, "session expired, ended or blocked", "run `mailer login EMAIL` again");
+    user_ = std::move(u);
+  }
+  return *user_;
+}
+
+Time Context::now() {
+  if (!now_) now_ = current_time();
+  return *now_;
+}
+
+void Context::print_json(const nlohmann::json& value) {
+  out += value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += "\n";
+}
+
+void Context::note(const std::string& line) {
+  if (!options.quiet) std::cerr << line << "\n";
+}
+
+std::string read_password(bool from_stdin, bool confirm) {
+  std::string password;
+  if (from_stdin) {
+    if (!std::getline(std::cin, password)) throw Error(Errc::usage, "--password-stdin: no password on standard input");
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    return password;
+  }
+  FILE* tty = std::fopen("/dev/tty", "r+");
+  if (!tty || !isatty(fileno(tty))) {
+    if (tty) std::fclose(tty);
+    throw Error(Errc::usage, "no terminal to ask for the password", "pipe it with --password-stdin");
+  }
+  auto ask = [&](const char* prompt) {
+    std::fputs(prompt, tty);
+    std::fflush(tty);
+    termios old{};
+    tcgetattr(fileno(tty), &old);
+    termios quiet = old;
+    quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+    tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+    char buf[1100];
+    std::string line = std::fgets(buf, sizeof buf, tty) ? buf : "";
+    tcsetattr(fileno(tty), TCSAFLUSH, &old);
+    std::fputs("\n", tty);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    return line;
+  };
+  password = ask("Password: ");
+  if (confirm && ask("Repeat password: ") != password) {
+    std::fclose(tty);
+    throw Error(Errc::data, "the passwords do not match");
+  }
+  std::fclose(tty);
+  return password;
+}
+
+std::string read_file(const std::string& path) {
+  if (path == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(Errc::not_found, fmt::format("cannot read {}", path), "check the file name");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace mailer::cli

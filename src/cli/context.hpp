@@ -1,0 +1,66 @@
+#pragma once
+// What every command shares: global options, and the config, database and session, each
+// opened on first use so that `--help` and bad usage touch nothing.
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "mailer/config.hpp"
+#include "mailer/db.hpp"
+#include "mailer/records.hpp"
+#include "mailer/users.hpp"
+
+namespace mailer::cli {
+
+struct GlobalOptions {
+  std::optional<std::string> config;
+  std::optional<std::string> db;
+  bool json = false;
+  bool quiet = false;
+  bool verbose = false;
+};
+
+class Context {
+ public:
+  GlobalOptions options;
+
+  const Config& config();
+  store::Db& db();
+  // The logged-in user; Error{permission} (77) without a live session.
+  const User& user();
+  Actor actor() { return user().actor(); }
+  Time now();
+
+  // Output is collected and written once by main (data to stdout, diagnostics to stderr).
+  std::string out;
+  int exit_code = 0;
+  void print_json(const nlohmann::json& value);
+  // A line for humans on stderr unless --quiet.
+  void note(const std::string& line);
+
+ private:
+  std::optional<Config> config_;
+  std::optional<store::Db> db_;
+  std::optional<User> user_;
+  std::optional<Time> now_;
+};
+
+// Reads a password: one line from stdin with --password-stdin, else a prompt on the terminal
+// without echo (twice when `confirm`). Error{usage} when there is no terminal to ask on.
+std::string read_password(bool from_stdin, bool confirm);
+
+// Reads a whole file, or stdin for "-". Error{not_found} naming the file.
+std::string read_file(const std::string& path);
+
+// The noun registrars, one file each.
+void register_init(CLI::App& app, Context& ctx);
+void register_user(CLI::App& app, Context& ctx);
+void register_client(CLI::App& app, Context& ctx);
+void register_group(CLI::App& app, Context& ctx);
+void register_message(CLI::App& app, Context& ctx);
+void register_mailing(CLI::App& app, Context& ctx);
+
+}  // namespace mailer::cli

@@ -1,0 +1,118 @@
+#include "output.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "mailer/validate.hpp"
+
+namespace mailer::cli {
+
+std::string Table::render() const {
+  std::vector<std::size_t> widths(headers_.size(), 0);
+  for (std::size_t i = 0; i < headers_.size(); ++i) widths[i] = display_width(headers_[i]);
+  for (const auto& row : rows_)
+    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i)
+      widths[i] = std::max(widths[i], display_width(row[i]));
+  std::string out;
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string text;
+    for (std::size_t i = 0; i < widths.size(); ++i) {
+      const std::string cell = i < cells.size() ? cells[i] : std::string();
+      text += cell;
+      if (i + 1 < widths.size()) text.append(widths[i] - display_width(cell) + 2, ' ');
+    }
+    while (!text.empty() && text.back() == ' ') text.pop_back();
+    out += text + "\n";
+  };
+  line(headers_);
+  for (const auto& row : rows_) line(row);
+  return out;
+}
+
+std::string render_fields(const std::vector<std::pair<std::string, std::string>>& fields) {
+  std::size_t width = 0;
+  for (const auto& [k, v] : fields) width = std::max(width, display_width(k));
+  std::string out;
+  for (const auto& [k, v] : fields) out += fmt::format("{}:{}{}\n", k, std::string(width - display_width(k) + 1, ' '), v);
+  return out;
+}
+
+std::string table_time(const std::optional<Time>& t) { return t ? format_local(*t) : std::string(); }
+
+nlohmann::json json_time(const std::optional<Time>& t) { return t ? nlohmann::json(format_iso(*t)) : nlohmann::json(); }
+
+std::string ellipsize(const std::string& text, std::size_t width) {
+  std::string flat = text;
+  std::replace(flat.begin(), flat.end(), '\n', ' ');
+  std::replace(flat.begin(), flat.end(), '\r', ' ');
+  if (display_width(flat) <= width) return flat;
+  std::string out;
+  std::size_t w = 0;
+  for (std::size_t i = 0; i < flat.size();) {
+    std::size_t len = 1;
+    unsigned char c = static_cast<unsigned char>(flat[i]);
+    if (c >= 0xF0) len = 4;
+    else if (c >= 0xE0) len = 3;
+    else if (c >= 0xC0) len = 2;
+    std::string ch = flat.substr(i, len);
+    std::size_t cw = display_width(ch);
+    if (w + cw + 1 > width) break;
+    out += ch;
+    w += cw;
+    i += len;
+  }
+  return out + "…";
+}
+
+nlohmann::json to_json(const User& u) {
+  return {{"id", u.id},
+          {"email", u.email},
+          {"name", u.name},
+          {"verified", u.verified},
+          {"active", u.active},
+          {"roles", format_roles(u.roles)},
+          {"created_at", format_iso(u.created_at)}};
+}
+
+nlohmann::json to_json(const Client& c) {
+  return {{"id", c.id},
+          {"owner", c.owner_email},
+          {"email", c.email},
+          {"name", c.name},
+          {"comment", c.comment},
+          {"groups", c.groups},
+          {"unsubscribed_at", json_time(c.unsubscribed_at)},
+          {"created_at", format_iso(c.created_at)}};
+}
+
+nlohmann::json to_json(const Group& g) {
+  return {{"id", g.id}, {"owner", g.owner_email}, {"name", g.name}, {"members", g.members},
+          {"created_at", format_iso(g.created_at)}};
+}
+
+nlohmann::json to_json(const Message& m) {
+  return {{"id", m.id},
+          {"owner", m.owner_email},
+          {"subject", m.subject},
+          {"body_text", m.body_text},
+          {"body_html", m.body_html ? nlohmann::json(*m.body_html) : nlohmann::json()},
+          {"created_at", format_iso(m.created_at)}};
+}
+
+nlohmann::json to_json(const Mailing& m) {
+  return {{"id", m.id},
+          {"owner", m.owner_email},
+          {"name", m.name},
+          {"message", m.message},
+          {"recipients", {{"clients", m.clients}, {"groups", m.groups}}},
+          {"start_at", format_iso(m.start_at)},
+          {"end_at", json_time(m.end_at)},
+          {"every", std::string(schedule::to_string(m.every))},
+          {"status", std::string(schedule::to_string(m.status))},
+          {"enabled", m.enabled},
+          {"next_run_at", json_time(m.next_run_at)},
+          {"created_at", format_iso(m.created_at)}};
+}
+
+}  // namespace mailer::cli

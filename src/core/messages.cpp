@@ -1,0 +1,105 @@
+#include <fmt/format.h>
+
+#include "mailer/compose.hpp"
+#include "mailer/error.hpp"
+#include "mailer/records.hpp"
+#include "mailer/validate.hpp"
+#include "record_access.hpp"
+
+namespace mailer {
+namespace {
+
+constexpr const char* kMessageSelect =
+    "SELECT m.id, m.owner, u.email, m.subject, m.body_text, m.body_html, m.created_at "
+    "FROM message m JOIN user u ON u.id = m.owner";
+
+Message read_message(const store::Statement& st) {
+  return Message{st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4), st.opt_text(5), st.int64(6)};
+}
+
+Message load_message(store::Db& db, Id id) {
+  auto st = db.prepare(std::string(kMessageSelect) + " WHERE m.id = ?");
+  st.bind(1, id);
+  if (!st.step()) throw Error(Errc::not_found, fmt::format("message {} not found", id));
+  return read_message(st);
+}
+
+// A broken template is refused here rather than discovered at send time.
+void check_message(const std::string& subject, const std::string& body_text, const std::optional<std::string>& html) {
+  if (subject.empty()) throw Error(Errc::data, "--subject: empty");
+  check_header_value(subject, "--subject");
+  if (subject.size() > 900) throw Error(Errc::data, "--subject: longer than 900 bytes");
+  check_utf8(body_text, "--body");
+  mail::check_template(subject, "--subject");
+  mail::check_template(body_text, "--body");
+  if (html) {
+    check_utf8(*html, "--html-file");
+    mail::check_template(*html, "--html-file");
+  }
+}
+
+}  // namespace
+
+Message add_message(store::Db& db, const Actor& actor, const std::string& subject, const std::string& body_text,
+                    const std::optional<std::string>& body_html, Time now) {
+  check_message(subject, body_text, body_html);
+  store::Transaction tx(db);
+  db.prepare("INSERT INTO message (owner, subject, body_text, body_html, created_at) VALUES (?, ?, ?, ?, ?)")
+      .bind_all(actor.id, subject, body_text, body_html, now)
+      .run();
+  Message m = load_message(db, db.last_insert_id());
+  tx.commit();
+  return m;
+}
+
+std::vector<Message> list_messages(store::Db& db, const Actor& actor, Scope scope) {
+  if (scope.all && !sees_all_records(actor))
+    throw Error(Errc::permission, "permission denied: --all needs the manager role");
+  auto st = db.prepare(std::string(kMessageSelect) + (scope.all ? " ORDER BY m.id" : " WHERE m.owner = ? ORDER BY m.id"));
+  if (!scope.all) st.bind(1, actor.id);
+  std::vector<Message> out;
+  while (st.step()) out.push_back(read_message(st));
+  return out;
+}
+
+Message show_message(store::Db& db, const Actor& actor, Id id) {
+  detail::checked_owner(db, actor, "message", "message", id, RecordAction::read);
+  return load_message(db, id);
+}
+
+Message edit_message(store::Db& db, const Actor& actor, Id id, const MessageChanges& changes) {
+  store::Transaction tx(db);
+  detail::checked_owner(db, actor, "message", "message", id, RecordAction::change);
+  Message m = load_message(db, id);
+  if (changes.subject) m.subject = *changes.subject;
+  if (changes.body_text) m.body_text = *changes.body_text;
+  if (changes.body_html) m.body_html = changes.body_html;
+  if (changes.drop_html) m.body_html.reset();
+  check_message(m.subject, m.body_text, m.body_html);
+  db.prepare("UPDATE message SET subject = ?, body_text = ?, body_html = ? WHERE id = ?")
+      .bind_all(m.subject, m.body_text, m.body_html, id)
+      .run();
+  tx.commit();
+  return m;
+}
+
+void remove_messages(store::Db& db, const Actor& actor, const std::vector<Id>& ids) {
+  store::Transaction tx(db);
+  auto used = db.prepare("SELECT id FROM mailing WHERE message = ? LIMIT 1");
+  for (Id id : ids) {
+    detail::checked_owner(db, actor, "message", "message", id, RecordAction::change);
+    used.bind(1, id);
+    if (used.step())
+      throw Error(Errc::data, fmt::format("message {} is used by mailing {}", id, used.int64(0)),
+                  "remove the mailing first");
+    used.reset();
+  }
+  auto del = db.prepare("DELETE FROM message WHERE id = ?");
+  for (Id id : ids) {
+    del.bind(1, id);
+    del.run();
+  }
+  tx.commit();
+}
+
+}  // namespace mailer

@@ -1,0 +1,234 @@
+#include "mailer/db.hpp"
+
+#include <sqlite3.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "mailer/error.hpp"
+
+namespace mailer::store {
+namespace {
+
+struct Migration {
+  int version;
+  const char* sql;
+};
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {
+#include "migrations.inc"
+  };
+  return all;
+}
+
+}  // namespace
+
+int latest_schema_version() { return migrations().empty() ? 0 : migrations().back().version; }
+
+Statement::Statement(Db& db, std::string_view sql) : db_(&db) {
+  if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+      SQLITE_OK)
+    db.fail(fmt::format("prepare '{}'", sql.substr(0, 60)));
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement::Statement(Statement&& other) noexcept
+    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
+
+Statement& Statement::operator=(Statement&& other) noexcept {
+  if (this != &other) {
+    sqlite3_finalize(stmt_);
+    db_ = other.db_;
+    stmt_ = std::exchange(other.stmt_, nullptr);
+  }
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) db_->fail("bind");
+  return *this;
+}
+Statement& Statement::bind(int index, double value) {
+  if (sqlite3_bind_double(stmt_, index, value) != SQLITE_OK) db_->fail("bind");
+  return *this;
+}
+Statement& Statement::bind(int index, std::string_view value) {
+  if (sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                        SQLITE_TRANSIENT) != SQLITE_OK)
+    db_->fail("bind");
+  return *this;
+}
+Statement& Statement::bind_blob(int index, std::string_view bytes) {
+  if (sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
+                        SQLITE_TRANSIENT) != SQLITE_OK)
+    db_->fail("bind");
+  return *this;
+}
+Statement& Statement::bind_null(int index) {
+  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) db_->fail("bind");
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  db_->fail("step");
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+  reset();
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+std::int64_t Statement::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+double Statement::real(int col) const { return sqlite3_column_double(stmt_, col); }
+std::string Statement::text(int col) const {
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+}
+std::optional<std::string> Statement::opt_text(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return text(col);
+}
+std::optional<std::int64_t> Statement::opt_int64(int col) const {
+  if (is_null(col)) return std::nullopt;
+  return int64(col);
+}
+std::string Statement::blob(int col) const {
+  auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+}
+
+Db::Db(const std::string& path) : path_(path) {
+  bool memory = path == ":memory:" || path.empty();
+  if (!memory) {
+    std::filesystem::path p(path);
+    if (p.has_parent_path() && !std::filesystem::exists(p.parent_path()))
+      throw Error(Errc::not_found, fmt::format("database directory {} does not exist", p.parent_path().string()),
+                  "create it, or set [database] path / --db");
+    if (!std::filesystem::exists(p)) {
+      // Create the file ourselves so that it is 0600 from its first byte.
+      int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_EXCL | O_CLOEXEC, 0600);
+      if (fd < 0 && errno != EEXIST)
+        throw Error(Errc::not_found, fmt::format("cannot create database {}: {}", path, std::strerror(errno)));
+      if (fd >= 0) ::close(fd);
+    }
+  }
+  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw Error(Errc::not_found, fmt::format("cannot open database {}: {}", path, msg));
+  }
+  sqlite3_busy_timeout(db_, 10000);
+  sqlite3_extended_result_codes(db_, 1);
+  try {
+    exec("PRAGMA foreign_keys = ON");
+    if (!memory) {
+      exec("PRAGMA journal_mode = WAL");
+      exec("PRAGMA synchronous = NORMAL");
+    }
+    migrate();
+  } catch (...) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw;
+  }
+}
+
+Db::~Db() {
+  if (db_) sqlite3_close_v2(db_);
+}
+
+Db::Db(Db&& other) noexcept : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {}
+
+Db& Db::operator=(Db&& other) noexcept {
+  if (this != &other) {
+    if (db_) sqlite3_close_v2(db_);
+    db_ = std::exchange(other.db_, nullptr);
+    path_ = std::move(other.path_);
+  }
+  return *this;
+}
+
+void Db::exec(std::string_view sql) {
+  std::string s(sql);
+  char* err = nullptr;
+  if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown error";
+    sqlite3_free(err);
+    int code = sqlite3_errcode(db_) & 0xff;
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+      throw Error(Errc::temp_failure, fmt::format("database {} is busy", path_), "another mailer is writing; try again");
+    throw Error(Errc::internal, fmt::format("database {}: {}", path_, msg));
+  }
+}
+
+std::int64_t Db::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+int Db::changes() const { return sqlite3_changes(db_); }
+
+int Db::schema_version() {
+  auto st = prepare("PRAGMA user_version");
+  st.step();
+  return static_cast<int>(st.int64(0));
+}
+
+void Db::fail(std::string_view what) const {
+  int code = sqlite3_errcode(db_) & 0xff;
+  if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+    throw Error(Errc::temp_failure, fmt::format("database {} is busy", path_), "another mailer is writing; try again");
+  throw Error(Errc::internal, fmt::format("database {}: {}: {}", path_, what, sqlite3_errmsg(db_)));
+}
+
+void Db::migrate() {
+  int current = schema_version();
+  if (current > latest_schema_version())
+    throw Error(Errc::config,
+                fmt::format("database {} has schema version {}, newer than this mailer knows ({})", path_,
+                            current, latest_schema_version()),
+                "upgrade mailer");
+  if (current == latest_schema_version()) return;
+  Transaction tx(*this);
+  // Re-read inside the write lock: another process may have migrated meanwhile.
+  current = schema_version();
+  for (const auto& m : migrations()) {
+    if (m.version <= current) continue;
+    exec(m.sql);
+    exec(fmt::format("PRAGMA user_version = {}", m.version));
+  }
+  tx.commit();
+}
+
+Transaction::Transaction(Db& db, bool immediate) : db_(db) {
+  db_.exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+Transaction::~Transaction() {
+  if (open_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Transaction::commit() {
+  db_.exec("COMMIT");
+  open_ = false;
+}
+
+}  // namespace mailer::store
