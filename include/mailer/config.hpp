@@ -9,7 +9,7 @@ struct SmtpConfig {
   std::string url = "smtp://127.0.0.1:25";
   std::string username;
   std::string password_env = "MAILER_SMTP_PASSWORD";
-  std::string from = "mailer <mailer@localhost>";
+  std::string from = "Shop <news@example.com>";
   int connections = 4;
   double rate_per_second = 0;
   long timeout_s = 30;
