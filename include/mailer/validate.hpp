@@ -20,6 +20,9 @@ void check_header_value(std::string_view value, std::string_view field);
 // Rejects invalid UTF-8. Throws Error{Errc::data} naming field.
 void check_utf8(std::string_view value, std::string_view field);
 
+// True when `text` is well-formed UTF-8 (no overlongs, surrogates or truncated sequences).
+bool is_valid_utf8(std::string_view text);
+
 // Number of terminal columns of a UTF-8 string (code points; wide CJK counts 2).
 std::size_t display_width(std::string_view utf8);
 

@@ -151,3 +151,9 @@ CREATE TABLE post (
   created_at INTEGER NOT NULL,
   updated_at INTEGER NOT NULL
 );
+
+-- Installation secrets (the HMAC key of tracking tokens); never printed.
+CREATE TABLE setting (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);

@@ -1,0 +1,82 @@
+#pragma once
+// Sending (SPEC §3): claims runs inside the database, streams their recipients through
+// compose -> SMTP, and commits each attempt before its connection takes the next recipient.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mailer/access.hpp"
+#include "mailer/config.hpp"
+#include "mailer/db.hpp"
+#include "mailer/records.hpp"
+#include "mailer/time.hpp"
+
+namespace mailer {
+
+// What one `send` did, over all the runs it handled.
+struct SendSummary {
+  std::size_t runs = 0;
+  std::size_t total = 0;      // recipients it tried
+  std::size_t sent = 0;
+  std::size_t bounced = 0;
+  std::size_t deferred = 0;
+  std::size_t failed = 0;     // deferred too often: given up
+  std::size_t never_connected = 0;  // of the deferred: the server could not be reached
+  double elapsed_s = 0;
+};
+
+// The exit status of SPEC §6 for a summary: 0, 69 (nothing could be sent because the server
+// was unavailable), or 75 (some deferred).
+int send_exit_code(const SendSummary& summary);
+
+// One message `--dry-run` would send.
+struct DryRunCopy {
+  Id mailing = 0;
+  std::string email;
+  std::string subject;
+  std::size_t size = 0;   // octets of the composed message
+};
+
+// Progress for a terminal: recipients done and known so far.
+using SendProgress = std::function<void(std::size_t done, std::size_t total)>;
+
+struct SendRequest {
+  bool dry_run = false;
+  SendProgress progress;                       // may be empty
+  std::vector<DryRunCopy>* dry_run_out = nullptr;  // filled with --dry-run
+};
+
+// `send ID`: a manual run of one mailing now (its owner or a superuser; not when disabled).
+SendSummary send_mailing_now(store::Db& db, const Config& config, const Actor& actor, Id mailing,
+                             const SendRequest& request, Time now);
+
+// `send --due`: every due run of every user, and retries of deferred recipients.
+SendSummary send_due(store::Db& db, const Config& config, const SendRequest& request, Time now);
+
+// The back-off before retry number `tries` + 1 of a deferred recipient.
+Time retry_delay(int tries);
+
+struct Attempt {
+  Id id = 0;
+  Id run = 0;
+  Id mailing = 0;
+  std::optional<Id> client;
+  std::string email;
+  Time at = 0;
+  std::string status;
+  std::optional<int> smtp_code;
+  std::string server_response;
+};
+
+struct AttemptFilter {
+  std::optional<Id> mailing;
+  std::optional<std::string> status;  // sent, failed, deferred, bounced
+  bool all = false;
+};
+
+// The attempt log: the caller's mailings (or everyone's with `all`, managers), oldest first.
+std::vector<Attempt> list_attempts(store::Db& db, const Actor& actor, const AttemptFilter& filter);
+
+}  // namespace mailer
