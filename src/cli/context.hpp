@@ -62,5 +62,8 @@ void register_client(CLI::App& app, Context& ctx);
 void register_group(CLI::App& app, Context& ctx);
 void register_message(CLI::App& app, Context& ctx);
 void register_mailing(CLI::App& app, Context& ctx);
+void register_send(CLI::App& app, Context& ctx);
+void register_report(CLI::App& app, Context& ctx);
+void register_cron(CLI::App& app, Context& ctx);
 
 }  // namespace mailer::cli

@@ -40,6 +40,9 @@ int main(int argc, char** argv) {
   cli::register_group(app, ctx);
   cli::register_message(app, ctx);
   cli::register_mailing(app, ctx);
+  cli::register_send(app, ctx);
+  cli::register_report(app, ctx);
+  cli::register_cron(app, ctx);
 
   int code = 0;
   try {

@@ -63,7 +63,7 @@ void register_user(CLI::App& app, Context& ctx) {
     cmd->add_flag("--password-stdin", o->password_stdin, "Read the password from standard input");
     cmd->callback([&ctx, o] {
       std::string password = read_password(o->password_stdin, true);
-      User u = register_user(ctx.db(), smtp_notifier(ctx.config()), o->email, o->name, password, ctx.now());
+      User u = mailer::register_user(ctx.db(), smtp_notifier(ctx.config()), o->email, o->name, password, ctx.now());
       if (ctx.options.json) ctx.print_json(to_json(u));
       else ctx.note(fmt::format("registered {}; a verification code was sent to it (run `mailer user verify {} CODE`)",
                                 u.email, u.email));

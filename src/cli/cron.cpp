@@ -1,0 +1,53 @@
+// mailer cron show|install|remove: the crontab line for `send --due` (SPEC §2).
+#include <cstdlib>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "context.hpp"
+#include "mailer/cron.hpp"
+
+namespace mailer::cli {
+namespace {
+
+struct CronLine {
+  std::string text;
+  std::string marker;
+};
+
+CronLine our_line(Context& ctx) {
+  ConfigLocation where = locate_config(ctx.options.config);
+  std::error_code ec;
+  bool exists = std::filesystem::exists(where.path, ec);
+  std::string config_path = std::filesystem::absolute(where.path, ec).lexically_normal().string();
+  const char* state = std::getenv("XDG_STATE_HOME");
+  std::string state_dir = state && *state ? state : std::string(std::getenv("HOME") ? std::getenv("HOME") : "/tmp") + "/.local/state";
+  std::string log = state_dir + "/mailer/cron.log";
+  std::filesystem::create_directories(state_dir + "/mailer", ec);
+  const std::string& db = ctx.config().db_path;
+  return {cron::line(cron::self_path(), config_path, exists, db, log), cron::marker(config_path, db)};
+}
+
+}  // namespace
+
+void register_cron(CLI::App& app, Context& ctx) {
+  auto* cron_cmd = app.add_subcommand("cron", "The crontab line that runs `mailer send --due` every minute");
+  cron_cmd->require_subcommand(1);
+  cron_cmd->add_subcommand("show", "Print the crontab line")->callback([&ctx] { ctx.out += our_line(ctx).text + "\n"; });
+  cron_cmd->add_subcommand("install", "Add the line to your crontab (idempotent)")->callback([&ctx] {
+    CronLine l = our_line(ctx);
+    bool changed = false;
+    std::string text = cron::with_line(cron::read_crontab(), l.text, l.marker, changed);
+    if (changed) cron::write_crontab(text);
+    ctx.note(changed ? "installed: " + l.text : "already installed: " + l.text);
+  });
+  cron_cmd->add_subcommand("remove", "Remove the line from your crontab")->callback([&ctx] {
+    CronLine l = our_line(ctx);
+    bool changed = false;
+    std::string text = cron::without_line(cron::read_crontab(), l.marker, changed);
+    if (changed) cron::write_crontab(text);
+    ctx.note(changed ? "removed the mailer line from your crontab" : "no mailer line in your crontab");
+  });
+}
+
+}  // namespace mailer::cli
