@@ -58,7 +58,7 @@ MailingInput input_from(Context& ctx, const MailingOptions& o) {
   in.clear_end = o.no_end;
   if (o.every) {
     in.every = schedule::parse_every(*o.every);
-    if (!in.every) throw Error(Errc::usage, fmt::format("--every: unknown period '{}'", *o.every), "use once, daily, weekly or monthly");
+    if (!in.every) throw Error(Errc::data, fmt::format("--every: unknown period '{}'", *o.every), "use once, daily, weekly or monthly");
   }
   return in;
 }

@@ -1,0 +1,207 @@
+# fish completion for mailer(1).
+#
+# Install: copy to ~/.config/fish/completions/mailer.fish (or
+# /usr/share/fish/vendor_completions.d/mailer.fish).
+#
+# Keep in step with src/cli/*.cpp and man/mailer.1: every command, subcommand and flag.
+
+# The words before the cursor without "mailer", options and option values: the command,
+# its subcommand and their positional arguments.
+function __mailer_words
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l value_options --config --db --name --comment --group --search --email --code \
+        --subject --body --body-file --html-file --message --client --start --end --every \
+        --mailing --status
+    set -l skip 0
+    for t in $tokens
+        if test $skip -eq 1
+            set skip 0
+            continue
+        end
+        switch $t
+            case '--*=*'
+                continue
+            case '-*'
+                contains -- $t $value_options; and set skip 1
+                continue
+        end
+        echo $t
+    end
+end
+
+# True when no command has been typed yet.
+function __mailer_needs_command
+    set -l w (__mailer_words)
+    test (count $w) -eq 0
+end
+
+# True when the command is $argv[1] and its subcommand is still to be typed.
+function __mailer_needs_subcommand
+    set -l w (__mailer_words)
+    test (count $w) -eq 1; and test "$w[1]" = "$argv[1]"
+end
+
+# True for "mailer CMD [SUB]" ($argv[1] CMD, optional $argv[2] SUB), with exactly $argv[3]
+# positional words typed in all (command and subcommand included) when $argv[3] is given.
+function __mailer_using
+    set -l w (__mailer_words)
+    test (count $w) -ge 1; and test "$w[1]" = "$argv[1]"; or return 1
+    if test (count $argv) -ge 2; and test -n "$argv[2]"
+        test (count $w) -ge 2; and test "$w[2]" = "$argv[2]"; or return 1
+    end
+    if test (count $argv) -ge 3
+        test (count $w) -eq $argv[3]; or return 1
+    end
+    return 0
+end
+
+# Group names of the logged-in user (nothing without a session), from the database of the
+# command line being completed.
+function __mailer_groups
+    set -l tokens (commandline -opc)
+    set -l db_args
+    for i in (seq 2 (count $tokens))
+        switch $tokens[$i]
+            case --config --db
+                set -l j (math $i + 1)
+                test $j -le (count $tokens); and set -a db_args $tokens[$i] $tokens[$j]
+            case '--config=*' '--db=*'
+                set -a db_args $tokens[$i]
+        end
+    end
+    command mailer $db_args --json group list </dev/null 2>/dev/null |
+        string replace -rf '^\s*"name": "(.*)",?$' '$1'
+end
+
+complete -c mailer -f
+
+# Global options (accepted before and after the command).
+complete -c mailer -l config -r -F -d 'Config file (default $MAILER_CONFIG or $XDG_CONFIG_HOME/mailer/mailer.toml)'
+complete -c mailer -l db -r -F -d 'Database file (overrides $MAILER_DB and the config)'
+complete -c mailer -l json -d 'Machine-readable output on standard output'
+complete -c mailer -s q -l quiet -d 'Print only data and errors'
+complete -c mailer -s v -l verbose -d 'Print more about what is done'
+complete -c mailer -l version -d 'Print the version and exit'
+complete -c mailer -s h -l help -d 'Print help and exit'
+
+# Commands.
+complete -c mailer -n __mailer_needs_command -a init -d 'Create or migrate the database and print its path'
+complete -c mailer -n __mailer_needs_command -a user -d 'Accounts: register, verify, reset passwords; managers list and block'
+complete -c mailer -n __mailer_needs_command -a login -d 'Log in and keep a session for this database'
+complete -c mailer -n __mailer_needs_command -a logout -d "End this database's session"
+complete -c mailer -n __mailer_needs_command -a whoami -d 'Show who is logged in'
+complete -c mailer -n __mailer_needs_command -a client -d 'Recipients: add, list, edit, remove, import and export CSV'
+complete -c mailer -n __mailer_needs_command -a group -d 'Groups of recipients'
+complete -c mailer -n __mailer_needs_command -a message -d 'Messages: subject and body templates'
+complete -c mailer -n __mailer_needs_command -a mailing -d 'Mailings: a message, its recipients and a schedule'
+complete -c mailer -n __mailer_needs_command -a send -d 'Send one mailing now, or every due one (--due)'
+complete -c mailer -n __mailer_needs_command -a report -d 'The attempt log'
+complete -c mailer -n __mailer_needs_command -a cron -d 'The crontab line for send --due'
+
+# user
+complete -c mailer -n '__mailer_needs_subcommand user' -a create-superuser -d 'Create a verified superuser'
+complete -c mailer -n '__mailer_needs_subcommand user' -a register -d 'Register an account; a code is emailed to it'
+complete -c mailer -n '__mailer_needs_subcommand user' -a verify -d 'Verify an account with the emailed code'
+complete -c mailer -n '__mailer_needs_subcommand user' -a reset-password -d 'Email a reset code, or with --code set a new password'
+complete -c mailer -n '__mailer_needs_subcommand user' -a list -d 'List all users (manager)'
+complete -c mailer -n '__mailer_needs_subcommand user' -a show -d 'Show one user (manager)'
+complete -c mailer -n '__mailer_needs_subcommand user' -a block -d 'Block a user and end their sessions (manager)'
+complete -c mailer -n '__mailer_needs_subcommand user' -a unblock -d 'Let a blocked user log in again (manager)'
+complete -c mailer -n '__mailer_needs_subcommand user' -a grant -d 'Give a user a role (superuser)'
+complete -c mailer -n '__mailer_needs_subcommand user' -a revoke -d 'Take a role from a user (superuser)'
+complete -c mailer -n '__mailer_using user create-superuser' -l password-stdin -d 'Read the password from standard input'
+complete -c mailer -n '__mailer_using user register' -l name -x -d 'Your name'
+complete -c mailer -n '__mailer_using user register' -l password-stdin -d 'Read the password from standard input'
+complete -c mailer -n '__mailer_using user reset-password' -l code -x -d 'The code from the reset email'
+complete -c mailer -n '__mailer_using user reset-password' -l password-stdin -d 'Read the new password from standard input'
+complete -c mailer -n '__mailer_using user grant 3; or __mailer_using user revoke 3' -a 'manager content-manager superuser' -d Role
+
+# login, logout, whoami
+complete -c mailer -n '__mailer_using login' -l password-stdin -d 'Read the password from standard input'
+
+# client
+complete -c mailer -n '__mailer_needs_subcommand client' -a add -d 'Add a recipient'
+complete -c mailer -n '__mailer_needs_subcommand client' -a list -d 'List recipients'
+complete -c mailer -n '__mailer_needs_subcommand client' -a show -d 'Show one recipient'
+complete -c mailer -n '__mailer_needs_subcommand client' -a edit -d 'Change a recipient'
+complete -c mailer -n '__mailer_needs_subcommand client' -a rm -d 'Remove recipients (all or none)'
+complete -c mailer -n '__mailer_needs_subcommand client' -a import -d 'Import a CSV with the header email,name,comment'
+complete -c mailer -n '__mailer_needs_subcommand client' -a export -d 'Write recipients as CSV to standard output'
+complete -c mailer -n '__mailer_using client add' -l name -x -d "The recipient's name ({{name}})"
+complete -c mailer -n '__mailer_using client add' -l comment -x -d 'A note for yourself'
+complete -c mailer -n '__mailer_using client add' -l group -x -a '(__mailer_groups)' -d 'Add to this group (created when missing)'
+complete -c mailer -n '__mailer_using client list' -l group -x -a '(__mailer_groups)' -d 'Only the members of this group'
+complete -c mailer -n '__mailer_using client list' -l search -x -d 'Only those whose email, name or comment contains TEXT'
+complete -c mailer -n '__mailer_using client list' -l all -d "Everyone's recipients, with their owner (manager)"
+complete -c mailer -n '__mailer_using client edit' -l email -x -d 'New email address'
+complete -c mailer -n '__mailer_using client edit' -l name -x -d 'New name'
+complete -c mailer -n '__mailer_using client edit' -l comment -x -d 'New comment'
+complete -c mailer -n '__mailer_using client import' -l group -x -a '(__mailer_groups)' -d 'Add every imported client to this group'
+complete -c mailer -n '__mailer_using client import' -l skip-invalid -d 'Import the valid rows and report the bad ones'
+complete -c mailer -n '__mailer_using client import 2' -F -d 'CSV file'
+complete -c mailer -n '__mailer_using client import 2' -a - -d 'Standard input'
+complete -c mailer -n '__mailer_using client export' -l group -x -a '(__mailer_groups)' -d 'Only the members of this group'
+
+# group
+complete -c mailer -n '__mailer_needs_subcommand group' -a add -d 'Create a group'
+complete -c mailer -n '__mailer_needs_subcommand group' -a list -d 'List groups with their member counts'
+complete -c mailer -n '__mailer_needs_subcommand group' -a rm -d 'Remove a group (its clients stay)'
+complete -c mailer -n '__mailer_needs_subcommand group' -a members -d "List a group's clients"
+complete -c mailer -n '__mailer_needs_subcommand group' -a add-member -d 'Put clients into a group'
+complete -c mailer -n '__mailer_needs_subcommand group' -a remove-member -d 'Take clients out of a group'
+complete -c mailer -n '__mailer_using group list' -l all -d "Everyone's groups, with their owner (manager)"
+complete -c mailer -n '__mailer_using group rm 2; or __mailer_using group members 2; or __mailer_using group add-member 2; or __mailer_using group remove-member 2' -a '(__mailer_groups)' -d Group
+
+# message
+complete -c mailer -n '__mailer_needs_subcommand message' -a add -d 'Write a message'
+complete -c mailer -n '__mailer_needs_subcommand message' -a list -d 'List messages'
+complete -c mailer -n '__mailer_needs_subcommand message' -a show -d 'Show a message'
+complete -c mailer -n '__mailer_needs_subcommand message' -a edit -d 'Change a message'
+complete -c mailer -n '__mailer_needs_subcommand message' -a rm -d 'Remove messages (all or none)'
+for __mailer_sub in add edit
+    complete -c mailer -n "__mailer_using message $__mailer_sub" -l subject -x -d 'Subject template'
+    complete -c mailer -n "__mailer_using message $__mailer_sub" -l body -x -d 'Plain-text body template'
+    complete -c mailer -n "__mailer_using message $__mailer_sub" -l body-file -r -F -d 'Read the plain-text body from a file (- for stdin)'
+    complete -c mailer -n "__mailer_using message $__mailer_sub" -l html-file -r -F -d 'Read an HTML body from a file'
+end
+set -e __mailer_sub
+complete -c mailer -n '__mailer_using message edit' -l no-html -d 'Drop the HTML body'
+complete -c mailer -n '__mailer_using message list' -l all -d "Everyone's messages, with their owner (manager)"
+
+# mailing
+complete -c mailer -n '__mailer_needs_subcommand mailing' -a add -d 'Create a mailing'
+complete -c mailer -n '__mailer_needs_subcommand mailing' -a list -d 'List mailings'
+complete -c mailer -n '__mailer_needs_subcommand mailing' -a show -d 'Show a mailing'
+complete -c mailer -n '__mailer_needs_subcommand mailing' -a edit -d 'Change a mailing (--client/--group replace the recipients)'
+complete -c mailer -n '__mailer_needs_subcommand mailing' -a rm -d 'Remove mailings with their runs and attempts'
+complete -c mailer -n '__mailer_needs_subcommand mailing' -a stop -d 'Finish a mailing early (owner)'
+complete -c mailer -n '__mailer_needs_subcommand mailing' -a disable -d 'Stop any mailing from sending until enabled (manager)'
+complete -c mailer -n '__mailer_needs_subcommand mailing' -a enable -d 'Let a disabled mailing send again (manager)'
+for __mailer_sub in add edit
+    complete -c mailer -n "__mailer_using mailing $__mailer_sub" -l message -x -d 'The message to send (its id)'
+    complete -c mailer -n "__mailer_using mailing $__mailer_sub" -l name -x -d 'A name for the mailing'
+    complete -c mailer -n "__mailer_using mailing $__mailer_sub" -l client -x -d 'Recipient client ids'
+    complete -c mailer -n "__mailer_using mailing $__mailer_sub" -l group -x -a '(__mailer_groups)' -d 'Recipient groups'
+    complete -c mailer -n "__mailer_using mailing $__mailer_sub" -l start -x -a now -d 'First send: ISO 8601 local time or now'
+    complete -c mailer -n "__mailer_using mailing $__mailer_sub" -l end -x -a now -d 'No sends after this time'
+    complete -c mailer -n "__mailer_using mailing $__mailer_sub" -l every -x -a 'once daily weekly monthly' -d 'How often'
+end
+set -e __mailer_sub
+complete -c mailer -n '__mailer_using mailing edit' -l no-end -d 'Remove the end time'
+complete -c mailer -n '__mailer_using mailing list' -l all -d "Everyone's mailings, with their owner (manager)"
+
+# send
+complete -c mailer -n '__mailer_using send' -l due -d 'Send every due run of every user (what cron runs)'
+complete -c mailer -n '__mailer_using send' -l dry-run -d 'Print what would be sent; send and record nothing'
+
+# report
+complete -c mailer -n '__mailer_needs_subcommand report' -a attempts -d 'The attempt log'
+complete -c mailer -n '__mailer_using report attempts' -l mailing -x -d 'Only this mailing'
+complete -c mailer -n '__mailer_using report attempts' -l status -x -a 'sent bounced deferred failed' -d 'Only attempts with this status'
+complete -c mailer -n '__mailer_using report attempts' -l all -d "Everyone's attempts (manager)"
+
+# cron
+complete -c mailer -n '__mailer_needs_subcommand cron' -a show -d 'Print the crontab line for send --due'
+complete -c mailer -n '__mailer_needs_subcommand cron' -a install -d 'Add the line to your crontab'
+complete -c mailer -n '__mailer_needs_subcommand cron' -a remove -d 'Remove the line from your crontab'
