@@ -34,7 +34,7 @@ struct Client {
 
 struct ClientFilter {
   std::optional<std::string> group;
-  std::optional<std::string> search;  // substring of email, name or comment (case-insensitive)
+  std::optional<std::string> search;  // substring of email, name or comment (case-insensitive, Cyrillic too)
   bool all = false;
 };
 
@@ -42,7 +42,8 @@ struct ClientChanges {
   std::optional<std::string> email, name, comment;
 };
 
-// Adds a client; `groups` are created when missing. Email taken: Error{data}.
+// Adds a client (blanks around name and comment dropped, as import does); `groups` are
+// created when missing. Email taken: Error{data}.
 Client add_client(store::Db& db, const Actor& actor, const std::string& email, const std::string& name,
                   const std::string& comment, const std::vector<std::string>& groups, Time now);
 std::vector<Client> list_clients(store::Db& db, const Actor& actor, const ClientFilter& filter);
@@ -140,6 +141,7 @@ struct MailingInput {
 Mailing add_mailing(store::Db& db, const Actor& actor, const MailingInput& input, Time now);
 std::vector<Mailing> list_mailings(store::Db& db, const Actor& actor, Scope scope);
 Mailing show_mailing(store::Db& db, const Actor& actor, Id id);
+// Changes what `changes` sets; clients and/or groups, when either is set, replace all recipients.
 Mailing edit_mailing(store::Db& db, const Actor& actor, Id id, const MailingInput& changes, Time now);
 void remove_mailings(store::Db& db, const Actor& actor, const std::vector<Id>& ids);
 // The owner finishes a mailing early.

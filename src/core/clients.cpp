@@ -68,11 +68,48 @@ std::string email_key(std::string_view email) {
   return key;
 }
 
+// Lowercases ASCII, Latin-1 and Cyrillic letters in UTF-8 for `--search`: SQLite's lower()
+// knows ASCII only, and the shop owners search their clients' Russian names.
+std::string fold_case(std::string_view text) {
+  std::string out(text);
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto b0 = static_cast<unsigned char>(out[i]);
+    if (b0 >= 'A' && b0 <= 'Z') {
+      out[i] = static_cast<char>(b0 - 'A' + 'a');
+    } else if (i + 1 < out.size() && (b0 == 0xC3 || b0 == 0xD0)) {
+      auto b1 = static_cast<unsigned char>(out[i + 1]);
+      if (b0 == 0xC3 && b1 >= 0x80 && b1 <= 0x9E && b1 != 0x97) {  // À..Þ but ×
+        out[i + 1] = static_cast<char>(b1 + 0x20);
+      } else if (b0 == 0xD0 && b1 >= 0x80 && b1 <= 0x8F) {  // Ѐ..Џ (Ё) -> ѐ..џ
+        out[i] = static_cast<char>(0xD1);
+        out[i + 1] = static_cast<char>(b1 + 0x10);
+      } else if (b0 == 0xD0 && b1 >= 0x90 && b1 <= 0x9F) {  // А..П -> а..п
+        out[i + 1] = static_cast<char>(b1 + 0x20);
+      } else if (b0 == 0xD0 && b1 >= 0xA0 && b1 <= 0xAF) {  // Р..Я -> р..я
+        out[i] = static_cast<char>(0xD1);
+        out[i + 1] = static_cast<char>(b1 - 0x20);
+      }
+      ++i;
+    }
+  }
+  return out;
+}
+
+// Name and comment lose surrounding blanks on every way in (add, edit, import), so that
+// what export writes comes back unchanged through import.
+std::string trim_blanks(std::string text) {
+  text.erase(0, text.find_first_not_of(" \t"));
+  text.erase(text.find_last_not_of(" \t") + 1);
+  return text;
+}
+
 }  // namespace
 
-Client add_client(store::Db& db, const Actor& actor, const std::string& email_in, const std::string& name,
-                  const std::string& comment, const std::vector<std::string>& groups, Time now) {
+Client add_client(store::Db& db, const Actor& actor, const std::string& email_in, const std::string& name_in,
+                  const std::string& comment_in, const std::vector<std::string>& groups, Time now) {
   std::string email = normalize_email(email_in, "EMAIL");
+  const std::string name = trim_blanks(name_in);
+  const std::string comment = trim_blanks(comment_in);
   check_client_fields(name, comment);
   store::Transaction tx(db);
   if (email_taken(db, actor.id, email, 0))
@@ -98,8 +135,6 @@ std::vector<Client> list_clients(store::Db& db, const Actor& actor, const Client
   if (filter.group)
     sql += " AND c.id IN (SELECT gm.client_id FROM group_member gm JOIN \"group\" g ON g.id = gm.group_id "
            "WHERE g.name = ?2 AND g.owner = c.owner)";
-  if (filter.search) sql += " AND (instr(lower(c.email), lower(?3)) OR instr(lower(c.name), lower(?3)) OR "
-                            "instr(lower(c.comment), lower(?3)))";
   sql += " ORDER BY c.id";
   auto st = db.prepare(sql);
   if (!filter.all) st.bind(1, actor.id);
@@ -107,9 +142,16 @@ std::vector<Client> list_clients(store::Db& db, const Actor& actor, const Client
     if (!filter.all) detail::group_id(db, actor.id, *filter.group);  // a missing group is an error
     st.bind(2, *filter.group);
   }
-  if (filter.search) st.bind(3, *filter.search);
+  // The search is matched here, not in SQL: it must fold Cyrillic case (see fold_case).
+  const std::string needle = filter.search ? fold_case(*filter.search) : std::string();
   std::vector<Client> out;
-  while (st.step()) out.push_back(read_client(st));
+  while (st.step()) {
+    Client c = read_client(st);
+    if (filter.search && fold_case(c.email).find(needle) == std::string::npos &&
+        fold_case(c.name).find(needle) == std::string::npos && fold_case(c.comment).find(needle) == std::string::npos)
+      continue;
+    out.push_back(std::move(c));
+  }
   return out;
 }
 
@@ -127,8 +169,8 @@ Client edit_client(store::Db& db, const Actor& actor, Id id, const ClientChanges
     if (email_taken(db, owner, c.email, id))
       throw Error(Errc::data, fmt::format("client {} already exists", c.email));
   }
-  if (changes.name) c.name = *changes.name;
-  if (changes.comment) c.comment = *changes.comment;
+  if (changes.name) c.name = trim_blanks(*changes.name);
+  if (changes.comment) c.comment = trim_blanks(*changes.comment);
   check_client_fields(c.name, c.comment);
   db.prepare("UPDATE client SET email = ?, name = ?, comment = ? WHERE id = ?")
       .bind_all(c.email, c.name, c.comment, id)

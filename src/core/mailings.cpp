@@ -164,8 +164,10 @@ Mailing edit_mailing(store::Db& db, const Actor& actor, Id id, const MailingInpu
       .bind_all(m.name, m.message, m.start_at, m.end_at, std::string(schedule::to_string(m.every)), m.next_run_at, id)
       .run();
   if (changes.clients || changes.groups) {
-    std::vector<Id> clients = changes.clients.value_or(m.clients);
-    std::vector<std::string> groups = changes.groups.value_or(m.groups);
+    // --client and --group together name the new recipients (man page): `--client 5` alone
+    // leaves the mailing's groups out rather than still sending to them.
+    std::vector<Id> clients = changes.clients.value_or(std::vector<Id>{});
+    std::vector<std::string> groups = changes.groups.value_or(std::vector<std::string>{});
     if (clients.empty() && groups.empty())
       throw Error(Errc::usage, "no recipients", "give --client ID... or --group NAME...");
     write_recipients(db, id, owner, clients, groups);
