@@ -1,8 +1,9 @@
 #pragma once
-// SMTP delivery through libcurl: N reused connections (multi interface), a global rate limit,
-// and each recipient's SMTP reply code and text as the server sent it.
+// SMTP delivery through libcurl: N reused connections, a global rate limit, and each
+// recipient's SMTP reply code and text as the server sent it.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -35,7 +36,8 @@ struct Delivery {
   std::int64_t id = 0;
   Outcome outcome = Outcome::deferred;
   int smtp_code = 0;
-  std::string response;   // the server's reply text verbatim (all lines of a multiline reply)
+  std::string response;   // the server's reply verbatim, code included; the lines of a
+                          // multiline reply joined by '\n', without the final CRLF
   bool connected = false; // whether a connection to the server was ever established for it
 };
 
@@ -43,7 +45,9 @@ struct Delivery {
 // `next` is called whenever a connection is free; it returns nullopt when there is no more.
 // `done` is called with the deliveries that finished in one turn of the event loop, BEFORE
 // their connections are given new envelopes (so a caller can commit them as one group).
-// Returns when `next` returned nullopt and every envelope is done.
+// Returns when `next` returned nullopt and every envelope is done. `next` and `done` run on the
+// caller's thread, never concurrently; each connection is driven by a thread of its own.
+// Connections stay open between run() calls and close (QUIT) with the sender.
 class SmtpSender {
  public:
   explicit SmtpSender(SmtpSettings settings);
@@ -55,7 +59,8 @@ class SmtpSender {
            const std::function<void(std::span<const Delivery>)>& done);
 
  private:
-  SmtpSettings settings_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 // Sends one message (verification and reset emails). Throws Error{Errc::unavailable} with the

@@ -17,7 +17,7 @@ TEST_CASE("cron: quoting survives quotes and the percent sign that cron would tu
   CHECK(cron::shell_quote("/a b/it's 100%") == "'/a b/it'\\''s 100\\%'");
 }
 
-TEST_CASE("cron: install adds the line once and keeps other lines; remove takes only ours") {
+TEST_CASE("cron: install adds the line once and keeps other lines - remove takes only ours") {
   std::string mark = cron::marker("/c.toml", "/d.db");
   std::string ours = "* * * * * mailer send --due " + mark;
   std::string existing = "MAILTO=owner@example.com\n0 3 * * * backup.sh\n";

@@ -57,7 +57,7 @@ TEST_CASE("csv: a comma-separated file without a BOM and with LF endings is read
   CHECK(doc.records[1].fields == Fields{"ivan@example.com", "Иван", ""});
 }
 
-TEST_CASE("csv: the delimiter is whichever of ',' and ';' the first record has more of") {
+TEST_CASE("csv: the delimiter is whichever of comma and semicolon the first record has more of") {
   CHECK(parse("a;b;c\n1,2;3\n").delimiter == ';');
   CHECK(parse("a,b;c\n").delimiter == ',');                    // a tie goes to ','
   CHECK(parse("email\nivan@example.com\n").delimiter == ',');  // one column

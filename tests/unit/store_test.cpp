@@ -296,7 +296,7 @@ TEST_CASE("users: blocking ends the user's sessions and stops logins (SPEC §4)"
   CHECK(code_of([&] { login(f.db, "b@example.com", "long enough", f.now); }) == Errc::permission);
 }
 
-TEST_CASE("users: a password reset code changes the password and ends sessions; a wrong one does not (SPEC §4)") {
+TEST_CASE("users: a password reset code changes the password and ends sessions - a wrong one does not (SPEC §4)") {
   Fixture f;
   std::string sent;
   Notify notify = [&](const std::string&, const std::string&, const std::string& body) { sent = body; };

@@ -1,0 +1,593 @@
+// SMTP delivery through libcurl's SMTP protocol handler.
+//
+// One easy handle per connection, each driven by a thread of its own with curl_easy_perform();
+// the caller's thread only hands out envelopes and collects results. Not one multi handle for
+// all connections: libcurl 7.88 (Debian 12) waits for the reply to the end of DATA inside
+// smtp_done() with a blocking poll, which stalls every other transfer of the same multi handle.
+// Measured here with a server that answers "." after 1 s: 8 messages over 4 connections take
+// 8 s through one multi handle and 2 s with a thread per connection. Real servers are slowest
+// exactly there (queue fsync, content filters), so a shared multi handle would make
+// smtp.connections nearly useless.
+//
+// libcurl keeps each handle's connection between transfers (same URL, same handle), so a
+// connection carries MAIL/RCPT/DATA for many messages; after a rejected RCPT 7.88 closes it
+// and the next transfer reconnects by itself.
+//
+// libcurl 7.88 does not expose the server's reply text, so the debug callback follows the
+// commands sent (CURLINFO_HEADER_OUT) and the reply lines received (CURLINFO_HEADER_IN), and
+// keeps the last reply with the command it answered.
+#include "mailer/smtp.hpp"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "mailer/error.hpp"
+
+namespace mailer::mail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+      throw Error(Errc::internal, "libcurl could not be initialised");
+  });
+}
+
+// Keeps SIGPIPE from a write to a closed connection (TLS writes may not use MSG_NOSIGNAL)
+// away from this thread while it lives: the write fails with EPIPE instead of killing the
+// process, and a SIGPIPE raised meanwhile is consumed. Thread-directed, so it leaves the
+// process's disposition alone (a CLI still dies quietly on a closed stdout pipe).
+class SigpipeBlock {
+ public:
+  SigpipeBlock() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeBlock() {
+    if (sigismember(&old_, SIGPIPE)) return;  // it was blocked before us: not ours to clear
+    const timespec zero{};
+    while (sigtimedwait(&pipe_, nullptr, &zero) == SIGPIPE) {
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlock(const SigpipeBlock&) = delete;
+  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
+
+ private:
+  sigset_t pipe_{};
+  sigset_t old_{};
+};
+
+struct EasyDeleter {
+  void operator()(CURL* easy) const noexcept { curl_easy_cleanup(easy); }
+};
+using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
+
+bool starts_with_nocase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char c = s[i];
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c != prefix[i]) return false;
+  }
+  return true;
+}
+
+// The URL without "user:password@", for error messages.
+std::string redact_url(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return url;
+  const auto host_start = scheme_end + 3;
+  const auto at = url.find('@', host_start);
+  const auto path = url.find('/', host_start);
+  if (at == std::string::npos || (path != std::string::npos && at > path)) return url;
+  return url.substr(0, host_start) + url.substr(at + 1);
+}
+
+void check_url(const std::string& url) {
+  if (!starts_with_nocase(url, "SMTP://") && !starts_with_nocase(url, "SMTPS://"))
+    throw Error(Errc::config, "smtp.url must start with smtp:// or smtps://: " + redact_url(url));
+}
+
+// The command a reply answers. Only RCPT and the message itself are about the recipient.
+enum class Stage : unsigned char { session, mail, rcpt, data, body, quit };
+
+const char* stage_words(Stage stage, bool data_all_read) {
+  switch (stage) {
+    case Stage::session:
+      return "before the mail transaction";
+    case Stage::mail:
+      return "after MAIL FROM";
+    case Stage::rcpt:
+      return "after RCPT TO";
+    case Stage::data:
+      return "after DATA";
+    case Stage::body:
+      return data_all_read ? "after the message data" : "during the message data";
+    case Stage::quit:
+      return "after QUIT";
+  }
+  return "";
+}
+
+// Pairs the reply lines libcurl received with the commands it sent.
+class ReplyTracker {
+ public:
+  void reset() {
+    stage_ = Stage::session;
+    partial_.clear();
+    building_.clear();
+    last_code_ = 0;
+    last_stage_ = Stage::session;
+    last_text_.clear();
+    heard_ = false;
+    out_midline_ = false;
+  }
+
+  void on_command(std::string_view line) {
+    // The rest of a command that went out in pieces is not a command of its own.
+    const bool continuation = out_midline_;
+    out_midline_ = line.empty() || line.back() != '\n';
+    if (continuation) return;
+    // After a 334 challenge the next line is a SASL answer (base64 credentials) that could
+    // happen to start with "DATA"; it is never looked at further either.
+    if (last_code_ == 334 && stage_ == Stage::session) return;
+    if (starts_with_nocase(line, "MAIL"))
+      stage_ = Stage::mail;
+    else if (starts_with_nocase(line, "RCPT"))
+      stage_ = Stage::rcpt;
+    else if (starts_with_nocase(line, "DATA"))
+      stage_ = Stage::data;
+    else if (starts_with_nocase(line, "QUIT"))
+      stage_ = Stage::quit;
+    else
+      stage_ = Stage::session;
+  }
+
+  void on_reply_bytes(std::string_view bytes) {
+    heard_ = true;
+    while (!bytes.empty()) {
+      const auto nl = bytes.find('\n');
+      if (nl == std::string_view::npos) {
+        partial_.append(bytes);
+        return;
+      }
+      std::string_view line = bytes.substr(0, nl);
+      bytes.remove_prefix(nl + 1);
+      if (!partial_.empty()) {
+        partial_.append(line);
+        on_line(partial_);
+        partial_.clear();
+      } else {
+        on_line(line);
+      }
+    }
+  }
+
+  // Whether the server answered the message data with a complete 4xx/5xx reply.
+  bool refused_message() const {
+    return last_stage_ == Stage::body && last_code_ >= 400 && partial_.empty() && building_.empty();
+  }
+
+  int last_code() const { return last_code_; }
+  Stage last_stage() const { return last_stage_; }
+  Stage stage() const { return stage_; }
+  const std::string& last_text() const { return last_text_; }
+  bool heard() const { return heard_; }
+
+ private:
+  void on_line(std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!building_.empty()) building_ += '\n';
+    building_.append(line);
+    const bool more = line.size() > 3 && line[3] == '-';
+    if (more) return;
+    // Replies to QUIT come from libcurl closing the connection after the outcome is known.
+    if (stage_ != Stage::quit) {
+      int code = 0;
+      if (line.size() >= 3 &&
+          std::all_of(line.begin(), line.begin() + 3, [](char c) { return c >= '0' && c <= '9'; }))
+        code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
+      last_code_ = code;
+      last_stage_ = stage_;
+      last_text_.swap(building_);  // swap, not copy: both keep their capacity
+      if (stage_ == Stage::data && code == 354) stage_ = Stage::body;
+    }
+    building_.clear();
+  }
+
+  Stage stage_ = Stage::session;
+  std::string partial_;   // a reply line split across debug callbacks
+  std::string building_;  // the lines of the reply being received
+  int last_code_ = 0;
+  Stage last_stage_ = Stage::session;
+  std::string last_text_;
+  bool heard_ = false;        // whether the server said anything during this transfer
+  bool out_midline_ = false;  // the last command chunk did not end its line
+};
+
+// One connection: an easy handle configured once and reused for every message.
+class Connection {
+ public:
+  explicit Connection(const SmtpSettings& settings) : easy_(curl_easy_init()) {
+    if (!easy_) throw Error(Errc::internal, "libcurl could not create a handle");
+    CURL* e = easy_.get();
+    timeout_s_ = settings.timeout_s > 0 ? settings.timeout_s : 30;
+    bool ok = true;
+    auto set = [&](CURLoption option, auto value) {
+      ok = ok && curl_easy_setopt(e, option, value) == CURLE_OK;
+    };
+    set(CURLOPT_URL, settings.url.c_str());
+    // libcurl's signal handling (SIGALRM for DNS timeouts, SIGPIPE ignored through
+    // sigaction around each call) is process-wide and races between threads; SIGPIPE is
+    // blocked per thread instead (SigpipeBlock).
+    set(CURLOPT_NOSIGNAL, 1L);
+    set(CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+    if (!settings.username.empty()) {
+      set(CURLOPT_USERNAME, settings.username.c_str());
+      set(CURLOPT_PASSWORD, settings.password.c_str());
+    }
+    set(CURLOPT_MAIL_FROM, settings.mail_from.c_str());
+    // libcurl reads the list at each transfer, so one node whose data pointer moves to the
+    // current recipient serves every message without an allocation.
+    rcpt_.next = nullptr;
+    rcpt_.data = empty_;
+    set(CURLOPT_MAIL_RCPT, &rcpt_);
+    set(CURLOPT_UPLOAD, 1L);
+    set(CURLOPT_READFUNCTION, &Connection::read_cb);
+    set(CURLOPT_READDATA, this);
+    set(CURLOPT_VERBOSE, 1L);  // the debug callback is only called in verbose mode
+    set(CURLOPT_DEBUGFUNCTION, &Connection::debug_cb);
+    set(CURLOPT_DEBUGDATA, this);
+    set(CURLOPT_ERRORBUFFER, errbuf_);
+    set(CURLOPT_OPENSOCKETFUNCTION, &Connection::open_socket_cb);
+    set(CURLOPT_OPENSOCKETDATA, this);
+    set(CURLOPT_CLOSESOCKETFUNCTION, &Connection::close_socket_cb);
+    set(CURLOPT_CLOSESOCKETDATA, this);
+    set(CURLOPT_CONNECTTIMEOUT, timeout_s_);
+    // Bounds each wait for a reply, including the one libcurl does after the message data.
+    set(CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout_s_);
+    // A server that stops reading the message data: below 1 byte/s for timeout_s.
+    set(CURLOPT_LOW_SPEED_LIMIT, 1L);
+    set(CURLOPT_LOW_SPEED_TIME, timeout_s_);
+    if (!ok) throw Error(Errc::internal, "libcurl rejected the SMTP options");
+  }
+  // libcurl holds pointers to this object (callbacks, error buffer).
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  // First of all: the cleanup still calls back into the members (QUIT's reply, close).
+  ~Connection() { close(); }
+
+  // Says QUIT and closes; the handle is gone afterwards.
+  void close() noexcept { easy_.reset(); }
+
+  // Sends one message over this connection (opening it when needed) and says what happened.
+  // The envelope's strings must outlive the call.
+  Delivery deliver(const Envelope& envelope) noexcept {
+    // libcurl puts the address into "RCPT TO:<...>" as it is: a CR or LF would smuggle in
+    // commands of its own. The caller validates addresses; this only keeps the wire sane.
+    if (envelope.rcpt.empty() || envelope.rcpt.find_first_of("\r\n<>") != std::string::npos) {
+      Delivery d;
+      d.id = envelope.id;
+      d.outcome = Outcome::bounced;
+      d.response = "invalid recipient address";
+      return d;
+    }
+    body_ = envelope.data;
+    offset_ = 0;
+    rcpt_.data = const_cast<char*>(envelope.rcpt.c_str());
+    tracker_.reset();
+    curl_easy_setopt(easy_.get(), CURLOPT_INFILESIZE_LARGE,
+                     static_cast<curl_off_t>(envelope.data.size()));
+    const CURLcode rc = curl_easy_perform(easy_.get());
+    // 7.88 keeps the connection after some failures, e.g. a timeout waiting for the reply to
+    // the message data; that late reply would then be read as the answer to the next MAIL
+    // FROM, and every reply after it would belong to the wrong command. A connection that
+    // failed is shut down instead: the next transfer finds it dead, drops it without a
+    // (blocking) QUIT and connects again. Only a refusal of the message data itself leaves
+    // the conversation in step, and that connection is worth keeping.
+    if (rc != CURLE_OK && !tracker_.refused_message())
+      for (const curl_socket_t fd : sockets_) shutdown(fd, SHUT_RDWR);
+    const bool all_read = offset_ == body_.size();
+    rcpt_.data = empty_;
+    body_ = {};
+    Delivery d;
+    d.id = envelope.id;
+    classify(rc, all_read, d);
+    return d;
+  }
+
+ private:
+  void classify(CURLcode rc, bool data_all_read, Delivery& d) const {
+    d.connected = tracker_.heard();
+    const int code = tracker_.last_code();
+    if (rc == CURLE_OK) {
+      d.outcome = Outcome::sent;
+      d.smtp_code = code;
+      d.response = tracker_.last_text();
+      return;
+    }
+    if (code >= 400) {
+      d.smtp_code = code;
+      d.response = tracker_.last_text();
+      const Stage stage = tracker_.last_stage();
+      // A 5xx to the greeting, EHLO, AUTH or MAIL FROM says nothing about the recipient (a
+      // wrong password, a refused sender): bouncing would drop recipients for good over a
+      // problem of ours, so those are deferred and retried.
+      const bool about_recipient =
+          stage == Stage::rcpt || stage == Stage::data || stage == Stage::body;
+      d.outcome = code >= 500 && about_recipient ? Outcome::bounced : Outcome::deferred;
+      return;
+    }
+    d.outcome = Outcome::deferred;
+    d.smtp_code = 0;
+    std::string what;
+    switch (rc) {
+      case CURLE_COULDNT_CONNECT:
+        what = "could not connect";
+        break;
+      case CURLE_COULDNT_RESOLVE_HOST:
+        what = "could not resolve the host";
+        break;
+      case CURLE_SSL_CONNECT_ERROR:
+      case CURLE_PEER_FAILED_VERIFICATION:
+      case CURLE_SSL_CERTPROBLEM:
+      case CURLE_SSL_CIPHER:
+      case CURLE_SSL_CACERT_BADFILE:
+      case CURLE_USE_SSL_FAILED:
+        what = "TLS failed";
+        break;
+      case CURLE_OPERATION_TIMEDOUT:
+        what = std::string("timed out ") + stage_words(tracker_.stage(), data_all_read);
+        break;
+      default:
+        if (!tracker_.heard())
+          what = "no reply from the server";
+        else
+          what = std::string("connection lost ") + stage_words(tracker_.stage(), data_all_read);
+    }
+    d.response = what + ": " + (errbuf_[0] ? errbuf_ : curl_easy_strerror(rc));
+  }
+
+  static size_t read_cb(char* buffer, size_t size, size_t nitems, void* userp) {
+    auto* self = static_cast<Connection*>(userp);
+    const size_t n = std::min(size * nitems, self->body_.size() - self->offset_);
+    std::memcpy(buffer, self->body_.data() + self->offset_, n);
+    self->offset_ += n;
+    return n;
+  }
+
+  // The sockets are tracked only so that a failed connection can be shut down (see deliver()).
+  static curl_socket_t open_socket_cb(void* clientp, curlsocktype, curl_sockaddr* address) {
+    auto* self = static_cast<Connection*>(clientp);
+    // CLOEXEC: the process may run children (crontab, tests' servers) while connected.
+    const int fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+    if (fd < 0) return CURL_SOCKET_BAD;
+    self->sockets_.push_back(fd);
+    return fd;
+  }
+
+  static int close_socket_cb(void* clientp, curl_socket_t fd) {
+    auto* self = static_cast<Connection*>(clientp);
+    std::erase(self->sockets_, fd);
+    return ::close(fd);
+  }
+
+  static int debug_cb(CURL*, curl_infotype type, char* data, size_t size, void* userp) {
+    auto* self = static_cast<Connection*>(userp);
+    if (type == CURLINFO_HEADER_IN)
+      self->tracker_.on_reply_bytes({data, size});
+    else if (type == CURLINFO_HEADER_OUT)
+      self->tracker_.on_command({data, size});
+    return 0;
+  }
+
+  EasyPtr easy_;
+  long timeout_s_ = 30;
+  curl_slist rcpt_{};
+  char empty_[1] = {'\0'};
+  std::string_view body_;
+  size_t offset_ = 0;
+  ReplyTracker tracker_;
+  char errbuf_[CURL_ERROR_SIZE] = {};
+  std::vector<curl_socket_t> sockets_;  // open sockets of this handle (normally one)
+};
+
+}  // namespace
+
+struct SmtpSender::Impl {
+  // A connection and the thread that drives it.
+  struct Worker {
+    explicit Worker(const SmtpSettings& settings) : conn(settings) {}
+    Connection conn;
+    std::thread thread;
+    std::condition_variable wake;
+    Envelope envelope;      // written by the caller's thread before has_work, then the worker's
+    Delivery result;        // written by the worker, read by the caller's thread once finished
+    bool has_work = false;  // guarded by Impl::mutex
+    bool quit = false;      // guarded by Impl::mutex
+  };
+
+  explicit Impl(SmtpSettings s) : settings(std::move(s)) {}
+
+  ~Impl() { stop(); }
+
+  void stop() noexcept {
+    {
+      std::lock_guard lock(mutex);
+      for (auto& w : workers) w->quit = true;
+    }
+    for (auto& w : workers) {
+      w->wake.notify_one();
+      if (w->thread.joinable()) w->thread.join();
+    }
+    workers.clear();
+  }
+
+  void start() {
+    if (!workers.empty()) return;
+    global_init();
+    check_url(settings.url);
+    const int n = std::max(1, settings.connections);
+    std::vector<std::unique_ptr<Worker>> created;
+    for (int i = 0; i < n; ++i) created.push_back(std::make_unique<Worker>(settings));
+    workers = std::move(created);
+    try {
+      for (auto& w : workers) w->thread = std::thread(&Impl::work, this, w.get());
+    } catch (...) {
+      stop();  // a later run() must not find workers without a thread
+      throw;
+    }
+  }
+
+  void work(Worker* w) {
+    const SigpipeBlock no_sigpipe;
+    std::unique_lock lock(mutex);
+    for (;;) {
+      w->wake.wait(lock, [&] { return w->has_work || w->quit; });
+      if (w->quit) {
+        lock.unlock();
+        w->conn.close();  // here, so that the connections say QUIT in parallel
+        return;
+      }
+      lock.unlock();
+      w->result = w->conn.deliver(w->envelope);
+      lock.lock();
+      w->has_work = false;
+      finished.push_back(w);
+      // Notified unlocked, so that the caller's thread does not wake into a held mutex.
+      lock.unlock();
+      finished_cv.notify_one();
+      lock.lock();
+    }
+  }
+
+  void give(Worker* w) {
+    {
+      std::lock_guard lock(mutex);
+      w->has_work = true;
+    }
+    w->wake.notify_one();
+  }
+
+  // After an exception from a callback: lets the messages in flight finish so that no
+  // worker still uses an envelope when run() unwinds; their results are dropped.
+  void drain(std::size_t in_flight) noexcept {
+    std::unique_lock lock(mutex);
+    while (in_flight > 0) {
+      finished_cv.wait(lock, [&] { return !finished.empty(); });
+      in_flight -= finished.size();
+      finished.clear();
+    }
+  }
+
+  SmtpSettings settings;
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::mutex mutex;
+  std::condition_variable finished_cv;
+  std::vector<Worker*> finished;   // guarded by mutex
+  std::vector<Worker*> collected;  // the caller's thread's copy of `finished`
+  std::vector<Delivery> batch;
+};
+
+SmtpSender::SmtpSender(SmtpSettings settings)
+    : impl_(std::make_unique<Impl>(std::move(settings))) {}
+
+SmtpSender::~SmtpSender() = default;
+
+void SmtpSender::run(const std::function<std::optional<Envelope>()>& next,
+                     const std::function<void(std::span<const Delivery>)>& done) {
+  Impl& im = *impl_;
+  im.start();
+  std::vector<Impl::Worker*> idle;
+  for (auto it = im.workers.rbegin(); it != im.workers.rend(); ++it) idle.push_back(it->get());
+
+  const double rate = im.settings.rate_per_second;
+  const auto interval =
+      rate > 0
+          ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate))
+          : Clock::duration::zero();
+  Clock::time_point next_slot = Clock::now();
+  std::size_t in_flight = 0;
+  bool exhausted = false;
+
+  try {
+    for (;;) {
+      while (!exhausted && !idle.empty()) {
+        Clock::time_point now{};
+        if (rate > 0) {
+          now = Clock::now();
+          if (now < next_slot) break;
+        }
+        std::optional<Envelope> envelope = next();
+        if (!envelope) {
+          exhausted = true;
+          break;
+        }
+        Impl::Worker* w = idle.back();
+        idle.pop_back();
+        w->envelope = std::move(*envelope);
+        // From when it really started: a stall is not made up for with a burst.
+        if (rate > 0) next_slot = std::max(next_slot, now) + interval;
+        im.give(w);
+        ++in_flight;
+      }
+      if (in_flight == 0 && exhausted) return;
+
+      {
+        std::unique_lock lock(im.mutex);
+        auto any_finished = [&] { return !im.finished.empty(); };
+        if (rate > 0 && !exhausted && !idle.empty())
+          im.finished_cv.wait_until(lock, next_slot, any_finished);
+        else
+          im.finished_cv.wait(lock, any_finished);
+        im.collected.swap(im.finished);
+      }
+      if (im.collected.empty()) continue;
+
+      im.batch.clear();
+      for (Impl::Worker* w : im.collected) {
+        im.batch.push_back(std::move(w->result));
+        idle.push_back(w);
+      }
+      in_flight -= im.collected.size();
+      im.collected.clear();
+      done(std::span<const Delivery>(im.batch));
+    }
+  } catch (...) {
+    im.drain(in_flight);
+    throw;
+  }
+}
+
+void send_one(const SmtpSettings& settings, const Envelope& envelope) {
+  global_init();
+  check_url(settings.url);
+  Delivery d;
+  {
+    const SigpipeBlock no_sigpipe;  // around the QUIT of ~Connection too
+    Connection conn(settings);
+    d = conn.deliver(envelope);
+  }
+  if (d.outcome != Outcome::sent)
+    throw Error(Errc::unavailable, "SMTP server " + redact_url(settings.url) + ": " + d.response);
+}
+
+}  // namespace mailer::mail
