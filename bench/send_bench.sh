@@ -14,7 +14,8 @@ sink_pid=""
 cleanup() { [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-/usr/sbin/smtp-sink -P -c "127.0.0.1:$port" 1000 >/dev/null 2>&1 &
+sink_user=(); [ "$(id -u)" -eq 0 ] && sink_user=(-u nobody)  # smtp-sink refuses to run as root
+/usr/sbin/smtp-sink "${sink_user[@]}" -P -c "127.0.0.1:$port" 1000 >/dev/null 2>&1 &
 sink_pid=$!
 sleep 0.5
 

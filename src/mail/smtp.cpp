@@ -18,7 +18,6 @@
 // keeps the last reply with the command it answered.
 #include "mailer/smtp.hpp"
 
-#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -34,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "curl_api.hpp"
 #include "mailer/error.hpp"
 
 namespace mailer::mail {
@@ -41,13 +41,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-      throw Error(Errc::internal, "libcurl could not be initialised");
-  });
-}
+void global_init() { curl_api(); }
 
 // Keeps SIGPIPE from a write to a closed connection (TLS writes may not use MSG_NOSIGNAL)
 // away from this thread while it lives: the write fails with EPIPE instead of killing the
@@ -76,7 +70,7 @@ class SigpipeBlock {
 };
 
 struct EasyDeleter {
-  void operator()(CURL* easy) const noexcept { curl_easy_cleanup(easy); }
+  void operator()(CURL* easy) const noexcept { curl_api().easy_cleanup(easy); }
 };
 using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
 
@@ -226,13 +220,13 @@ class ReplyTracker {
 // One connection: an easy handle configured once and reused for every message.
 class Connection {
  public:
-  explicit Connection(const SmtpSettings& settings) : easy_(curl_easy_init()) {
+  explicit Connection(const SmtpSettings& settings) : easy_(curl_api().easy_init()) {
     if (!easy_) throw Error(Errc::internal, "libcurl could not create a handle");
     CURL* e = easy_.get();
     timeout_s_ = settings.timeout_s > 0 ? settings.timeout_s : 30;
     bool ok = true;
     auto set = [&](CURLoption option, auto value) {
-      ok = ok && curl_easy_setopt(e, option, value) == CURLE_OK;
+      ok = ok && curl_api().easy_setopt(e, option, value) == CURLE_OK;
     };
     set(CURLOPT_URL, settings.url.c_str());
     // libcurl's signal handling (SIGALRM for DNS timeouts, SIGPIPE ignored through
@@ -294,9 +288,9 @@ class Connection {
     offset_ = 0;
     rcpt_.data = const_cast<char*>(envelope.rcpt.c_str());
     tracker_.reset();
-    curl_easy_setopt(easy_.get(), CURLOPT_INFILESIZE_LARGE,
+    curl_api().easy_setopt(easy_.get(), CURLOPT_INFILESIZE_LARGE,
                      static_cast<curl_off_t>(envelope.data.size()));
-    const CURLcode rc = curl_easy_perform(easy_.get());
+    const CURLcode rc = curl_api().easy_perform(easy_.get());
     // 7.88 keeps the connection after some failures, e.g. a timeout waiting for the reply to
     // the message data; that late reply would then be read as the answer to the next MAIL
     // FROM, and every reply after it would belong to the wrong command. A connection that
@@ -363,7 +357,7 @@ class Connection {
         else
           what = std::string("connection lost ") + stage_words(tracker_.stage(), data_all_read);
     }
-    d.response = what + ": " + (errbuf_[0] ? errbuf_ : curl_easy_strerror(rc));
+    d.response = what + ": " + (errbuf_[0] ? errbuf_ : curl_api().easy_strerror(rc));
   }
 
   static size_t read_cb(char* buffer, size_t size, size_t nitems, void* userp) {
