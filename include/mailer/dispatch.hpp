@@ -23,7 +23,10 @@ struct SendSummary {
   std::size_t bounced = 0;
   std::size_t deferred = 0;
   std::size_t failed = 0;     // deferred too often: given up
-  std::size_t never_connected = 0;  // of the deferred: the server could not be reached
+  std::size_t unavailable = 0;  // of the deferred and failed: the server could not be reached
+                                // or refused the session (greeting, login, sender)
+  std::string unavailable_reason;  // the last such reply or error, for the user
+  std::size_t busy = 0;       // runs left alone: another live process is sending them
   double elapsed_s = 0;
 };
 

@@ -1,6 +1,7 @@
 // mailer send ID | --due [--dry-run]: delivery now, or what cron runs every minute (SPEC §3).
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>
@@ -104,10 +105,15 @@ void register_send(CLI::App& app, Context& ctx) {
                              s.bounced, s.deferred, s.failed, s.elapsed_s, rate);
     }
     ctx.exit_code = send_exit_code(s);
-    if (ctx.exit_code == static_cast<int>(Errc::unavailable))
-      std::cerr << fmt::format("mailer: SMTP server {} unavailable: nothing could be sent (the recipients stay queued "
+    if (s.busy > 0)
+      ctx.note(fmt::format("{} run(s) left alone: another mailer process is sending them", s.busy));
+    if (ctx.exit_code == static_cast<int>(Errc::unavailable)) {
+      std::string reason = s.unavailable_reason;  // one line: a multiline reply's lines joined
+      std::replace(reason.begin(), reason.end(), '\n', ' ');
+      std::cerr << fmt::format("mailer: SMTP server {} unavailable: {} (nothing was sent; the recipients stay queued "
                                "for the next `send --due`)\n",
-                               ctx.config().smtp.url);
+                               ctx.config().smtp.url, reason);
+    }
   });
 }
 

@@ -185,11 +185,16 @@ class RunSender {
 
   void send() {
     auto count = db_.prepare(
-        "SELECT count(*) FROM run_recipient WHERE run = ?1 AND (state = 'pending' OR "
-        "(state = 'deferred' AND retry_at <= ?2))");
+        "SELECT count(*) FROM run_recipient rr JOIN client c ON c.id = rr.client WHERE rr.run = ?1 AND "
+        "c.unsubscribed_at IS NULL AND (rr.state = 'pending' OR (rr.state = 'deferred' AND rr.retry_at <= ?2))");
     count.bind_all(run_.id, now_);
     count.step();
     std::size_t todo = static_cast<std::size_t>(count.int64(0));
+    // Ends the statement's read transaction now. Left open, it pins this connection to the
+    // database as it was, and the first write of another process (a `client add`, `serve`
+    // recording a click, a second sender) would make every later BEGIN IMMEDIATE here fail
+    // with SQLITE_BUSY_SNAPSHOT, killing the run midway.
+    count.reset();
     base_total_ = summary_.total;
     summary_.total += todo;
     if (todo == 0) return;
@@ -199,9 +204,15 @@ class RunSender {
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     update_recipient_ = db_.prepare(
         "UPDATE run_recipient SET state = ?, tries = tries + 1, retry_at = ? WHERE run = ? AND client = ?");
+    // A client who unsubscribed after the run started is skipped: never sent to again
+    // (SPEC §3); close_run_if_done() settles them.
     page_ = db_.prepare(
-        "SELECT client, email, name, tries FROM run_recipient WHERE run = ?1 AND client > ?2 AND "
-        "(state = 'pending' OR (state = 'deferred' AND retry_at <= ?3)) ORDER BY client LIMIT ?4");
+        "SELECT rr.client, rr.email, rr.name, rr.tries FROM run_recipient rr JOIN client c ON c.id = rr.client "
+        "WHERE rr.run = ?1 AND rr.client > ?2 AND c.unsubscribed_at IS NULL AND "
+        "(rr.state = 'pending' OR (rr.state = 'deferred' AND rr.retry_at <= ?3)) ORDER BY rr.client LIMIT ?4");
+    halted_ = db_.prepare(
+        "SELECT m.status = 'finished' OR m.enabled = 0 OR u.active = 0 FROM mailing m JOIN user u ON u.id = m.owner "
+        "WHERE m.id = ?");
     sender.run([this] { return next(); }, [this](std::span<const mail::Delivery> batch) { record(batch); });
   }
 
@@ -222,6 +233,15 @@ class RunSender {
     if (queue_pos_ == queue_.size()) {
       queue_.clear();
       queue_pos_ = 0;
+      // Once a page: a mailing stopped or disabled, or an owner blocked, while this run is
+      // being sent stops it here; the rest stays pending.
+      halted_.bind(1, run_.mailing);
+      bool halted = !halted_.step() || halted_.int64(0) != 0;
+      halted_.reset();
+      if (halted) {
+        stop_ = true;
+        return std::nullopt;
+      }
       page_.bind_all(run_.id, last_client_, now_, kPageSize);
       while (page_.step())
         queue_.push_back(Queued{page_.int64(0), page_.text(1), page_.text(2), static_cast<int>(page_.int64(3))});
@@ -253,18 +273,29 @@ class RunSender {
       const char* status = "sent";
       const char* state = "done";
       std::optional<Time> retry_at;
+      bool server_refused = false;
       switch (d.outcome) {
         case mail::Outcome::sent:
           ++summary_.sent;
-          any_connected_ = true;
+          any_accepted_ = true;
           break;
         case mail::Outcome::bounced:
           status = "bounced";
           ++summary_.bounced;
-          any_connected_ = true;
+          any_accepted_ = true;
           break;
         case mail::Outcome::deferred:
-          if (d.connected) any_connected_ = true;
+          // Not about this recipient: no connection; a 421, the server closing the channel
+          // (RFC 5321 4.2.3: overloaded, shutting down, too many connections); or a 5xx to the
+          // greeting, EHLO, AUTH or MAIL FROM (the transport defers those rather than bounce, as
+          // the recipient is not at fault; a 5xx about the recipient is a bounce). A wrong
+          // password looks like the last.
+          server_refused = !d.connected || d.smtp_code == 421 || d.smtp_code >= 500;
+          if (!server_refused) any_accepted_ = true;
+          if (server_refused) {
+            ++summary_.unavailable;
+            summary_.unavailable_reason = d.response;
+          }
           if (p.tries + 1 >= config_.max_tries) {
             status = "failed";
             ++summary_.failed;
@@ -273,7 +304,6 @@ class RunSender {
             state = "deferred";
             retry_at = at + retry_delay(p.tries + 1);
             ++summary_.deferred;
-            if (!d.connected) ++summary_.never_connected;
           }
           break;
       }
@@ -283,9 +313,9 @@ class RunSender {
       insert_attempt_.run();
       update_recipient_.bind_all(state, retry_at, run_.id, d.id);
       update_recipient_.run();
-      // A server that refuses every connection: stop after one try per connection
-      // instead of marking the whole list deferred; the rest stays pending.
-      if (!d.connected && !any_connected_ && ++unreachable_ >= static_cast<std::size_t>(config_.smtp.connections))
+      // A server that refuses every connection or our login: stop after one try per
+      // connection instead of using up the whole list's tries; the rest stays pending.
+      if (server_refused && !any_accepted_ && ++unreachable_ >= static_cast<std::size_t>(config_.smtp.connections))
         stop_ = true;
       in_flight_.erase(it);
       ++done_;
@@ -305,6 +335,7 @@ class RunSender {
   store::Statement insert_attempt_{db_, "SELECT 1"};
   store::Statement update_recipient_{db_, "SELECT 1"};
   store::Statement page_{db_, "SELECT 1"};
+  store::Statement halted_{db_, "SELECT 1"};
   std::vector<Queued> queue_;
   std::size_t queue_pos_ = 0;
   Id last_client_ = 0;
@@ -312,16 +343,27 @@ class RunSender {
   std::size_t done_ = 0;
   std::size_t base_total_ = 0;
   std::size_t unreachable_ = 0;
-  bool any_connected_ = false;
+  bool any_accepted_ = false;  // the server took or refused a recipient: it is up
   bool stop_ = false;
 };
 
-// Closes a run whose recipients are all done, and finishes its mailing when no slot is left.
+// Closes a run whose recipients are all done (or whose mailing was stopped), and finishes its
+// mailing when no slot is left.
 void close_run_if_done(store::Db& db, Id run, Id mailing, Time now) {
   store::Transaction tx(db);
-  auto left = db.prepare("SELECT 1 FROM run_recipient WHERE run = ? AND state <> 'done' LIMIT 1");
-  left.bind(1, run);
-  if (!left.step()) {
+  // Recipients who unsubscribed while the run was open are done: they get nothing more.
+  db.prepare(
+        "UPDATE run_recipient SET state = 'done' WHERE run = ? AND state <> 'done' AND "
+        "client IN (SELECT id FROM client WHERE unsubscribed_at IS NOT NULL)")
+      .bind(1, run)
+      .run();
+  auto left = db.prepare(
+      "SELECT 1 FROM run_recipient WHERE run = ?1 AND state <> 'done' AND "
+      "NOT EXISTS (SELECT 1 FROM mailing WHERE id = ?2 AND status = 'finished') LIMIT 1");
+  left.bind_all(run, mailing);
+  bool done = !left.step();
+  left.reset();
+  if (done) {
     db.prepare("UPDATE run SET finished_at = ? WHERE id = ? AND finished_at IS NULL").bind_all(now, run).run();
     db.prepare(
           "UPDATE mailing SET status = 'finished' WHERE id = ?1 AND next_run_at IS NULL AND "
@@ -334,7 +376,10 @@ void close_run_if_done(store::Db& db, Id run, Id mailing, Time now) {
 
 void process_run(store::Db& db, const Config& config, RunLocks& locks, const RunInfo& run,
                  const SendRequest& request, SendSummary& summary, Time now) {
-  if (!locks.try_claim(run.id)) return;  // another live sender has it
+  if (!locks.try_claim(run.id)) {  // another live sender has it
+    ++summary.busy;
+    return;
+  }
   ++summary.runs;
   try {
     db.prepare("UPDATE run SET claimed_by = ? WHERE id = ?").bind_all(fmt::format("pid {}", ::getpid()), run.id).run();
@@ -351,7 +396,8 @@ void process_run(store::Db& db, const Config& config, RunLocks& locks, const Run
 std::vector<RunInfo> open_runs(store::Db& db, Time now, std::optional<Id> only_run) {
   std::string sql =
       "SELECT r.id, m.id, m.owner, m.message FROM run r JOIN mailing m ON m.id = r.mailing "
-      "JOIN user u ON u.id = m.owner WHERE r.finished_at IS NULL AND m.enabled = 1 AND u.active = 1 AND "
+      "JOIN user u ON u.id = m.owner WHERE r.finished_at IS NULL AND m.enabled = 1 AND m.status <> 'finished' AND "
+      "u.active = 1 AND "
       "u.verified = 1 AND EXISTS (SELECT 1 FROM run_recipient rr WHERE rr.run = r.id AND "
       "(rr.state = 'pending' OR (rr.state = 'deferred' AND rr.retry_at <= ?1)))";
   if (only_run) sql += " AND r.id = ?2";
@@ -400,7 +446,7 @@ Time retry_delay(int tries) {
 }
 
 int send_exit_code(const SendSummary& s) {
-  if (s.deferred > 0 && s.never_connected == s.deferred && s.sent == 0 && s.bounced == 0)
+  if (s.unavailable > 0 && s.unavailable == s.deferred + s.failed && s.sent == 0 && s.bounced == 0)
     return static_cast<int>(Errc::unavailable);
   if (s.deferred > 0) return static_cast<int>(Errc::temp_failure);
   return 0;
@@ -427,14 +473,34 @@ SendSummary send_mailing_now(store::Db& db, const Config& config, const Actor& a
     return summary;
   }
   RunLocks locks(db.path());
-  Id run;
+  Id run = 0;
   {
     store::Transaction tx(db);
-    run = create_run(db, mailing->id, mailing->owner, "manual", now, now);
-    if (mailing->every == schedule::Every::once)
-      db.prepare("UPDATE mailing SET status = 'running', next_run_at = NULL WHERE id = ?").bind(1, mailing->id).run();
-    else
-      db.prepare("UPDATE mailing SET status = 'running' WHERE id = ?").bind(1, mailing->id).run();
+    // Read again under the write lock: a `send --due` may have run (and finished) this
+    // mailing since it was loaded above.
+    auto state = db.prepare("SELECT status FROM mailing WHERE id = ?");
+    state.bind(1, mailing->id);
+    if (!state.step()) throw Error(Errc::not_found, fmt::format("mailing {} not found", mailing_id));
+    bool finished = state.text(0) == "finished";
+    state.reset();
+    if (finished)
+      throw Error(Errc::data, fmt::format("mailing {} is finished", mailing_id),
+                  "create a new mailing to send the message again");
+    if (mailing->every == schedule::Every::once) {
+      // A once mailing has one run (SPEC §3). When cron or another `send` has started it,
+      // this continues that run rather than sending everyone a second copy.
+      auto open = db.prepare("SELECT id FROM run WHERE mailing = ? AND finished_at IS NULL ORDER BY id LIMIT 1");
+      open.bind(1, mailing->id);
+      if (open.step()) run = open.int64(0);
+      open.reset();
+    }
+    if (run == 0) {
+      run = create_run(db, mailing->id, mailing->owner, "manual", now, now);
+      if (mailing->every == schedule::Every::once)
+        db.prepare("UPDATE mailing SET status = 'running', next_run_at = NULL WHERE id = ?").bind(1, mailing->id).run();
+      else
+        db.prepare("UPDATE mailing SET status = 'running' WHERE id = ?").bind(1, mailing->id).run();
+    }
     tx.commit();
   }
   for (const auto& r : open_runs(db, now, run)) process_run(db, config, locks, r, request, summary, now);
