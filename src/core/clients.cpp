@@ -393,12 +393,16 @@ std::vector<Client> group_members(store::Db& db, const Actor& actor, const std::
   return list_clients(db, actor, filter);
 }
 
-std::size_t add_group_members(store::Db& db, const Actor& actor, const std::string& name,
-                              const std::vector<Id>& clients) {
+namespace {
+
+// Runs `sql` (group id, client id) for each client of the caller's group; returns how many
+// memberships it changed.
+std::size_t change_members(store::Db& db, const Actor& actor, const std::string& name, const std::vector<Id>& clients,
+                           const char* sql) {
   store::Transaction tx(db);
   Id gid = detail::group_id(db, actor.id, name);
   check_own_clients(db, actor.id, clients);
-  auto st = db.prepare("INSERT OR IGNORE INTO group_member (group_id, client_id) VALUES (?, ?)");
+  auto st = db.prepare(sql);
   std::size_t changed = 0;
   for (Id id : clients) {
     st.bind_all(gid, id);
@@ -409,20 +413,16 @@ std::size_t add_group_members(store::Db& db, const Actor& actor, const std::stri
   return changed;
 }
 
+}  // namespace
+
+std::size_t add_group_members(store::Db& db, const Actor& actor, const std::string& name,
+                              const std::vector<Id>& clients) {
+  return change_members(db, actor, name, clients, "INSERT OR IGNORE INTO group_member (group_id, client_id) VALUES (?, ?)");
+}
+
 std::size_t remove_group_members(store::Db& db, const Actor& actor, const std::string& name,
                                  const std::vector<Id>& clients) {
-  store::Transaction tx(db);
-  Id gid = detail::group_id(db, actor.id, name);
-  check_own_clients(db, actor.id, clients);
-  auto st = db.prepare("DELETE FROM group_member WHERE group_id = ? AND client_id = ?");
-  std::size_t changed = 0;
-  for (Id id : clients) {
-    st.bind_all(gid, id);
-    st.run();
-    changed += static_cast<std::size_t>(db.changes());
-  }
-  tx.commit();
-  return changed;
+  return change_members(db, actor, name, clients, "DELETE FROM group_member WHERE group_id = ? AND client_id = ?");
 }
 
 }  // namespace mailer
