@@ -43,10 +43,12 @@ struct Delivery {
 
 // Delivers a stream of envelopes over settings.connections parallel connections.
 // `next` is called whenever a connection is free; it returns nullopt when there is no more.
-// `done` is called with the deliveries that finished in one turn of the event loop, BEFORE
-// their connections are given new envelopes (so a caller can commit them as one group).
-// Returns when `next` returned nullopt and every envelope is done. `next` and `done` run on the
-// caller's thread, never concurrently; each connection is driven by a thread of its own.
+// `done` is called with each finished delivery BEFORE its connection is given a new envelope
+// (so a caller can commit it first). Returns when `next` returned nullopt and every envelope
+// is done. Each connection is driven by a thread of its own, which calls `next` and `done`
+// itself: they run on those threads, one call at a time (never concurrently), so callbacks
+// need no locking but must not rely on thread-local state. An exception from a callback stops
+// every connection after its current message and is rethrown by run().
 // Connections stay open between run() calls and close (QUIT) with the sender.
 class SmtpSender {
  public:

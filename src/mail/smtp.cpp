@@ -25,7 +25,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
+#include <exception>
 #include <cstring>
 #include <mutex>
 #include <string_view>
@@ -407,98 +407,84 @@ class Connection {
 }  // namespace
 
 struct SmtpSender::Impl {
-  // A connection and the thread that drives it.
-  struct Worker {
-    explicit Worker(const SmtpSettings& settings) : conn(settings) {}
-    Connection conn;
-    std::thread thread;
-    std::condition_variable wake;
-    Envelope envelope;      // written by the caller's thread before has_work, then the worker's
-    Delivery result;        // written by the worker, read by the caller's thread once finished
-    bool has_work = false;  // guarded by Impl::mutex
-    bool quit = false;      // guarded by Impl::mutex
-  };
-
   explicit Impl(SmtpSettings s) : settings(std::move(s)) {}
 
-  ~Impl() { stop(); }
+  ~Impl() { close_all(); }
 
-  void stop() noexcept {
-    {
-      std::lock_guard lock(mutex);
-      for (auto& w : workers) w->quit = true;
+  // QUIT on every connection at once rather than one after another.
+  void close_all() noexcept {
+    std::vector<std::thread> closers;
+    for (auto& c : connections) {
+      try {
+        closers.emplace_back([conn = c.get()] {
+          const SigpipeBlock no_sigpipe;
+          conn->close();
+        });
+      } catch (...) {
+        c->close();
+      }
     }
-    for (auto& w : workers) {
-      w->wake.notify_one();
-      if (w->thread.joinable()) w->thread.join();
-    }
-    workers.clear();
+    for (auto& t : closers) t.join();
+    connections.clear();
   }
 
-  void start() {
-    if (!workers.empty()) return;
+  void open() {
+    if (!connections.empty()) return;
     global_init();
     check_url(settings.url);
     const int n = std::max(1, settings.connections);
-    std::vector<std::unique_ptr<Worker>> created;
-    for (int i = 0; i < n; ++i) created.push_back(std::make_unique<Worker>(settings));
-    workers = std::move(created);
-    try {
-      for (auto& w : workers) w->thread = std::thread(&Impl::work, this, w.get());
-    } catch (...) {
-      stop();  // a later run() must not find workers without a thread
-      throw;
-    }
+    for (int i = 0; i < n; ++i) connections.push_back(std::make_unique<Connection>(settings));
   }
 
-  void work(Worker* w) {
+  // One connection's loop. `next` and `done` are called under `mutex`, so they never run
+  // concurrently; a connection records its result through `done` before it asks for the next
+  // envelope, and no thread waits for another to hand it work.
+  void drive(Connection& conn, const std::function<std::optional<Envelope>()>& next,
+             const std::function<void(std::span<const Delivery>)>& done) {
     const SigpipeBlock no_sigpipe;
-    std::unique_lock lock(mutex);
+    Envelope envelope;
     for (;;) {
-      w->wake.wait(lock, [&] { return w->has_work || w->quit; });
-      if (w->quit) {
-        lock.unlock();
-        w->conn.close();  // here, so that the connections say QUIT in parallel
+      Clock::time_point slot{};
+      {
+        std::lock_guard lock(mutex);
+        if (failure || exhausted) return;
+        try {
+          std::optional<Envelope> e = next();
+          if (!e) {
+            exhausted = true;
+            return;
+          }
+          envelope = std::move(*e);
+        } catch (...) {
+          failure = std::current_exception();
+          return;
+        }
+        if (interval != Clock::duration::zero()) {
+          // From when it really starts: a stall is not made up for with a burst.
+          slot = std::max(next_slot, Clock::now());
+          next_slot = slot + interval;
+        }
+      }
+      if (slot != Clock::time_point{}) std::this_thread::sleep_until(slot);
+      Delivery delivery = conn.deliver(envelope);
+      std::lock_guard lock(mutex);
+      if (failure) return;
+      try {
+        done(std::span<const Delivery>(&delivery, 1));
+      } catch (...) {
+        failure = std::current_exception();
         return;
       }
-      lock.unlock();
-      w->result = w->conn.deliver(w->envelope);
-      lock.lock();
-      w->has_work = false;
-      finished.push_back(w);
-      // Notified unlocked, so that the caller's thread does not wake into a held mutex.
-      lock.unlock();
-      finished_cv.notify_one();
-      lock.lock();
-    }
-  }
-
-  void give(Worker* w) {
-    {
-      std::lock_guard lock(mutex);
-      w->has_work = true;
-    }
-    w->wake.notify_one();
-  }
-
-  // After an exception from a callback: lets the messages in flight finish so that no
-  // worker still uses an envelope when run() unwinds; their results are dropped.
-  void drain(std::size_t in_flight) noexcept {
-    std::unique_lock lock(mutex);
-    while (in_flight > 0) {
-      finished_cv.wait(lock, [&] { return !finished.empty(); });
-      in_flight -= finished.size();
-      finished.clear();
     }
   }
 
   SmtpSettings settings;
-  std::vector<std::unique_ptr<Worker>> workers;
+  std::vector<std::unique_ptr<Connection>> connections;
   std::mutex mutex;
-  std::condition_variable finished_cv;
-  std::vector<Worker*> finished;   // guarded by mutex
-  std::vector<Worker*> collected;  // the caller's thread's copy of `finished`
-  std::vector<Delivery> batch;
+  std::exception_ptr failure;  // guarded by mutex: the first exception of a callback
+  bool exhausted = false;      // guarded by mutex
+  Clock::duration interval{};
+  Clock::time_point next_slot{};  // guarded by mutex
 };
 
 SmtpSender::SmtpSender(SmtpSettings settings)
@@ -509,66 +495,26 @@ SmtpSender::~SmtpSender() = default;
 void SmtpSender::run(const std::function<std::optional<Envelope>()>& next,
                      const std::function<void(std::span<const Delivery>)>& done) {
   Impl& im = *impl_;
-  im.start();
-  std::vector<Impl::Worker*> idle;
-  for (auto it = im.workers.rbegin(); it != im.workers.rend(); ++it) idle.push_back(it->get());
-
+  im.open();
   const double rate = im.settings.rate_per_second;
-  const auto interval =
-      rate > 0
-          ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate))
-          : Clock::duration::zero();
-  Clock::time_point next_slot = Clock::now();
-  std::size_t in_flight = 0;
-  bool exhausted = false;
-
+  im.interval = rate > 0 ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate))
+                         : Clock::duration::zero();
+  im.next_slot = Clock::now();
+  im.exhausted = false;
+  im.failure = nullptr;
+  std::vector<std::thread> threads;
+  threads.reserve(im.connections.size());
   try {
-    for (;;) {
-      while (!exhausted && !idle.empty()) {
-        Clock::time_point now{};
-        if (rate > 0) {
-          now = Clock::now();
-          if (now < next_slot) break;
-        }
-        std::optional<Envelope> envelope = next();
-        if (!envelope) {
-          exhausted = true;
-          break;
-        }
-        Impl::Worker* w = idle.back();
-        idle.pop_back();
-        w->envelope = std::move(*envelope);
-        // From when it really started: a stall is not made up for with a burst.
-        if (rate > 0) next_slot = std::max(next_slot, now) + interval;
-        im.give(w);
-        ++in_flight;
-      }
-      if (in_flight == 0 && exhausted) return;
-
-      {
-        std::unique_lock lock(im.mutex);
-        auto any_finished = [&] { return !im.finished.empty(); };
-        if (rate > 0 && !exhausted && !idle.empty())
-          im.finished_cv.wait_until(lock, next_slot, any_finished);
-        else
-          im.finished_cv.wait(lock, any_finished);
-        im.collected.swap(im.finished);
-      }
-      if (im.collected.empty()) continue;
-
-      im.batch.clear();
-      for (Impl::Worker* w : im.collected) {
-        im.batch.push_back(std::move(w->result));
-        idle.push_back(w);
-      }
-      in_flight -= im.collected.size();
-      im.collected.clear();
-      done(std::span<const Delivery>(im.batch));
-    }
+    for (auto& c : im.connections)
+      threads.emplace_back([&im, conn = c.get(), &next, &done] { im.drive(*conn, next, done); });
   } catch (...) {
-    im.drain(in_flight);
-    throw;
+    {
+      std::lock_guard lock(im.mutex);
+      if (!im.failure) im.failure = std::current_exception();
+    }
   }
+  for (auto& t : threads) t.join();
+  if (im.failure) std::rethrow_exception(im.failure);
 }
 
 void send_one(const SmtpSettings& settings, const Envelope& envelope) {

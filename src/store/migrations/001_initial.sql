@@ -113,7 +113,6 @@ CREATE TABLE run_recipient (
   retry_at INTEGER,
   PRIMARY KEY (run, client)
 ) WITHOUT ROWID;
-CREATE INDEX run_recipient_todo ON run_recipient(run, state, retry_at);
 
 CREATE TABLE attempt (
   id INTEGER PRIMARY KEY,
@@ -128,7 +127,6 @@ CREATE TABLE attempt (
   message_id TEXT
 );
 CREATE INDEX attempt_mailing ON attempt(mailing, status);
-CREATE INDEX attempt_run ON attempt(run);
 
 CREATE TABLE event (
   id INTEGER PRIMARY KEY,
