@@ -128,8 +128,7 @@ Client add_client(store::Db& db, const Actor& actor, const std::string& email_in
 }
 
 std::vector<Client> list_clients(store::Db& db, const Actor& actor, const ClientFilter& filter) {
-  if (filter.all && !sees_all_records(actor))
-    throw Error(Errc::permission, "permission denied: --all needs the manager role");
+  detail::check_scope(actor, filter.all);
   std::string sql = fmt::format("SELECT {} FROM client c JOIN user u ON u.id = c.owner WHERE 1", kClientColumns);
   if (!filter.all) sql += " AND c.owner = ?1";
   if (filter.group)
@@ -371,8 +370,7 @@ Group add_group(store::Db& db, const Actor& actor, const std::string& name, Time
 }
 
 std::vector<Group> list_groups(store::Db& db, const Actor& actor, Scope scope) {
-  if (scope.all && !sees_all_records(actor))
-    throw Error(Errc::permission, "permission denied: --all needs the manager role");
+  detail::check_scope(actor, scope.all);
   auto st = db.prepare(std::string(kGroupSelect) + (scope.all ? " ORDER BY g.id" : " WHERE g.owner = ? ORDER BY g.id"));
   if (!scope.all) st.bind(1, actor.id);
   std::vector<Group> out;

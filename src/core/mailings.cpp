@@ -117,8 +117,7 @@ Mailing add_mailing(store::Db& db, const Actor& actor, const MailingInput& input
 }
 
 std::vector<Mailing> list_mailings(store::Db& db, const Actor& actor, Scope scope) {
-  if (scope.all && !sees_all_records(actor))
-    throw Error(Errc::permission, "permission denied: --all needs the manager role");
+  detail::check_scope(actor, scope.all);
   auto st = db.prepare(std::string(kMailingSelect) + (scope.all ? " ORDER BY m.id" : " WHERE m.owner = ? ORDER BY m.id"));
   if (!scope.all) st.bind(1, actor.id);
   std::vector<Mailing> out;
