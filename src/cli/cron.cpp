@@ -16,6 +16,7 @@ struct CronLine {
 };
 
 CronLine our_line(Context& ctx) {
+  ctx.user();  // SPEC §4: not among the commands that need no session
   ConfigLocation where = locate_config(ctx.options.config);
   std::error_code ec;
   bool exists = std::filesystem::exists(where.path, ec);

@@ -49,6 +49,7 @@ class CronTest(unittest.TestCase):
         self.table = self.dir / "crontab.txt"
         self.ws = self.enterContext(Workspace())
         self.ws.env["MAILER_CRONTAB"] = str(self.crontab_program)
+        self.ws.superuser()
 
     def cron(self, *args, ws=None):
         return (ws or self.ws).run("cron", *args)
@@ -67,6 +68,15 @@ class CronTest(unittest.TestCase):
     def ours(self, text):
         return [line for line in text.splitlines() if "send --due" in line
                 and "/opt/other/" not in line]
+
+    def test_cron_needs_a_session(self):
+        """SPEC §4: every command not listed as session-free needs one (exit 77)."""
+        self.ws.ok("logout")
+        for verb in ("show", "install", "remove"):
+            proc = self.cron(verb)
+            self.assertEqual(proc.returncode, 77, proc.stderr)
+            self.assertIn("not logged in", proc.stderr)
+        self.assertFalse(self.table.exists(), "nothing may be installed without a session")
 
     def test_show_prints_an_absolute_line_appending_to_a_log(self):
         line = self.show()
@@ -114,6 +124,7 @@ class CronTest(unittest.TestCase):
     def test_remove_removes_only_our_line(self):
         other_ws = self.enterContext(Workspace())
         other_ws.env["MAILER_CRONTAB"] = str(self.crontab_program)
+        other_ws.superuser()
         self.table.write_text(OTHER_LINES)
         self.cron("install")
         self.cron("install", ws=other_ws)
