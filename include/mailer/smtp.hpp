@@ -43,8 +43,9 @@ struct Delivery {
 
 // Delivers a stream of envelopes over settings.connections parallel connections.
 // `next` is called whenever a connection is free; it returns nullopt when there is no more.
-// `done` is called with each finished delivery BEFORE its connection is given a new envelope
-// (so a caller can commit it first). Returns when `next` returned nullopt and every envelope
+// `done` is called with finished deliveries BEFORE their connections are given new envelopes
+// (so a caller can commit them first); deliveries that finish while another `done` call runs
+// are reported together in the next one (a group commit). Returns when `next` returned nullopt and every envelope
 // is done. Each connection is driven by a thread of its own, which calls `next` and `done`
 // itself: they run on those threads, one call at a time (never concurrently), so callbacks
 // need no locking but must not rely on thread-local state. An exception from a callback stops

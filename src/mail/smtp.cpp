@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <chrono>
 #include <exception>
 #include <cstring>
@@ -467,20 +468,42 @@ struct SmtpSender::Impl {
       }
       if (slot != Clock::time_point{}) std::this_thread::sleep_until(slot);
       Delivery delivery = conn.deliver(envelope);
+      std::uint64_t mine;
+      {
+        std::lock_guard lock(pending_mutex);
+        pending.push_back(std::move(delivery));
+        mine = ++pushed;
+      }
+      // Group commit: whoever gets `mutex` first reports every delivery finished so far, so
+      // the connections that finished while it waited find theirs already done.
       std::lock_guard lock(mutex);
       if (failure) return;
+      if (reported >= mine) continue;
+      std::uint64_t upto;
+      {
+        std::lock_guard lock_pending(pending_mutex);
+        batch.swap(pending);
+        upto = pushed;
+      }
       try {
-        done(std::span<const Delivery>(&delivery, 1));
+        done(std::span<const Delivery>(batch));
       } catch (...) {
         failure = std::current_exception();
         return;
       }
+      batch.clear();
+      reported = upto;
     }
   }
 
   SmtpSettings settings;
   std::vector<std::unique_ptr<Connection>> connections;
   std::mutex mutex;
+  std::mutex pending_mutex;         // taken alone or inside `mutex`, never the other way round
+  std::vector<Delivery> pending;    // guarded by pending_mutex: finished, not yet reported
+  std::uint64_t pushed = 0;         // guarded by pending_mutex: deliveries finished so far
+  std::uint64_t reported = 0;       // guarded by mutex: deliveries given to `done` so far
+  std::vector<Delivery> batch;      // guarded by mutex
   std::exception_ptr failure;  // guarded by mutex: the first exception of a callback
   bool exhausted = false;      // guarded by mutex
   Clock::duration interval{};
@@ -502,6 +525,8 @@ void SmtpSender::run(const std::function<std::optional<Envelope>()>& next,
   im.next_slot = Clock::now();
   im.exhausted = false;
   im.failure = nullptr;
+  im.pending.clear();
+  im.pushed = im.reported = 0;
   std::vector<std::thread> threads;
   threads.reserve(im.connections.size());
   try {
