@@ -34,6 +34,9 @@ void check_record(const Actor& actor, std::int64_t owner, RecordAction action, s
 // True when the actor may read everyone's records (manager, superuser): `list --all`.
 bool sees_all_records(const Actor& actor);
 
+// `list --all` (everyone's records or attempts) is for managers and superusers: Error{permission}.
+void check_list_all(const Actor& actor, bool all);
+
 // Disable/enable any mailing; list, show, block, unblock users (manager, superuser).
 void require_moderator(const Actor& actor, std::string_view what);
 

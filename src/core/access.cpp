@@ -60,6 +60,10 @@ void check_record(const Actor& actor, std::int64_t owner, RecordAction action, s
                 "managers may read others' records but not change them");
 }
 
+void check_list_all(const Actor& actor, bool all) {
+  if (all && !sees_all_records(actor)) throw Error(Errc::permission, "permission denied: --all needs the manager role");
+}
+
 void require_moderator(const Actor& actor, std::string_view what) {
   if (!sees_all_records(actor))
     throw Error(Errc::permission, fmt::format("permission denied: {} needs the manager role", what));

@@ -128,7 +128,7 @@ Client add_client(store::Db& db, const Actor& actor, const std::string& email_in
 }
 
 std::vector<Client> list_clients(store::Db& db, const Actor& actor, const ClientFilter& filter) {
-  detail::check_scope(actor, filter.all);
+  check_list_all(actor, filter.all);
   std::string sql = fmt::format("SELECT {} FROM client c JOIN user u ON u.id = c.owner WHERE 1", kClientColumns);
   if (!filter.all) sql += " AND c.owner = ?1";
   if (filter.group)
@@ -370,7 +370,7 @@ Group add_group(store::Db& db, const Actor& actor, const std::string& name, Time
 }
 
 std::vector<Group> list_groups(store::Db& db, const Actor& actor, Scope scope) {
-  detail::check_scope(actor, scope.all);
+  check_list_all(actor, scope.all);
   auto st = db.prepare(std::string(kGroupSelect) + (scope.all ? " ORDER BY g.id" : " WHERE g.owner = ? ORDER BY g.id"));
   if (!scope.all) st.bind(1, actor.id);
   std::vector<Group> out;

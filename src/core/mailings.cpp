@@ -117,7 +117,7 @@ Mailing add_mailing(store::Db& db, const Actor& actor, const MailingInput& input
 }
 
 std::vector<Mailing> list_mailings(store::Db& db, const Actor& actor, Scope scope) {
-  detail::check_scope(actor, scope.all);
+  check_list_all(actor, scope.all);
   auto st = db.prepare(std::string(kMailingSelect) + (scope.all ? " ORDER BY m.id" : " WHERE m.owner = ? ORDER BY m.id"));
   if (!scope.all) st.bind(1, actor.id);
   std::vector<Mailing> out;

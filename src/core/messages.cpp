@@ -53,7 +53,7 @@ Message add_message(store::Db& db, const Actor& actor, const std::string& subjec
 }
 
 std::vector<Message> list_messages(store::Db& db, const Actor& actor, Scope scope) {
-  detail::check_scope(actor, scope.all);
+  check_list_all(actor, scope.all);
   auto st = db.prepare(std::string(kMessageSelect) + (scope.all ? " ORDER BY m.id" : " WHERE m.owner = ? ORDER BY m.id"));
   if (!scope.all) st.bind(1, actor.id);
   std::vector<Message> out;

@@ -41,11 +41,6 @@ inline Id ensure_group(store::Db& db, Id owner, const std::string& name, Time no
   return group_id(db, owner, name);
 }
 
-// `list --all` (everyone's records) is for managers and superusers (SPEC §2).
-inline void check_scope(const Actor& actor, bool all) {
-  if (all && !sees_all_records(actor)) throw Error(Errc::permission, "permission denied: --all needs the manager role");
-}
-
 // The owner's email, for listings of everyone's records.
 inline std::string owner_email(store::Db& db, Id owner) {
   auto st = db.prepare("SELECT email FROM user WHERE id = ?");

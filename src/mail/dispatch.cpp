@@ -541,8 +541,7 @@ SendSummary send_due(store::Db& db, const Config& config, const SendRequest& req
 }
 
 std::vector<Attempt> list_attempts(store::Db& db, const Actor& actor, const AttemptFilter& filter) {
-  if (filter.all && !sees_all_records(actor))
-    throw Error(Errc::permission, "permission denied: --all needs the manager role");
+  check_list_all(actor, filter.all);
   if (filter.mailing) {
     auto st = db.prepare("SELECT owner FROM mailing WHERE id = ?");
     st.bind(1, *filter.mailing);
