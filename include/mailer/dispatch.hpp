@@ -1,6 +1,7 @@
 #pragma once
 // Sending (SPEC §3): claims runs inside the database, streams their recipients through
-// compose -> SMTP, and commits each attempt before its connection takes the next recipient.
+// compose -> SMTP, and makes each result durable (the run's delivery journal, see journal.hpp)
+// before its connection takes the next recipient.
 #include <cstdint>
 #include <functional>
 #include <optional>

@@ -1,6 +1,7 @@
 // Runs and attempts (SPEC §3). The durability rule shapes everything here: a recipient's
-// attempt is committed before its connection is given the next recipient, so a killed
-// process loses nothing and repeats at most the copies that were in flight.
+// result is journaled before its connection is given the next recipient, and folded into the
+// attempt table in groups, so a killed process loses nothing and repeats at most the copies
+// that were in flight.
 #include "mailer/dispatch.hpp"
 
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 
 #include "mailer/compose.hpp"
 #include "mailer/error.hpp"
+#include "mailer/journal.hpp"
 #include "mailer/schedule.hpp"
 #include "mailer/smtp.hpp"
 #include "mailer/tracking.hpp"
@@ -173,6 +175,45 @@ std::string unsubscribe_url(const Config& config, const std::string& key, Id run
   return fmt::format("{}/u/{}", config.tracking_base_url, tracking_token(key, run, client));
 }
 
+// Deliveries are folded into the database in groups of this many, or after this long.
+constexpr std::size_t kFoldBatch = 256;
+constexpr auto kFoldInterval = std::chrono::milliseconds(200);
+
+std::string journal_path(const std::string& db_path, Id run) { return fmt::format("{}-run{}.deliveries", db_path, run); }
+
+// Writes journaled results into the attempt table and the run's recipient rows. Idempotent: a
+// record applies only while its recipient's tries still equal the record's, so a journal
+// folded once already (a crash between the commit and emptying the file) changes nothing.
+class AttemptWriter {
+ public:
+  AttemptWriter(store::Db& db, const RunInfo& run)
+      : db_(db), run_(run),
+        update_recipient_(db.prepare("UPDATE run_recipient SET state = ?, tries = tries + 1, retry_at = ? "
+                                     "WHERE run = ? AND client = ? AND tries = ? AND state <> 'done'")),
+        insert_attempt_(db.prepare(
+            "INSERT INTO attempt (run, mailing, client, email, at, status, smtp_code, server_response, message_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {}
+
+  void apply(std::span<const JournalRecord> records) {
+    store::Transaction tx(db_);
+    for (const auto& r : records) {
+      update_recipient_.bind_all(r.state, r.retry_at, run_.id, r.client, r.tries_before);
+      update_recipient_.run();
+      if (db_.changes() != 1) continue;
+      insert_attempt_.bind_all(run_.id, run_.mailing, r.client, r.email, r.at, r.status, r.smtp_code, r.response,
+                               r.message_id);
+      insert_attempt_.run();
+    }
+    tx.commit();
+  }
+
+ private:
+  store::Db& db_;
+  RunInfo run_;
+  store::Statement update_recipient_;
+  store::Statement insert_attempt_;
+};
+
 // Sends what is left of one run (pending recipients, and deferred ones whose back-off ended).
 class RunSender {
  public:
@@ -181,9 +222,17 @@ class RunSender {
       : db_(db), config_(config), run_(run), request_(request), summary_(summary), now_(now),
         composer_(load_template(db, run.message)) {
     if (!config.tracking_base_url.empty()) key_ = tracking_key(db);
+    if (!db.path().empty() && db.path() != ":memory:") journal_path_ = journal_path(db.path(), run.id);
   }
 
   void send() {
+    // What a killed sender of this run journaled but did not fold: into the database first,
+    // so that those recipients are not sent again.
+    if (!journal_path_.empty()) {
+      auto left_over = DeliveryJournal::read(journal_path_);
+      if (!left_over.empty()) AttemptWriter(db_, run_).apply(left_over);
+      DeliveryJournal::remove(journal_path_);
+    }
     auto count = db_.prepare(
         "SELECT count(*) FROM run_recipient rr JOIN client c ON c.id = rr.client WHERE rr.run = ?1 AND "
         "c.unsubscribed_at IS NULL AND (rr.state = 'pending' OR (rr.state = 'deferred' AND rr.retry_at <= ?2))");
@@ -199,11 +248,8 @@ class RunSender {
     summary_.total += todo;
     if (todo == 0) return;
     mail::SmtpSender sender(smtp_settings(config_));
-    insert_attempt_ = db_.prepare(
-        "INSERT INTO attempt (run, mailing, client, email, at, status, smtp_code, server_response, message_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    update_recipient_ = db_.prepare(
-        "UPDATE run_recipient SET state = ?, tries = tries + 1, retry_at = ? WHERE run = ? AND client = ?");
+    writer_.emplace(db_, run_);
+    if (!journal_path_.empty()) journal_.emplace(journal_path_);
     // A client who unsubscribed after the run started is skipped: never sent to again
     // (SPEC §3); close_run_if_done() settles them.
     page_ = db_.prepare(
@@ -213,7 +259,18 @@ class RunSender {
     halted_ = db_.prepare(
         "SELECT m.status = 'finished' OR m.enabled = 0 OR u.active = 0 FROM mailing m JOIN user u ON u.id = m.owner "
         "WHERE m.id = ?");
-    sender.run([this] { return next(); }, [this](std::span<const mail::Delivery> batch) { record(batch); });
+    try {
+      sender.run([this] { return next(); }, [this](std::span<const mail::Delivery> batch) { record(batch); });
+    } catch (...) {
+      // What is journaled stays there when this fails too: the next sender folds it.
+      try {
+        fold();
+      } catch (...) {
+      }
+      throw;
+    }
+    fold();
+    if (journal_) journal_->remove();
   }
 
  private:
@@ -263,16 +320,20 @@ class RunSender {
     return envelope;
   }
 
+  // Journals a group of finished deliveries (one write), before their connections go on.
   void record(std::span<const mail::Delivery> batch) {
     Time at = current_time();
-    store::Transaction tx(db_);
+    std::size_t first = unfolded_.size();
     for (const auto& d : batch) {
       auto it = in_flight_.find(d.id);
       if (it == in_flight_.end()) continue;
       const Pending& p = it->second;
-      const char* status = "sent";
-      const char* state = "done";
-      std::optional<Time> retry_at;
+      JournalRecord r;
+      r.client = d.id;
+      r.tries_before = p.tries;
+      r.at = at;
+      r.status = "sent";
+      r.state = "done";
       bool server_refused = false;
       switch (d.outcome) {
         case mail::Outcome::sent:
@@ -280,7 +341,7 @@ class RunSender {
           any_accepted_ = true;
           break;
         case mail::Outcome::bounced:
-          status = "bounced";
+          r.status = "bounced";
           ++summary_.bounced;
           any_accepted_ = true;
           break;
@@ -297,30 +358,44 @@ class RunSender {
             summary_.unavailable_reason = d.response;
           }
           if (p.tries + 1 >= config_.max_tries) {
-            status = "failed";
+            r.status = "failed";
             ++summary_.failed;
           } else {
-            status = "deferred";
-            state = "deferred";
-            retry_at = at + retry_delay(p.tries + 1);
+            r.status = "deferred";
+            r.state = "deferred";
+            r.retry_at = at + retry_delay(p.tries + 1);
             ++summary_.deferred;
           }
           break;
       }
-      std::optional<int> code;
-      if (d.smtp_code > 0) code = d.smtp_code;
-      insert_attempt_.bind_all(run_.id, run_.mailing, d.id, p.email, at, status, code, d.response, p.message_id);
-      insert_attempt_.run();
-      update_recipient_.bind_all(state, retry_at, run_.id, d.id);
-      update_recipient_.run();
+      if (d.smtp_code > 0) r.smtp_code = d.smtp_code;
+      r.email = p.email;
+      r.message_id = p.message_id;
+      r.response = d.response;
+      unfolded_.push_back(std::move(r));
       // A server that refuses every connection or our login: stop after one try per
       // connection instead of using up the whole list's tries; the rest stays pending.
       if (server_refused && !any_accepted_ && ++unreachable_ >= static_cast<std::size_t>(config_.smtp.connections))
         stop_ = true;
       in_flight_.erase(it);
-      ++done_;
     }
-    tx.commit();
+    if (!journal_) {
+      fold();  // no file to journal to (an in-memory database): commit at once
+      return;
+    }
+    journal_->append(std::span<const JournalRecord>(unfolded_).subspan(first));
+    if (unfolded_.size() >= kFoldBatch || Clock::now() - last_fold_ >= kFoldInterval) fold();
+  }
+
+  // Moves the journaled results into the attempt table, in one transaction; only then does
+  // the progress count them as done.
+  void fold() {
+    if (unfolded_.empty()) return;
+    writer_->apply(unfolded_);
+    if (journal_) journal_->clear();
+    done_ += unfolded_.size();
+    unfolded_.clear();
+    last_fold_ = Clock::now();
     if (request_.progress) request_.progress(base_total_ + done_, summary_.total);
   }
 
@@ -332,8 +407,11 @@ class RunSender {
   Time now_;
   mail::Composer composer_;
   std::string key_;
-  store::Statement insert_attempt_{db_, "SELECT 1"};
-  store::Statement update_recipient_{db_, "SELECT 1"};
+  std::string journal_path_;
+  std::optional<AttemptWriter> writer_;
+  std::optional<DeliveryJournal> journal_;
+  std::vector<JournalRecord> unfolded_;  // journaled, not yet in the database
+  Clock::time_point last_fold_ = Clock::now();
   store::Statement page_{db_, "SELECT 1"};
   store::Statement halted_{db_, "SELECT 1"};
   std::vector<Queued> queue_;

@@ -10,6 +10,7 @@ Run: MAILER_BIN=build/mailer /usr/bin/python3 tests/integration/test_send_failur
 """
 
 import collections
+import pathlib
 import time
 import unittest
 
@@ -326,6 +327,46 @@ class CrashAndConcurrencyTest(unittest.TestCase):
         self.assertEqual(resume.returncode, 0, resume.stdout + resume.stderr)
         self.assertEqual(self.ws.sql("SELECT count(*) FROM run"), [(1,)])
         self.assert_delivered_once_each(m, kills * self.CONNECTIONS)
+
+    def test_results_journaled_but_not_yet_committed_survive_a_kill(self):
+        # Results reach the attempt table in groups; until then they are in the run's delivery
+        # journal. Killed while it holds some, the next sender folds them in and sends those
+        # recipients nothing; a journal folded twice (killed between the commit and emptying
+        # the file) changes nothing.
+        self.start(400, slow_seconds=0.02)
+        m = add_mailing(self.ws, self.message, groups=["all"], now=T0)["id"]
+        journal = pathlib.Path(str(self.ws.db_path) + "-run1.deliveries")
+        kills, left = 0, ""
+        while not left and kills < 10:
+            proc = spawn(self.ws, "send", str(m), env=at(T0))
+            deadline = time.monotonic() + 20
+            while proc.poll() is None and time.monotonic() < deadline:
+                if journal.exists() and journal.stat().st_size > 0:
+                    break
+                time.sleep(0.001)
+            self.kill(proc)
+            kills += 1
+            left = journal.read_text(encoding="utf-8") if journal.exists() else ""
+            left = left[:left.rfind("\n") + 1]  # a line torn by the kill is not a result
+        self.assertTrue(left, "never killed while results waited in the journal")
+        journaled = {}
+        for line in left.splitlines():
+            fields = line.split("\t")
+            journaled[int(fields[1])] = fields[9]  # client id -> Message-ID it was sent with
+        pending = {row[0] for row in self.ws.sql(
+            "SELECT client FROM run_recipient WHERE state = 'pending'")}
+        self.assertTrue(set(journaled) <= pending, "journaled results were already committed")
+        journal.write_text(left + left, encoding="utf-8")
+        resume = self.ws.run("send", "--due", env=at(T0))
+        self.assertEqual(resume.returncode, 0, resume.stdout + resume.stderr)
+        self.assertFalse(journal.exists(), "the journal outlived its run")
+        self.assert_delivered_once_each(m, kills * self.CONNECTIONS)
+        emails = dict(self.ws.sql("SELECT id, email FROM client"))
+        counts = copies(self.smtp)
+        for client, message_id in journaled.items():
+            self.assertEqual(counts[emails[client]], 1, emails[client])
+            self.assertEqual(self.ws.sql(
+                "SELECT message_id FROM attempt WHERE client = {}".format(client)), [(message_id,)])
 
     def test_two_send_due_at_the_same_moment_send_each_copy_once(self):
         self.start(200, slow_seconds=0.01, connections=2)
