@@ -39,6 +39,8 @@ struct Delivery {
   std::string response;   // the server's reply verbatim, code included; the lines of a
                           // multiline reply joined by '\n', without the final CRLF
   bool connected = false; // whether a connection to the server was ever established for it
+  bool session_refused = false;  // the server refused before RCPT (greeting, EHLO, AUTH, MAIL
+                                 // FROM): about the sender or the session, not this recipient
 };
 
 // Delivers a stream of envelopes over settings.connections parallel connections.

@@ -338,21 +338,18 @@ class RunSender {
       switch (d.outcome) {
         case mail::Outcome::sent:
           ++summary_.sent;
-          any_accepted_ = true;
           break;
         case mail::Outcome::bounced:
           r.status = "bounced";
           ++summary_.bounced;
-          any_accepted_ = true;
           break;
         case mail::Outcome::deferred:
           // Not about this recipient: no connection; a 421, the server closing the channel
-          // (RFC 5321 4.2.3: overloaded, shutting down, too many connections); or a 5xx to the
-          // greeting, EHLO, AUTH or MAIL FROM (the transport defers those rather than bounce, as
-          // the recipient is not at fault; a 5xx about the recipient is a bounce). A wrong
-          // password looks like the last.
-          server_refused = !d.connected || d.smtp_code == 421 || d.smtp_code >= 500;
-          if (!server_refused) any_accepted_ = true;
+          // (RFC 5321 4.2.3: overloaded, shutting down, too many connections); or a refusal
+          // of the greeting, EHLO, AUTH or MAIL FROM (the transport defers a 5xx there rather
+          // than bounce, as the recipient is not at fault). A wrong password, and a provider
+          // throttling the sender ("451 4.7.1 Too many messages" to MAIL FROM), look so.
+          server_refused = !d.connected || d.smtp_code == 421 || d.session_refused;
           if (server_refused) {
             ++summary_.unavailable;
             summary_.unavailable_reason = d.response;
@@ -373,9 +370,12 @@ class RunSender {
       r.message_id = p.message_id;
       r.response = d.response;
       unfolded_.push_back(std::move(r));
-      // A server that refuses every connection or our login: stop after one try per
-      // connection instead of using up the whole list's tries; the rest stays pending.
-      if (server_refused && !any_accepted_ && ++unreachable_ >= static_cast<std::size_t>(config_.smtp.connections))
+      // A server that refuses every connection, our login or our sender, from the start or
+      // from some point on (a throttle): stop after one refusal per connection in a row
+      // instead of using up the whole list's tries; the rest stays pending for a later send.
+      if (!server_refused)
+        refused_in_a_row_ = 0;
+      else if (++refused_in_a_row_ >= static_cast<std::size_t>(config_.smtp.connections))
         stop_ = true;
       in_flight_.erase(it);
     }
@@ -420,8 +420,7 @@ class RunSender {
   std::unordered_map<Id, Pending> in_flight_;
   std::size_t done_ = 0;
   std::size_t base_total_ = 0;
-  std::size_t unreachable_ = 0;
-  bool any_accepted_ = false;  // the server took or refused a recipient: it is up
+  std::size_t refused_in_a_row_ = 0;  // session-level refusals since the last recipient-level reply
   bool stop_ = false;
 };
 

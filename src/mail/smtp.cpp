@@ -329,6 +329,7 @@ class Connection {
       const bool about_recipient =
           stage == Stage::rcpt || stage == Stage::data || stage == Stage::body;
       d.outcome = code >= 500 && about_recipient ? Outcome::bounced : Outcome::deferred;
+      d.session_refused = !about_recipient;
       return;
     }
     d.outcome = Outcome::deferred;

@@ -4,7 +4,7 @@
 Run it with Debian's /usr/bin/python3 (it needs the python3-aiosmtpd package):
 
     /usr/bin/python3 smtpd.py --port 0 --maildir DIR [--port-file F] [--log F]
-        [--auth USER:PASS] [--fail-first N] [--slow-seconds S]
+        [--auth USER:PASS] [--fail-first N] [--slow-seconds S] [--throttle-after N]
 
 Accepted mail goes to the Maildir DIR (new/, cur/, tmp/), one file per recipient copy, with
 `Return-Path:` and `Delivered-To:` prepended as a delivering MTA would; the rest of the file is
@@ -21,7 +21,8 @@ addresses:
     dropdata...     the connection is cut after the message data, with no reply
     slow...         the reply to the message data comes after --slow-seconds
 anything else is accepted. --fail-first N answers 421 to the first N connections and closes
-them. With --port 0 the kernel picks the port; --port-file receives it once the server listens.
+them. --throttle-after N answers every MAIL FROM after the first N with
+451 4.7.1, as a provider throttling a sender does. With --port 0 the kernel picks the port; --port-file receives it once the server listens.
 SIGTERM and SIGINT stop the server cleanly (exit status 0).
 """
 
@@ -70,9 +71,22 @@ class Recorder:
 class Handler:
     """aiosmtpd hooks: the recipient's local part decides the reply."""
 
-    def __init__(self, recorder, slow_seconds):
+    def __init__(self, recorder, slow_seconds, throttle_after=None):
         self.recorder = recorder
         self.slow_seconds = slow_seconds
+        self.throttle_after = throttle_after
+        self.transactions = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.throttle_after is not None and self.transactions >= self.throttle_after:
+            reply = "451 4.7.1 Too many messages from you, try again later"
+            self.recorder.event("reject", conn=server.conn_id, stage="MAIL", mail_from=address,
+                                reply=reply)
+            return reply
+        self.transactions += 1
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 Ok"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = local_part(address)
@@ -162,6 +176,8 @@ def parse_args(argv):
                    help="answer 421 to the first N connections")
     p.add_argument("--slow-seconds", type=float, default=2.0,
                    help="seconds before answering the data for a slow... recipient")
+    p.add_argument("--throttle-after", type=int, default=None, metavar="N",
+                   help="answer 451 to every MAIL FROM after the first N")
     args = p.parse_args(argv)
     if args.auth is not None and ":" not in args.auth:
         p.error("--auth wants USER:PASS")
@@ -172,7 +188,7 @@ async def serve(args):
     maildir = os.path.abspath(args.maildir)
     log_path = args.log or os.path.join(os.path.dirname(maildir), "log.jsonl")
     recorder = Recorder(maildir, log_path)
-    handler = Handler(recorder, args.slow_seconds)
+    handler = Handler(recorder, args.slow_seconds, args.throttle_after)
 
     smtp_kwargs = {"hostname": HOSTNAME, "enable_SMTPUTF8": True, "ident": "mailer-test-smtpd"}
     if args.auth is not None:

@@ -237,6 +237,35 @@ class ServerUnavailableTest(unittest.TestCase):
             ws.ok("send", "--due", env=at("2027-03-01T10:02:00"))
             self.assertEqual(copies(smtp), {e: 1 for e in self.PEOPLE})
 
+    def test_sender_throttled_midway_stops_the_run_and_keeps_the_rest_queued(self):
+        # mail.ru and Yandex answer MAIL FROM with 451 once a sender has sent too much: that
+        # is not about the recipients, so the run stops instead of deferring the whole list.
+        with smtp_server(extra_args=["--throttle-after", "5"]) as smtp, \
+                Workspace(smtp_url=smtp.url, extra_config=MAX_TRIES, connections=2) as ws:
+            m = self.prepare(ws)
+            proc = ws.run("send", str(m), env=at(T0))
+            self.assertEqual(proc.returncode, 75, proc.stdout + proc.stderr)
+            self.assertEqual(len(copies(smtp)), 5)
+            log = attempts(ws, m)
+            deferred = [a for a in log if a["status"] == "deferred"]
+            self.assertEqual(len([a for a in log if a["status"] == "sent"]), 5)
+            # It stops after a refusal per connection in a row. Results of copies that were
+            # still in flight land in between, so up to two per connection may be refused.
+            self.assertGreaterEqual(len(deferred), 2, log)
+            self.assertLessEqual(len(deferred), 4, log)
+            for a in deferred:
+                self.assertEqual(a["smtp_code"], 451)
+                self.assertEqual(a["server_response"],
+                                 "451 4.7.1 Too many messages from you, try again later")
+            self.assertEqual(summary(proc.stdout)["deferred"], len(deferred))
+            self.assertEqual(ws.sql("SELECT count(*) FROM run_recipient WHERE state = 'pending'"),
+                             [(len(self.PEOPLE) - 5 - len(deferred),)])
+            with smtp_server() as later:  # the next day: the throttle is gone
+                set_smtp_url(ws, later.url)
+                ws.ok("send", "--due", env=at("2027-03-02T10:00:00"))
+                self.assertEqual(set(copies(later)) | set(copies(smtp)), set(self.PEOPLE))
+                self.assertEqual(len(copies(later)), len(self.PEOPLE) - 5)
+
     def test_login_refused_sends_nothing_and_keeps_the_list(self):
         with smtp_server(auth="mailer:s3cret") as smtp, \
                 Workspace(smtp_url=smtp.url, extra_config=MAX_TRIES, username="mailer",
