@@ -218,8 +218,8 @@ class AttemptWriter {
 class RunSender {
  public:
   RunSender(store::Db& db, const Config& config, const RunInfo& run, const SendRequest& request, SendSummary& summary,
-            Time now)
-      : db_(db), config_(config), run_(run), request_(request), summary_(summary), now_(now),
+            Time now, std::optional<mail::SmtpSender>& sender)
+      : db_(db), config_(config), run_(run), request_(request), summary_(summary), now_(now), sender_(sender),
         composer_(load_template(db, run.message)) {
     if (!config.tracking_base_url.empty()) key_ = tracking_key(db);
     if (!db.path().empty() && db.path() != ":memory:") journal_path_ = journal_path(db.path(), run.id);
@@ -247,7 +247,8 @@ class RunSender {
     base_total_ = summary_.total;
     summary_.total += todo;
     if (todo == 0) return;
-    mail::SmtpSender sender(smtp_settings(config_));
+    // One sender for all the runs of a `send`: its connections carry on from run to run.
+    if (!sender_) sender_.emplace(smtp_settings(config_));
     writer_.emplace(db_, run_);
     if (!journal_path_.empty()) journal_.emplace(journal_path_);
     // A client who unsubscribed after the run started is skipped: never sent to again
@@ -260,7 +261,7 @@ class RunSender {
         "SELECT m.status = 'finished' OR m.enabled = 0 OR u.active = 0 FROM mailing m JOIN user u ON u.id = m.owner "
         "WHERE m.id = ?");
     try {
-      sender.run([this] { return next(); }, [this](std::span<const mail::Delivery> batch) { record(batch); });
+      sender_->run([this] { return next(); }, [this](std::span<const mail::Delivery> batch) { record(batch); });
     } catch (...) {
       // What is journaled stays there when this fails too: the next sender folds it.
       try {
@@ -405,6 +406,7 @@ class RunSender {
   const SendRequest& request_;
   SendSummary& summary_;
   Time now_;
+  std::optional<mail::SmtpSender>& sender_;
   mail::Composer composer_;
   std::string key_;
   std::string journal_path_;
@@ -452,7 +454,8 @@ void close_run_if_done(store::Db& db, Id run, Id mailing, Time now) {
 }
 
 void process_run(store::Db& db, const Config& config, RunLocks& locks, const RunInfo& run,
-                 const SendRequest& request, SendSummary& summary, Time now) {
+                 const SendRequest& request, SendSummary& summary, Time now,
+                 std::optional<mail::SmtpSender>& sender) {
   if (!locks.try_claim(run.id)) {  // another live sender has it
     ++summary.busy;
     return;
@@ -460,7 +463,7 @@ void process_run(store::Db& db, const Config& config, RunLocks& locks, const Run
   ++summary.runs;
   try {
     db.prepare("UPDATE run SET claimed_by = ? WHERE id = ?").bind_all(fmt::format("pid {}", ::getpid()), run.id).run();
-    RunSender(db, config, run, request, summary, now).send();
+    RunSender(db, config, run, request, summary, now, sender).send();
     close_run_if_done(db, run.id, run.mailing, current_time());
   } catch (...) {
     locks.release(run.id);
@@ -580,7 +583,8 @@ SendSummary send_mailing_now(store::Db& db, const Config& config, const Actor& a
     }
     tx.commit();
   }
-  for (const auto& r : open_runs(db, now, run)) process_run(db, config, locks, r, request, summary, now);
+  std::optional<mail::SmtpSender> sender;
+  for (const auto& r : open_runs(db, now, run)) process_run(db, config, locks, r, request, summary, now, sender);
   close_run_if_done(db, run, mailing->id, current_time());
   summary.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   return summary;
@@ -611,7 +615,8 @@ SendSummary send_due(store::Db& db, const Config& config, const SendRequest& req
   auto runs = open_runs(db, now, std::nullopt);
   if (!runs.empty()) {
     RunLocks locks(db.path());
-    for (const auto& r : runs) process_run(db, config, locks, r, request, summary, now);
+    std::optional<mail::SmtpSender> sender;
+    for (const auto& r : runs) process_run(db, config, locks, r, request, summary, now, sender);
   }
   summary.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   return summary;

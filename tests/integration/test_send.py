@@ -343,6 +343,19 @@ class TransportTest(unittest.TestCase):
             per_connection[event["conn"]] = per_connection.get(event["conn"], 0) + 1
         self.assertEqual(sum(per_connection.values()), 40)
 
+    def test_one_send_due_keeps_its_connections_from_one_mailing_to_the_next(self):
+        smtp = self.enterContext(smtp_server())
+        ws = self.enterContext(Workspace(smtp_url=smtp.url, connections=2))
+        ws.superuser()
+        people = ["r{:02d}@example.com".format(i) for i in range(10)]
+        ids = add_clients(ws, [(e, "Имя") for e in people])
+        for subject in ("Первая", "Вторая", "Третья"):
+            add_mailing(ws, add_message(ws, subject, "Текст"), clients=ids.values(), now=T0)
+        proc = ws.run("send", "--due", env=at(T0))
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(copies(smtp), {e: 3 for e in people})
+        self.assertLessEqual(smtp.connections(), 2)
+
     def test_slow_replies_are_awaited_in_parallel(self):
         smtp = self.deliver(["slow{}@example.com".format(i) for i in range(8)], slow_seconds=0.5,
                             connections=4)
