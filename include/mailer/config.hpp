@@ -13,6 +13,7 @@ struct SmtpConfig {
   int connections = 4;
   double rate_per_second = 0;
   long timeout_s = 30;
+  std::string ca_file;  // PEM certificates to trust instead of the system's; absolute, or ""
 };
 
 struct ImapConfig {

@@ -8,6 +8,10 @@
 #include <span>
 #include <string>
 
+namespace mailer {
+struct Config;
+}
+
 namespace mailer::mail {
 
 // Transport settings (from Config's [smtp] section; the password already read from its env).
@@ -19,7 +23,11 @@ struct SmtpSettings {
   int connections = 4;
   double rate_per_second = 0;     // 0: unlimited
   long timeout_s = 30;
+  std::string ca_file;            // PEM CA certificates to verify the server with; "": the system's
 };
+
+// The [smtp] section of a config, with the password read from the variable it names.
+SmtpSettings smtp_settings(const Config& config);
 
 // One copy to deliver. `id` is the caller's (e.g. a recipient row id).
 struct Envelope {

@@ -40,7 +40,7 @@ class Reader {
   void check_keys() {
     static const std::map<std::string, std::vector<std::string>> known = {
         {"database", {"path"}},
-        {"smtp", {"url", "username", "password_env", "from", "connections", "rate_per_second", "timeout_s"}},
+        {"smtp", {"url", "username", "password_env", "from", "connections", "rate_per_second", "timeout_s", "ca_file"}},
         {"send", {"max_tries"}},
         {"tracking", {"base_url"}},
         {"imap", {"url", "username", "password_env"}},
@@ -147,6 +147,7 @@ Config parse_config(const std::string& text, const std::string& file) {
   r.integer("smtp", "connections", config.smtp.connections, 1, 64);
   r.number("smtp", "rate_per_second", config.smtp.rate_per_second, 0);
   r.integer("smtp", "timeout_s", config.smtp.timeout_s, 1, 3600);
+  r.string("smtp", "ca_file", config.smtp.ca_file);
   r.integer("send", "max_tries", config.max_tries, 1, 100);
   r.string("tracking", "base_url", config.tracking_base_url);
   r.string("imap", "url", config.imap.url);
@@ -173,6 +174,17 @@ Config parse_config(const std::string& text, const std::string& file) {
   if (!config.imap.url.empty() && !config.imap.url.starts_with("imap://") && !config.imap.url.starts_with("imaps://"))
     config_error(file, r.where("imap", "url"), "imap.url", "must start with imap:// or imaps://");
 
+  if (!config.smtp.ca_file.empty()) {
+    // Checked now: a missing file would otherwise surface as "TLS failed" at send time.
+    fs::path p(config.smtp.ca_file);
+    if (p.is_relative()) p = fs::path(file).parent_path() / p;
+    config.smtp.ca_file = p.lexically_normal().string();
+    std::ifstream probe(config.smtp.ca_file);
+    if (!probe)
+      config_error(file, r.where("smtp", "ca_file"), "smtp.ca_file",
+                   fmt::format("cannot read {}", config.smtp.ca_file),
+                   "name a PEM file of CA certificates, or remove the key to trust the system's");
+  }
   if (!db.empty()) {
     fs::path p(db);
     if (p.is_relative()) p = fs::path(file).parent_path() / p;

@@ -58,13 +58,8 @@ void remove_session_token(const std::string& db_path) { ::unlink(session_file_pa
 
 Notify smtp_notifier(const Config& config) {
   return [config](const std::string& to, const std::string& subject, const std::string& body) {
-    mail::SmtpSettings settings;
-    settings.url = config.smtp.url;
-    settings.username = config.smtp.username;
-    settings.password = smtp_password(config);
-    settings.mail_from = mail::address_of(config.smtp.from);
+    mail::SmtpSettings settings = mail::smtp_settings(config);
     settings.connections = 1;
-    settings.timeout_s = config.smtp.timeout_s;
     mail::ComposeContext context;
     context.from = config.smtp.from;
     context.date = current_time();

@@ -151,18 +151,6 @@ void create_due_runs(store::Db& db, Time now) {
   tx.commit();
 }
 
-mail::SmtpSettings smtp_settings(const Config& config) {
-  mail::SmtpSettings s;
-  s.url = config.smtp.url;
-  s.username = config.smtp.username;
-  s.password = smtp_password(config);
-  s.mail_from = mail::address_of(config.smtp.from);
-  s.connections = config.smtp.connections;
-  s.rate_per_second = config.smtp.rate_per_second;
-  s.timeout_s = config.smtp.timeout_s;
-  return s;
-}
-
 mail::MessageTemplate load_template(store::Db& db, Id message) {
   auto st = db.prepare("SELECT subject, body_text, body_html FROM message WHERE id = ?");
   st.bind(1, message);
@@ -248,7 +236,7 @@ class RunSender {
     summary_.total += todo;
     if (todo == 0) return;
     // One sender for all the runs of a `send`: its connections carry on from run to run.
-    if (!sender_) sender_.emplace(smtp_settings(config_));
+    if (!sender_) sender_.emplace(mail::smtp_settings(config_));
     writer_.emplace(db_, run_);
     if (!journal_path_.empty()) journal_.emplace(journal_path_);
     // A client who unsubscribed after the run started is skipped: never sent to again

@@ -35,6 +35,8 @@
 #include <vector>
 
 #include "curl_api.hpp"
+#include "mailer/compose.hpp"
+#include "mailer/config.hpp"
 #include "mailer/error.hpp"
 
 namespace mailer::mail {
@@ -235,6 +237,7 @@ class Connection {
     // blocked per thread instead (SigpipeBlock).
     set(CURLOPT_NOSIGNAL, 1L);
     set(CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+    if (!settings.ca_file.empty()) set(CURLOPT_CAINFO, settings.ca_file.c_str());
     if (!settings.username.empty()) {
       set(CURLOPT_USERNAME, settings.username.c_str());
       set(CURLOPT_PASSWORD, settings.password.c_str());
@@ -541,6 +544,19 @@ void SmtpSender::run(const std::function<std::optional<Envelope>()>& next,
   }
   for (auto& t : threads) t.join();
   if (im.failure) std::rethrow_exception(im.failure);
+}
+
+SmtpSettings smtp_settings(const Config& config) {
+  SmtpSettings s;
+  s.url = config.smtp.url;
+  s.username = config.smtp.username;
+  s.password = smtp_password(config);
+  s.mail_from = address_of(config.smtp.from);
+  s.connections = config.smtp.connections;
+  s.rate_per_second = config.smtp.rate_per_second;
+  s.timeout_s = config.smtp.timeout_s;
+  s.ca_file = config.smtp.ca_file;
+  return s;
 }
 
 void send_one(const SmtpSettings& settings, const Envelope& envelope) {

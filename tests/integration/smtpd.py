@@ -5,6 +5,7 @@ Run it with Debian's /usr/bin/python3 (it needs the python3-aiosmtpd package):
 
     /usr/bin/python3 smtpd.py --port 0 --maildir DIR [--port-file F] [--log F]
         [--auth USER:PASS] [--fail-first N] [--slow-seconds S] [--throttle-after N]
+        [--tls starttls|implicit --tls-cert PEM --tls-key PEM]
 
 Accepted mail goes to the Maildir DIR (new/, cur/, tmp/), one file per recipient copy, with
 `Return-Path:` and `Delivered-To:` prepended as a delivering MTA would; the rest of the file is
@@ -22,7 +23,9 @@ addresses:
     slow...         the reply to the message data comes after --slow-seconds
 anything else is accepted. --fail-first N answers 421 to the first N connections and closes
 them. --throttle-after N answers every MAIL FROM after the first N with
-451 4.7.1, as a provider throttling a sender does. With --port 0 the kernel picks the port; --port-file receives it once the server listens.
+451 4.7.1, as a provider throttling a sender does. --tls starttls offers STARTTLS and
+refuses mail (and AUTH) before it; --tls implicit speaks TLS from the first byte (smtps://).
+"message" events then say whether the session was encrypted ("tls": true). With --port 0 the kernel picks the port; --port-file receives it once the server listens.
 SIGTERM and SIGINT stop the server cleanly (exit status 0).
 """
 
@@ -34,6 +37,7 @@ import logging
 import mailbox
 import os
 import signal
+import ssl
 import sys
 import time
 import warnings
@@ -129,9 +133,10 @@ class Handler:
         files = [self.recorder.deliver(envelope.mail_from, r, content)
                  for r in envelope.rcpt_tos]
         queue_id = "T{:06d}".format(next(self.recorder.queue_ids))
+        tls = server.transport.get_extra_info("ssl_object") is not None
         self.recorder.event("message", conn=server.conn_id, mail_from=envelope.mail_from,
                             rcpt_tos=envelope.rcpt_tos, size=len(content), files=files,
-                            queue_id=queue_id)
+                            queue_id=queue_id, tls=tls)
         return "250 2.0.0 Ok: queued as " + queue_id
 
 
@@ -178,9 +183,15 @@ def parse_args(argv):
                    help="seconds before answering the data for a slow... recipient")
     p.add_argument("--throttle-after", type=int, default=None, metavar="N",
                    help="answer 451 to every MAIL FROM after the first N")
+    p.add_argument("--tls", choices=["starttls", "implicit"],
+                   help="STARTTLS required before mail, or TLS from the start")
+    p.add_argument("--tls-cert", help="PEM certificate for --tls")
+    p.add_argument("--tls-key", help="PEM private key for --tls")
     args = p.parse_args(argv)
     if args.auth is not None and ":" not in args.auth:
         p.error("--auth wants USER:PASS")
+    if args.tls and not (args.tls_cert and args.tls_key):
+        p.error("--tls wants --tls-cert and --tls-key")
     return args
 
 
@@ -199,11 +210,20 @@ async def serve(args):
             # handled=False: aiosmtpd then sends the 535 itself (True would send nothing).
             return AuthResult(success=auth_data == expected, handled=False)
 
-        # Tests run on loopback without TLS; aiosmtpd warns about exactly that choice.
+        # Without --tls, tests run on loopback in the clear; aiosmtpd warns about that choice.
         warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
         logging.getLogger("mail.log").setLevel(logging.ERROR)
         smtp_kwargs.update(authenticator=authenticator, auth_required=True,
-                           auth_require_tls=False)
+                           auth_require_tls=args.tls == "starttls")
+
+    listen_tls = None
+    if args.tls:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        if args.tls == "starttls":
+            smtp_kwargs.update(tls_context=context, require_starttls=True)
+        else:
+            listen_tls = context
 
     loop = asyncio.get_running_loop()
     # Installed before the port file appears: a test may send SIGTERM as soon as it reads it.
@@ -213,7 +233,7 @@ async def serve(args):
     live = set()
     server = await loop.create_server(
         lambda: TestSMTP(handler, recorder, args.fail_first, live, **smtp_kwargs),
-        host="127.0.0.1", port=args.port, reuse_address=True)
+        host="127.0.0.1", port=args.port, reuse_address=True, ssl=listen_tls)
     port = server.sockets[0].getsockname()[1]
     if args.port_file:
         # Renamed into place so a poller never reads a half-written number.

@@ -9,8 +9,11 @@ import datetime
 import email
 import email.header
 import email.policy
+import os
 import quopri
 import re
+import subprocess
+import tempfile
 import unittest
 
 from mailtest import smtp_server
@@ -369,6 +372,70 @@ class TransportTest(unittest.TestCase):
                             rate_per_second=10)
         times = sorted(e["time"] for e in smtp.events("message"))
         self.assertGreaterEqual(times[-1] - times[0], 0.8, times)  # 10 gaps of 0.1 s
+
+
+class TlsTest(unittest.TestCase):
+    """smtp:// upgrades with STARTTLS when offered, smtps:// is TLS from the start; the
+    server's certificate is checked (against smtp.ca_file here: a self-signed test CA)."""
+
+    PEOPLE = ["r{}@example.com".format(i) for i in range(3)]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.TemporaryDirectory(prefix="mailer-tls-")
+        cls.cert = os.path.join(cls.dir.name, "cert.pem")
+        cls.key = os.path.join(cls.dir.name, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", cls.key, "-out", cls.cert],
+                       check=True, capture_output=True, timeout=60)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.dir.cleanup()
+
+    def send(self, mode, scheme, ca_file=True, auth=None, **workspace):
+        smtp = self.enterContext(smtp_server(auth=auth, extra_args=[
+            "--tls", mode, "--tls-cert", self.cert, "--tls-key", self.key]))
+        if ca_file:
+            workspace["ca_file"] = self.cert
+        url = "{}://127.0.0.1:{}".format(scheme, smtp.port)
+        ws = self.enterContext(Workspace(smtp_url=url, **workspace))
+        ws.superuser()
+        ids = add_clients(ws, [(e, "Имя") for e in self.PEOPLE])
+        m = add_mailing(ws, add_message(ws, "Тема", "Текст"), clients=ids.values(), now=T0)["id"]
+        env = at(T0)
+        if auth:
+            env["TEST_SMTP_PASSWORD"] = auth.split(":", 1)[1]
+        return smtp, ws, ws.run("send", str(m), env=env)
+
+    def assert_delivered_encrypted(self, smtp, proc):
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(copies(smtp), {e: 1 for e in self.PEOPLE})
+        self.assertTrue(all(e["tls"] for e in smtp.events("message")), smtp.events("message"))
+
+    def test_starttls_is_used_when_offered_and_the_login_goes_inside_it(self):
+        # The server refuses MAIL and AUTH before STARTTLS: delivery proves the upgrade.
+        smtp, _, proc = self.send("starttls", "smtp", auth="mailer:s3cret", username="mailer",
+                                  password_env="TEST_SMTP_PASSWORD")
+        self.assert_delivered_encrypted(smtp, proc)
+
+    def test_smtps_speaks_tls_from_the_start(self):
+        smtp, _, proc = self.send("implicit", "smtps")
+        self.assert_delivered_encrypted(smtp, proc)
+
+    def test_a_certificate_that_cannot_be_verified_sends_nothing(self):
+        smtp, ws, proc = self.send("implicit", "smtps", ca_file=False)
+        self.assertEqual(proc.returncode, 69, proc.stdout + proc.stderr)
+        self.assertIn("TLS", proc.stderr)
+        self.assertEqual(copies(smtp), {})
+        self.assertTrue(all(a["status"] == "deferred" for a in attempts(ws)))
+
+    def test_a_missing_ca_file_is_a_config_error_naming_the_key(self):
+        with Workspace(ca_file="no-such-ca.pem") as ws:
+            proc = ws.run("send", "--due")
+            self.assertEqual(proc.returncode, 78, proc.stderr)
+            self.assertRegex(proc.stderr, r"mailer\.toml:\d+: smtp\.ca_file: cannot read .*no-such-ca\.pem")
 
 
 class ScheduleTest(unittest.TestCase):

@@ -1,6 +1,10 @@
 // SPEC §5: the config file, its errors and its defaults.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "mailer/config.hpp"
@@ -77,4 +81,33 @@ TEST_CASE("config: an empty file gives the defaults") {
   CHECK(c.smtp.connections == 4);
   CHECK(c.max_tries == 5);
   CHECK(c.smtp.password_env == "MAILER_SMTP_PASSWORD");
+}
+
+TEST_CASE("config: smtp.ca_file is relative to the file and must be readable") {
+  char dir_template[] = "/tmp/mailer-config-test.XXXXXX";
+  REQUIRE(::mkdtemp(dir_template) != nullptr);
+  std::string dir = dir_template;
+  std::ofstream(dir + "/ca.pem") << "-----BEGIN CERTIFICATE-----\n";
+  Config c = parse_config("[smtp]\nca_file = \"ca.pem\"\n", dir + "/mailer.toml");
+  CHECK(c.smtp.ca_file == dir + "/ca.pem");
+  CHECK(parse_config("", dir + "/mailer.toml").smtp.ca_file.empty());  // the system's
+  std::string e;
+  try {
+    parse_config("[smtp]\n\nca_file = \"missing.pem\"\n", dir + "/mailer.toml");
+  } catch (const Error& error) {
+    CHECK(error.code() == Errc::config);
+    e = error.what();
+  }
+  CHECK(e == dir + "/mailer.toml:3: smtp.ca_file: cannot read " + dir + "/missing.pem");
+  ::unlink((dir + "/ca.pem").c_str());
+  ::rmdir(dir.c_str());
+}
+
+TEST_CASE("config: mailer.toml.sample is a valid config, every key in it known") {
+  std::ifstream in(MAILER_SOURCE_DIR "/mailer.toml.sample");
+  REQUIRE(in.good());
+  std::stringstream text;
+  text << in.rdbuf();
+  Config c = parse_config(text.str(), "/etc/mailer/mailer.toml");
+  CHECK(c.smtp.connections >= 1);
 }
