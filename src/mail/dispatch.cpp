@@ -460,6 +460,22 @@ void process_run(store::Db& db, const Config& config, RunLocks& locks, const Run
   locks.release(run.id);
 }
 
+// Runs whose recipients are all done but which are still open: their sender was killed after
+// its last commit and before it closed the run. Closes them, so their mailings can finish,
+// and deletes a journal such a sender may have left (everything in it is in the database).
+void settle_runs_left_open(store::Db& db, Time now) {
+  auto st = db.prepare(
+      "SELECT r.id, r.mailing FROM run r WHERE r.finished_at IS NULL AND "
+      "NOT EXISTS (SELECT 1 FROM run_recipient rr WHERE rr.run = r.id AND rr.state <> 'done')");
+  std::vector<std::pair<Id, Id>> runs;
+  while (st.step()) runs.emplace_back(st.int64(0), st.int64(1));
+  st.reset();
+  for (const auto& [run, mailing] : runs) {
+    close_run_if_done(db, run, mailing, now);
+    if (!db.path().empty() && db.path() != ":memory:") DeliveryJournal::remove(journal_path(db.path(), run));
+  }
+}
+
 // Runs with work left whose mailing may send now.
 std::vector<RunInfo> open_runs(store::Db& db, Time now, std::optional<Id> only_run) {
   std::string sql =
@@ -600,6 +616,7 @@ SendSummary send_due(store::Db& db, const Config& config, const SendRequest& req
     return summary;
   }
   create_due_runs(db, now);
+  settle_runs_left_open(db, now);
   auto runs = open_runs(db, now, std::nullopt);
   if (!runs.empty()) {
     RunLocks locks(db.path());

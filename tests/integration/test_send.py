@@ -18,7 +18,7 @@ import unittest
 
 from mailtest import smtp_server
 from sendkit import (SUMMARY, T0, add_clients, add_mailing, add_message, at, attempts, copies,
-                     mailing, write_sql)
+                     mailing, summary, write_sql)
 from workspace import Workspace
 
 FROM_DOMAIN = "shop.example"
@@ -462,6 +462,16 @@ class ScheduleTest(unittest.TestCase):
 
     def runs(self):
         return self.ws.sql("SELECT count(*) FROM run")[0][0]
+
+    def test_once_mailing_to_an_empty_group_finishes(self):
+        self.ws.ok("group", "add", "nobody-yet")
+        m = add_mailing(self.ws, self.message, groups=["nobody-yet"], now=T0)["id"]
+        proc = self.tick(T0)
+        self.assertEqual(summary(proc.stdout)["sent"], 0)
+        self.tick("2027-03-01T10:01:00")
+        self.assertEqual(mailing(self.ws, m)["status"], "finished")
+        self.assertEqual(self.ws.sql("SELECT count(*) FROM run WHERE finished_at IS NULL"), [(0,)])
+        self.assertEqual(copies(self.smtp), {})
 
     def test_daily_mailing_sends_once_per_slot_and_once_after_downtime(self):
         m = add_mailing(self.ws, self.message, groups=["g"], start="2027-03-01T09:00",
