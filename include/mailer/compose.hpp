@@ -73,6 +73,11 @@ std::string make_message_id(std::string_view from);
 // The bare address of a header value: "Shop <news@example.com>" -> "news@example.com".
 std::string address_of(std::string_view mailbox);
 
+// An address as MAIL FROM and RCPT TO carry it: an IDN domain in punycode
+// ("ann@почта.рф" -> "ann@xn--80a1acny.xn--p1ai"), which every server accepts; libcurl 7.88
+// would send it in UTF-8, which a server without SMTPUTF8 refuses with a 5xx.
+std::string envelope_address(std::string_view address);
+
 // RFC 2047 encoded-word form of a header text, folded with CRLF SP for a header name of up
 // to 9 columns ("Subject: "). Plain ASCII is returned unchanged, except that a long one is
 // folded at its spaces. CR/LF become spaces.

@@ -890,6 +890,8 @@ std::string make_message_id(std::string_view from) {
 
 std::string address_of(std::string_view mailbox) { return split_mailbox(mailbox).address; }
 
+std::string envelope_address(std::string_view address) { return ascii_address(address); }
+
 std::string encode_header_text(std::string_view text) {
   std::string cleaned = clean_header(text);
   std::string out;

@@ -303,7 +303,7 @@ class RunSender {
     context.unsubscribe_url = unsubscribe_url(config_, key_, run_.id, q.client);
     mail::Envelope envelope;
     envelope.id = q.client;
-    envelope.rcpt = q.email;
+    envelope.rcpt = mail::envelope_address(q.email);
     composer_.compose(mail::Recipient{q.email, q.name}, context, envelope.data);
     in_flight_[q.client] = Pending{q.email, q.tries, context.message_id};
     return envelope;

@@ -551,7 +551,7 @@ SmtpSettings smtp_settings(const Config& config) {
   s.url = config.smtp.url;
   s.username = config.smtp.username;
   s.password = smtp_password(config);
-  s.mail_from = address_of(config.smtp.from);
+  s.mail_from = envelope_address(address_of(config.smtp.from));
   s.connections = config.smtp.connections;
   s.rate_per_second = config.smtp.rate_per_second;
   s.timeout_s = config.smtp.timeout_s;

@@ -5,7 +5,7 @@ Run it with Debian's /usr/bin/python3 (it needs the python3-aiosmtpd package):
 
     /usr/bin/python3 smtpd.py --port 0 --maildir DIR [--port-file F] [--log F]
         [--auth USER:PASS] [--fail-first N] [--slow-seconds S] [--throttle-after N]
-        [--tls starttls|implicit --tls-cert PEM --tls-key PEM]
+        [--tls starttls|implicit --tls-cert PEM --tls-key PEM] [--no-smtputf8]
 
 Accepted mail goes to the Maildir DIR (new/, cur/, tmp/), one file per recipient copy, with
 `Return-Path:` and `Delivered-To:` prepended as a delivering MTA would; the rest of the file is
@@ -183,6 +183,8 @@ def parse_args(argv):
                    help="seconds before answering the data for a slow... recipient")
     p.add_argument("--throttle-after", type=int, default=None, metavar="N",
                    help="answer 451 to every MAIL FROM after the first N")
+    p.add_argument("--no-smtputf8", action="store_true",
+                   help="do not offer SMTPUTF8: refuse non-ASCII addresses, as many servers do")
     p.add_argument("--tls", choices=["starttls", "implicit"],
                    help="STARTTLS required before mail, or TLS from the start")
     p.add_argument("--tls-cert", help="PEM certificate for --tls")
@@ -201,7 +203,8 @@ async def serve(args):
     recorder = Recorder(maildir, log_path)
     handler = Handler(recorder, args.slow_seconds, args.throttle_after)
 
-    smtp_kwargs = {"hostname": HOSTNAME, "enable_SMTPUTF8": True, "ident": "mailer-test-smtpd"}
+    smtp_kwargs = {"hostname": HOSTNAME, "enable_SMTPUTF8": not args.no_smtputf8,
+                   "ident": "mailer-test-smtpd"}
     if args.auth is not None:
         user, password = args.auth.split(":", 1)
         expected = LoginPassword(user.encode(), password.encode())

@@ -359,6 +359,26 @@ class TransportTest(unittest.TestCase):
         self.assertEqual(copies(smtp), {e: 3 for e in people})
         self.assertLessEqual(smtp.connections(), 2)
 
+    def test_cyrillic_domains_reach_a_server_without_smtputf8(self):
+        # .рф addresses are common here; many servers do not offer SMTPUTF8. The envelope
+        # carries the domain in punycode, which any server takes.
+        smtp = self.enterContext(smtp_server(extra_args=["--no-smtputf8"]))
+        ws = self.enterContext(Workspace(smtp_url=smtp.url, connections=1))
+        config = ws.config_path.read_text(encoding="utf-8")
+        ws.config_path.write_text(re.sub(r'(?m)^from = .*$', 'from = "Магазин <news@магазин.рф>"',
+                                         config), encoding="utf-8")
+        ws.superuser()
+        ids = add_clients(ws, [("ann@почта.рф", "Анна"), ("ivan@example.com", "Иван")])
+        m = add_mailing(ws, add_message(ws, "Тема", "Текст"), clients=ids.values(), now=T0)["id"]
+        proc = ws.run("send", str(m), env=at(T0))
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(copies(smtp), {"ann@xn--80a1acny.xn--p1ai": 1, "ivan@example.com": 1})
+        self.assertEqual({e["mail_from"] for e in smtp.events("message")},
+                         {"news@xn--80aairftm.xn--p1ai"})
+        # The attempt log and the client list keep the address as the user wrote it.
+        self.assertEqual(sorted(a["email"] for a in attempts(ws, m)),
+                         ["ann@почта.рф", "ivan@example.com"])
+
     def test_slow_replies_are_awaited_in_parallel(self):
         smtp = self.deliver(["slow{}@example.com".format(i) for i in range(8)], slow_seconds=0.5,
                             connections=4)

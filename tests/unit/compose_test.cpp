@@ -730,3 +730,11 @@ TEST_CASE("compose: templates without sections render exactly as kainjow mustach
     }
   }
 }
+
+TEST_CASE("compose: envelope_address puts an IDN domain in punycode and leaves the rest alone") {
+  CHECK(mailer::mail::envelope_address("ann@почта.рф") == "ann@xn--80a1acny.xn--p1ai");
+  CHECK(mailer::mail::envelope_address("news@магазин.рф") == "news@xn--80aairftm.xn--p1ai");
+  CHECK(mailer::mail::envelope_address("ivan@example.com") == "ivan@example.com");
+  // A non-ASCII local part needs SMTPUTF8 whatever is done to the domain: only the domain changes.
+  CHECK(mailer::mail::envelope_address("иван@пример.рф") == "иван@xn--e1afmkfd.xn--p1ai");
+}
