@@ -397,6 +397,24 @@ class CrashAndConcurrencyTest(unittest.TestCase):
             self.assertEqual(self.ws.sql(
                 "SELECT message_id FROM attempt WHERE client = {}".format(client)), [(message_id,)])
 
+    def test_kills_at_full_speed_lose_nobody_and_repeat_at_most_the_copies_in_flight(self):
+        # A fast server: results pile up in the journal between folds, so kills land in
+        # every phase (appending, folding, emptying the file).
+        self.start(1000, slow_seconds=0)
+        m = add_mailing(self.ws, self.message, groups=["all"], now=T0)["id"]
+        kills = 0
+        for target in (150, 400, 650):
+            proc = spawn(self.ws, "send", "--due", env=at(T0))
+            self.wait_for_copies(proc, target)
+            if proc.poll() is not None:
+                break  # finished first: nothing left to kill
+            self.kill(proc)
+            kills += 1
+        self.assertGreater(kills, 0)
+        resume = self.ws.run("send", "--due", env=at(T0))
+        self.assertEqual(resume.returncode, 0, resume.stdout + resume.stderr)
+        self.assert_delivered_once_each(m, kills * self.CONNECTIONS)
+
     def test_killed_between_the_last_commit_and_closing_the_run(self):
         # Too narrow a window to hit with a timed kill: the state it leaves is made by hand.
         # Every recipient is done, the run is still open, the journal is still there.
