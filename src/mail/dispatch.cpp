@@ -180,15 +180,24 @@ class AttemptWriter {
                                      "WHERE run = ? AND client = ? AND tries = ? AND state <> 'done'")),
         insert_attempt_(db.prepare(
             "INSERT INTO attempt (run, mailing, client, email, at, status, smtp_code, server_response, message_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {}
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")),
+        recipient_exists_(db.prepare("SELECT 1 FROM run_recipient WHERE run = ? AND client = ?")),
+        copy_logged_(db.prepare("SELECT 1 FROM attempt WHERE run = ? AND message_id = ?")) {}
 
   void apply(std::span<const JournalRecord> records) {
     store::Transaction tx(db_);
     for (const auto& r : records) {
       update_recipient_.bind_all(r.state, r.retry_at, run_.id, r.client, r.tries_before);
       update_recipient_.run();
-      if (db_.changes() != 1) continue;
-      insert_attempt_.bind_all(run_.id, run_.mailing, r.client, r.email, r.at, r.status, r.smtp_code, r.response,
+      std::optional<Id> client = r.client;
+      if (db_.changes() != 1) {
+        if (exists(recipient_exists_, run_.id, r.client)) continue;  // folded before
+        // The client was deleted while its copy was in flight. The copy went out all the
+        // same, so the log keeps it (without the client), once.
+        if (exists(copy_logged_, run_.id, r.message_id)) continue;
+        client.reset();
+      }
+      insert_attempt_.bind_all(run_.id, run_.mailing, client, r.email, r.at, r.status, r.smtp_code, r.response,
                                r.message_id);
       insert_attempt_.run();
     }
@@ -196,10 +205,20 @@ class AttemptWriter {
   }
 
  private:
+  template <class... Args>
+  static bool exists(store::Statement& query, const Args&... args) {
+    query.bind_all(args...);
+    bool found = query.step();
+    query.reset();
+    return found;
+  }
+
   store::Db& db_;
   RunInfo run_;
   store::Statement update_recipient_;
   store::Statement insert_attempt_;
+  store::Statement recipient_exists_;
+  store::Statement copy_logged_;
 };
 
 // Sends what is left of one run (pending recipients, and deferred ones whose back-off ended).

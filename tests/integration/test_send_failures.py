@@ -415,6 +415,22 @@ class CrashAndConcurrencyTest(unittest.TestCase):
         self.assertEqual(resume.returncode, 0, resume.stdout + resume.stderr)
         self.assert_delivered_once_each(m, kills * self.CONNECTIONS)
 
+    def test_client_deleted_while_its_copy_is_in_flight_is_still_logged(self):
+        self.start(2, slow_seconds=1.5, connections=1)
+        m = add_mailing(self.ws, self.message, groups=["all"], now=T0)["id"]
+        first = self.ws.sql("SELECT id FROM client WHERE email = 'slow000@example.com'")[0][0]
+        proc = spawn(self.ws, "send", str(m), env=at(T0))
+        time.sleep(0.7)  # its message data sent, the server's reply 0.8 s away
+        self.ws.ok("client", "rm", str(first))
+        out, err = proc.communicate(timeout=30)
+        self.assertEqual(proc.returncode, 0, out + err)
+        self.assertEqual(copies(self.smtp), {e: 1 for e in self.people})
+        log = {a["email"]: a for a in attempts(self.ws, m)}
+        self.assertEqual(set(log), set(self.people))
+        self.assertEqual(log["slow000@example.com"]["status"], "sent")
+        self.assertIsNone(log["slow000@example.com"]["client"])
+        self.assertEqual(mailing(self.ws, m)["status"], "finished")
+
     def test_killed_between_the_last_commit_and_closing_the_run(self):
         # Too narrow a window to hit with a timed kill: the state it leaves is made by hand.
         # Every recipient is done, the run is still open, the journal is still there.
