@@ -9,6 +9,7 @@
 #include <string>
 
 #include "mailer/error.hpp"
+#include "mailer/idn.hpp"
 
 namespace mailer {
 namespace {
@@ -388,10 +389,21 @@ std::string normalize_email(std::string_view address, std::string_view field) {
   }
   std::string out(address);
   // The domain cannot hold an '@', so the last one is the separator even after a quoted
-  // local part like "a@b"@example.com. Non-ASCII letters are left alone: an IDN domain is
-  // compared as typed, lowercasing it properly needs Unicode case tables (UTS #46).
-  for (std::size_t i = out.rfind('@') + 1; i < out.size(); ++i) {
+  // local part like "a@b"@example.com.
+  const std::size_t domain_start = out.rfind('@') + 1;
+  bool ascii = true;
+  for (std::size_t i = domain_start; i < out.size(); ++i) {
     if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] - 'A' + 'a');
+    ascii = ascii && static_cast<unsigned char>(out[i]) < 0x80;
+  }
+  if (!ascii) {
+    // An internationalised domain in its canonical form (UTS #46: lowercased, NFC), so that
+    // "Почта.РФ" and "почта.рф" are one client and the punycode sent is the right one.
+    auto canonical = idn::to_unicode(std::string_view(out).substr(domain_start));
+    if (!canonical)
+      throw Error(Errc::data, std::string(field) + ": invalid email address '" + printable(address) + "'",
+                  "the domain is not a valid internationalised domain name");
+    out.replace(domain_start, std::string::npos, *canonical);
   }
   return out;
 }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "mailer/error.hpp"
+#include "mailer/idn.hpp"
 
 namespace mailer::mail {
 namespace {
@@ -209,106 +210,9 @@ bool is_atom_phrase(std::string_view s) {
   return true;
 }
 
-// --- IDN: headers must be ASCII without SMTPUTF8, so non-ASCII domain labels are written
-// as A-labels. (No IDNA mapping: the validator already lowercased the domain.)
-
-bool decode_utf8(std::string_view s, std::vector<std::uint32_t>& cps) {
-  cps.clear();
-  for (std::size_t i = 0; i < s.size();) {
-    auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    std::uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
-    for (std::size_t k = 1; k < len; ++k) {
-      auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    cps.push_back(cp);
-    i += len;
-  }
-  return true;
-}
-
-// RFC 3492 §6.3.
-bool punycode(const std::vector<std::uint32_t>& input, std::string& out) {
-  constexpr std::uint32_t kBase = 36, kTmin = 1, kTmax = 26, kSkew = 38, kDamp = 700;
-  auto adapt = [](std::uint32_t delta, std::uint32_t points, bool first) {
-    delta = first ? delta / kDamp : delta / 2;
-    delta += delta / points;
-    std::uint32_t k = 0;
-    while (delta > ((kBase - kTmin) * kTmax) / 2) {
-      delta /= kBase - kTmin;
-      k += kBase;
-    }
-    return k + (kBase - kTmin + 1) * delta / (delta + kSkew);
-  };
-  auto digit = [](std::uint32_t d) { return static_cast<char>(d < 26 ? 'a' + d : '0' + d - 26); };
-  std::uint32_t basic = 0;
-  for (std::uint32_t cp : input) {
-    if (cp < 0x80) {
-      out += static_cast<char>(cp);
-      ++basic;
-    }
-  }
-  if (basic > 0) out += '-';
-  std::uint32_t n = 0x80, bias = 72, h = basic;
-  std::uint64_t delta = 0;
-  while (h < input.size()) {
-    std::uint32_t m = UINT32_MAX;
-    for (std::uint32_t cp : input) {
-      if (cp >= n && cp < m) m = cp;
-    }
-    delta += std::uint64_t(m - n) * (h + 1);
-    if (delta > UINT32_MAX) return false;
-    n = m;
-    for (std::uint32_t cp : input) {
-      if (cp < n) ++delta;
-      if (cp == n) {
-        auto q = static_cast<std::uint32_t>(delta);
-        for (std::uint32_t k = kBase;; k += kBase) {
-          std::uint32_t t = k <= bias ? kTmin : k >= bias + kTmax ? kTmax : k - bias;
-          if (q < t) break;
-          out += digit(t + (q - t) % (kBase - t));
-          q = (q - t) / (kBase - t);
-        }
-        out += digit(q);
-        bias = adapt(static_cast<std::uint32_t>(delta), h + 1, h == basic);
-        delta = 0;
-        ++h;
-      }
-    }
-    ++delta;
-    ++n;
-  }
-  return true;
-}
-
-std::string ascii_domain(std::string_view domain) {
-  bool ascii = true;
-  for (char c : domain) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
-  if (ascii) return std::string(domain);
-  std::string out;
-  std::vector<std::uint32_t> cps;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = domain.find('.', start);
-    std::string_view label = domain.substr(start, dot == std::string_view::npos ? dot : dot - start);
-    bool label_ascii = true;
-    for (char c : label) label_ascii = label_ascii && static_cast<unsigned char>(c) < 0x80;
-    if (label_ascii) {
-      out += label;
-    } else {
-      out += "xn--";
-      // Leave a domain we cannot convert as it is rather than invent a different one.
-      if (!decode_utf8(label, cps) || !punycode(cps, out)) return std::string(domain);
-    }
-    if (dot == std::string_view::npos) break;
-    out += '.';
-    start = dot + 1;
-  }
-  return out;
-}
+// Headers must be ASCII without SMTPUTF8, so non-ASCII domains are written as A-labels.
+// A domain that is not a valid IDN is left as it is rather than replaced by another one.
+std::string ascii_domain(std::string_view domain) { return idn::to_ascii(domain).value_or(std::string(domain)); }
 
 std::string ascii_address(std::string_view address) {
   std::size_t at = address.rfind('@');

@@ -160,6 +160,16 @@ class Clients(RecordsCase):
         self.assert_fails(EX_DATAERR, "client", "add", "DUP@Example.com", mentions=("already exists",))
         self.assertEqual(self.count("client", "email = 'dup@example.com'"), 1)
 
+    def test_a_cyrillic_domain_is_one_client_whatever_its_case(self):
+        """.рф addresses typed in capitals are the same client (UTS #46 mapping)."""
+        self.ws.ok("client", "add", "anna@почта.рф")
+        self.assert_fails(EX_DATAERR, "client", "add", "anna@ПОЧТА.РФ", mentions=("already exists",))
+        path = self.write("rf.csv", "email;name\r\nANNA@Почта.РФ;Анна\r\nivan@МАГАЗИН.рф;Иван\r\n")
+        summary = json.loads(self.ws.ok("--json", "client", "import", path).stdout)
+        self.assertEqual((summary["added"], summary["updated"]), (1, 1))
+        self.assertEqual(sorted(self.ws.sql("SELECT email, name FROM client")),
+                         [("anna@почта.рф", "Анна"), ("ivan@магазин.рф", "Иван")])
+
     def test_client_rm_with_a_missing_id_removes_nothing(self):
         """SPEC §2 (rm ID... all or none), §6: `client rm ID 999` is 66 and ID stays."""
         cid = self.ws.json("client", "add", "keep@example.com")["id"]

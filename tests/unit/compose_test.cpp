@@ -738,3 +738,10 @@ TEST_CASE("compose: envelope_address puts an IDN domain in punycode and leaves t
   // A non-ASCII local part needs SMTPUTF8 whatever is done to the domain: only the domain changes.
   CHECK(mailer::mail::envelope_address("иван@пример.рф") == "иван@xn--e1afmkfd.xn--p1ai");
 }
+
+TEST_CASE("compose: IDN domains in headers and the envelope are punycode, mapped per UTS #46") {
+  CHECK(mailer::mail::envelope_address("ann@ПОЧТА.РФ") == "ann@xn--80a1acny.xn--p1ai");
+  CHECK(mailer::mail::envelope_address("ann@bücher.example") == "ann@xn--bcher-kva.example");
+  // Non-transitional, as mail providers and browsers resolve it: ß stays ß.
+  CHECK(mailer::mail::envelope_address("ann@faß.de") == "ann@xn--fa-hia.de");
+}

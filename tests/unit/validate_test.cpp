@@ -161,15 +161,27 @@ TEST_CASE("email: length limits count octets, so a Cyrillic local part holds 32 
   CHECK_FALSE(mailer::is_valid_email(local + "я@example.com"));
 }
 
-TEST_CASE("normalize_email: trims white space and lowercases only the domain's ASCII letters") {
+TEST_CASE("normalize_email: trims white space and lowercases the domain, never the local part") {
   CHECK(mailer::normalize_email("  Ivan.Petrov@Example.COM\r\n", "email") ==
         "Ivan.Petrov@example.com");
   CHECK(mailer::normalize_email("\tivan@MAIL.Ru ", "email") == "ivan@mail.ru");
   CHECK(mailer::normalize_email("\"A@B\"@EXAMPLE.com", "email") == "\"A@B\"@example.com");
   CHECK(mailer::normalize_email("user@[IPv6:2001:DB8::1]", "email") == "user@[ipv6:2001:db8::1]");
-  // Cyrillic letters are left as typed: only ASCII case folding is exact without UTS #46.
-  CHECK(mailer::normalize_email("Покупатель@Магазин.РФ", "email") == "Покупатель@Магазин.РФ");
-  CHECK(mailer::normalize_email("ivan@ПРИМЕР.RU", "email") == "ivan@ПРИМЕР.ru");
+  // An internationalised domain takes its canonical form (UTS #46 through libidn2), so the
+  // same client typed twice is one client and its punycode is right.
+  CHECK(mailer::normalize_email("Покупатель@Магазин.РФ", "email") == "Покупатель@магазин.рф");
+  CHECK(mailer::normalize_email("ivan@ПРИМЕР.RU", "email") == "ivan@пример.ru");
+  CHECK(mailer::normalize_email("ivan@ПОЧТА.рф", "email") == mailer::normalize_email("ivan@почта.рф", "email"));
+  // An ASCII domain, punycode included, is kept as typed (lowercased).
+  CHECK(mailer::normalize_email("ann@XN--80A1ACNY.XN--P1AI", "email") == "ann@xn--80a1acny.xn--p1ai");
+}
+
+TEST_CASE("normalize_email: a domain that is no valid internationalised name is refused") {
+  // A label may not start with a combining mark (IDNA 2008).
+  const Error e = error_of([] { mailer::normalize_email("ivan@\u0301пример.рф", "email"); });
+  CHECK(e.code() == Errc::data);
+  CHECK(std::string(e.what()) == "email: invalid email address 'ivan@\u0301пример.рф'");
+  CHECK(e.hint() == "the domain is not a valid internationalised domain name");
 }
 
 TEST_CASE("normalize_email: an invalid address is a data error naming the field, with a reason") {
