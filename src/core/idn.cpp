@@ -1,12 +1,11 @@
 #include "mailer/idn.hpp"
 
-#include <dlfcn.h>
 #include <idn2.h>
 
 #include <algorithm>
 #include <mutex>
 
-#include "mailer/error.hpp"
+#include "shared_library.hpp"
 
 namespace mailer::idn {
 namespace {
@@ -17,26 +16,14 @@ struct Idn2Api {
   decltype(&::idn2_free) free;
 };
 
-template <class Fn>
-void resolve(void* lib, const char* name, Fn& out) {
-  void* symbol = ::dlsym(lib, name);
-  if (!symbol) throw Error(Errc::config, std::string("libidn2 lacks ") + name, "install Debian's libidn2-0");
-  out = reinterpret_cast<Fn>(symbol);
-}
-
 const Idn2Api& api() {
   static std::once_flag once;
   static Idn2Api loaded;
   std::call_once(once, [] {
-    void* lib = ::dlopen("libidn2.so.0", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-      const char* why = ::dlerror();
-      throw Error(Errc::config, std::string("cannot load libidn2: ") + (why ? why : "unknown error"),
-                  "install Debian's libidn2-0");
-    }
-    resolve(lib, "idn2_to_ascii_8z", loaded.to_ascii_8z);
-    resolve(lib, "idn2_to_unicode_8z8z", loaded.to_unicode_8z8z);
-    resolve(lib, "idn2_free", loaded.free);
+    SharedLibrary lib("libidn2.so.0", "libidn2-0");
+    lib.resolve("idn2_to_ascii_8z", loaded.to_ascii_8z);
+    lib.resolve("idn2_to_unicode_8z8z", loaded.to_unicode_8z8z);
+    lib.resolve("idn2_free", loaded.free);
   });
   return loaded;
 }

@@ -167,6 +167,9 @@ std::string unsubscribe_url(const Config& config, const std::string& key, Id run
 constexpr std::size_t kFoldBatch = 256;
 constexpr auto kFoldInterval = std::chrono::milliseconds(200);
 
+// An in-memory database has no file to put a journal beside (and one process only).
+bool on_disk(const store::Db& db) { return !db.path().empty() && db.path() != ":memory:"; }
+
 std::string journal_path(const std::string& db_path, Id run) { return fmt::format("{}-run{}.deliveries", db_path, run); }
 
 // Writes journaled results into the attempt table and the run's recipient rows. Idempotent: a
@@ -229,7 +232,7 @@ class RunSender {
       : db_(db), config_(config), run_(run), request_(request), summary_(summary), now_(now), sender_(sender),
         composer_(load_template(db, run.message)) {
     if (!config.tracking_base_url.empty()) key_ = tracking_key(db);
-    if (!db.path().empty() && db.path() != ":memory:") journal_path_ = journal_path(db.path(), run.id);
+    if (on_disk(db)) journal_path_ = journal_path(db.path(), run.id);
   }
 
   void send() {
@@ -491,7 +494,7 @@ void settle_runs_left_open(store::Db& db, Time now) {
   st.reset();
   for (const auto& [run, mailing] : runs) {
     close_run_if_done(db, run, mailing, now);
-    if (!db.path().empty() && db.path() != ":memory:") DeliveryJournal::remove(journal_path(db.path(), run));
+    if (on_disk(db)) DeliveryJournal::remove(journal_path(db.path(), run));
   }
 }
 
