@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "mailer/access.hpp"
+#include "mailer/attempts.hpp"
 #include "mailer/config.hpp"
 #include "mailer/db.hpp"
 #include "mailer/records.hpp"
@@ -61,26 +62,5 @@ SendSummary send_due(store::Db& db, const Config& config, const SendRequest& req
 
 // The back-off before retry number `tries` + 1 of a deferred recipient.
 Time retry_delay(int tries);
-
-struct Attempt {
-  Id id = 0;
-  Id run = 0;
-  Id mailing = 0;
-  std::optional<Id> client;
-  std::string email;
-  Time at = 0;
-  std::string status;
-  std::optional<int> smtp_code;
-  std::string server_response;
-};
-
-struct AttemptFilter {
-  std::optional<Id> mailing;
-  std::optional<std::string> status;  // sent, failed, deferred, bounced
-  bool all = false;
-};
-
-// The attempt log: the caller's mailings (or everyone's with `all`, managers), oldest first.
-std::vector<Attempt> list_attempts(store::Db& db, const Actor& actor, const AttemptFilter& filter);
 
 }  // namespace mailer

@@ -649,44 +649,4 @@ SendSummary send_due(store::Db& db, const Config& config, const SendRequest& req
   return summary;
 }
 
-std::vector<Attempt> list_attempts(store::Db& db, const Actor& actor, const AttemptFilter& filter) {
-  check_list_all(actor, filter.all);
-  if (filter.mailing) {
-    auto st = db.prepare("SELECT owner FROM mailing WHERE id = ?");
-    st.bind(1, *filter.mailing);
-    if (!st.step()) throw Error(Errc::not_found, fmt::format("mailing {} not found", *filter.mailing));
-    check_record(actor, st.int64(0), RecordAction::read, fmt::format("mailing {}", *filter.mailing));
-  }
-  if (filter.status && *filter.status != "sent" && *filter.status != "failed" && *filter.status != "deferred" &&
-      *filter.status != "bounced")
-    throw Error(Errc::usage, fmt::format("--status: unknown status '{}'", *filter.status),
-                "use sent, bounced, deferred or failed");
-  std::string sql =
-      "SELECT a.id, a.run, a.mailing, a.client, a.email, a.at, a.status, a.smtp_code, a.server_response "
-      "FROM attempt a JOIN mailing m ON m.id = a.mailing WHERE 1";
-  if (!filter.all && !filter.mailing) sql += " AND m.owner = ?1";
-  if (filter.mailing) sql += " AND a.mailing = ?2";
-  if (filter.status) sql += " AND a.status = ?3";
-  sql += " ORDER BY a.id";
-  auto st = db.prepare(sql);
-  if (!filter.all && !filter.mailing) st.bind(1, actor.id);
-  if (filter.mailing) st.bind(2, *filter.mailing);
-  if (filter.status) st.bind(3, *filter.status);
-  std::vector<Attempt> out;
-  while (st.step()) {
-    Attempt a;
-    a.id = st.int64(0);
-    a.run = st.int64(1);
-    a.mailing = st.int64(2);
-    a.client = st.opt_int64(3);
-    a.email = st.text(4);
-    a.at = st.int64(5);
-    a.status = st.text(6);
-    if (auto code = st.opt_int64(7)) a.smtp_code = static_cast<int>(*code);
-    a.server_response = st.text(8);
-    out.push_back(std::move(a));
-  }
-  return out;
-}
-
 }  // namespace mailer

@@ -207,15 +207,31 @@ void Db::migrate() {
                             current, latest_schema_version()),
                 "upgrade mailer");
   if (current == latest_schema_version()) return;
-  Transaction tx(*this);
-  // Re-read inside the write lock: another process may have migrated meanwhile.
-  current = schema_version();
-  for (const auto& m : migrations()) {
-    if (m.version <= current) continue;
-    exec(m.sql);
-    exec(fmt::format("PRAGMA user_version = {}", m.version));
+  // Some migrations rebuild tables (create, copy, drop, rename), which with foreign keys on
+  // would cascade the drop into every referencing table. They run with the checks off, and
+  // the references are checked before the commit instead. The pragma is a no-op inside a
+  // transaction, so it is set before BEGIN.
+  exec("PRAGMA foreign_keys = OFF");
+  try {
+    Transaction tx(*this);
+    // Re-read inside the write lock: another process may have migrated meanwhile.
+    current = schema_version();
+    for (const auto& m : migrations()) {
+      if (m.version <= current) continue;
+      exec(m.sql);
+      exec(fmt::format("PRAGMA user_version = {}", m.version));
+    }
+    auto broken = prepare("PRAGMA foreign_key_check");
+    if (broken.step())
+      throw Error(Errc::internal, fmt::format("database {}: migration left a broken reference in table {}", path_,
+                                              broken.text(0)));
+    broken.reset();
+    tx.commit();
+  } catch (...) {
+    exec("PRAGMA foreign_keys = ON");
+    throw;
   }
-  tx.commit();
+  exec("PRAGMA foreign_keys = ON");
 }
 
 Transaction::Transaction(Db& db, bool immediate) : db_(db) {

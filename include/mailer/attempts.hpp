@@ -1,0 +1,35 @@
+#pragma once
+// The attempt log: one row per recipient per try, with the SMTP server's reply (SPEC §1).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "mailer/access.hpp"
+#include "mailer/db.hpp"
+#include "mailer/records.hpp"
+#include "mailer/time.hpp"
+
+namespace mailer {
+
+struct Attempt {
+  Id id = 0;
+  Id run = 0;
+  Id mailing = 0;
+  std::optional<Id> client;
+  std::string email;
+  Time at = 0;
+  std::string status;
+  std::optional<int> smtp_code;
+  std::string server_response;
+};
+
+struct AttemptFilter {
+  std::optional<Id> mailing;
+  std::optional<std::string> status;  // sent, failed, deferred, bounced
+  bool all = false;
+};
+
+// The attempt log: the caller's mailings (or everyone's with `all`, managers), oldest first.
+std::vector<Attempt> list_attempts(store::Db& db, const Actor& actor, const AttemptFilter& filter);
+
+}  // namespace mailer
