@@ -1,7 +1,9 @@
 -- Ids are never reused after a delete (a script's id must not come to mean another record):
 -- every table with an id is rebuilt with AUTOINCREMENT, which remembers the largest id ever
 -- handed out. Rows, ids, indexes and references are kept as they are. Runs with foreign
--- keys off and checked afterwards (store::Db::migrate).
+-- keys off and checked afterwards (store::Db::migrate). The rebuild also widens two CHECKs
+-- that SQLite cannot alter in place: runs of `send --retry-failed` and `send --to`, and
+-- complaint events (SPEC §1).
 CREATE TABLE new_user (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   email TEXT NOT NULL COLLATE NOCASE UNIQUE,
@@ -98,7 +100,7 @@ CREATE INDEX mailing_due ON mailing(status, next_run_at);
 CREATE TABLE new_run (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   mailing INTEGER NOT NULL REFERENCES mailing(id) ON DELETE CASCADE,
-  trigger TEXT NOT NULL CHECK (trigger IN ('schedule', 'manual')),
+  trigger TEXT NOT NULL CHECK (trigger IN ('schedule', 'manual', 'retry', 'test')),
   scheduled_for INTEGER NOT NULL,
   started_at INTEGER NOT NULL,
   finished_at INTEGER,
@@ -130,7 +132,7 @@ CREATE INDEX attempt_mailing ON attempt(mailing, status);
 CREATE TABLE new_event (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   attempt INTEGER NOT NULL REFERENCES attempt(id) ON DELETE CASCADE,
-  kind TEXT NOT NULL CHECK (kind IN ('open', 'click', 'unsubscribe', 'bounce')),
+  kind TEXT NOT NULL CHECK (kind IN ('open', 'click', 'unsubscribe', 'bounce', 'complaint')),
   at INTEGER NOT NULL,
   detail TEXT NOT NULL DEFAULT ''
 );
