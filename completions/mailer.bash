@@ -55,7 +55,7 @@ _mailer_flags() {
         "message edit") echo "--subject --body --body-file --html-file --no-html" ;;
         "mailing add") echo "--message --name --client --group --start --end --every" ;;
         "mailing edit") echo "--message --name --client --group --start --end --no-end --every" ;;
-        "send "*) echo "--due --dry-run" ;;
+        "send "*) echo "--due --dry-run --to --retry-failed --quiet-idle" ;;
         "report attempts") echo "--mailing --status --all" ;;
     esac
 }

@@ -194,6 +194,9 @@ complete -c mailer -n '__mailer_using mailing list' -l all -d "Everyone's mailin
 # send
 complete -c mailer -n '__mailer_using send' -l due -d 'Send every due run of every user (what cron runs)'
 complete -c mailer -n '__mailer_using send' -l dry-run -d 'Print what would be sent; send and record nothing'
+complete -c mailer -n '__mailer_using send' -l to -x -d 'Send one test copy of mailing ID to EMAIL'
+complete -c mailer -n '__mailer_using send' -l retry-failed -d 'A new run for the recipients whose last try failed'
+complete -c mailer -n '__mailer_using send' -l quiet-idle -d 'Print nothing when nothing was due (the crontab line)'
 
 # report
 complete -c mailer -n '__mailer_needs_subcommand report' -a attempts -d 'The attempt log'

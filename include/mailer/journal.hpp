@@ -22,7 +22,9 @@ struct JournalRecord {
   int tries_before = 0;           // the recipient's tries when this delivery was handed out
   Time at = 0;
   std::string status;             // attempt status: sent, bounced, deferred, failed
-  std::string state;              // run_recipient state after it: done or deferred
+  std::string state;              // run_recipient state after it: done or deferred; or queued:
+                                  // not a try of the recipient's (a session refusal): deferred
+                                  // until retry_at with its tries as they were
   std::optional<Time> retry_at;
   std::optional<int> smtp_code;
   std::string email;
@@ -36,13 +38,16 @@ struct JournalRecord {
 void append_journal_record(const JournalRecord& record, std::string& out);
 
 // The complete, well-formed records of a journal's text. A torn last line (the process died
-// inside its write) and malformed lines are skipped: their recipients were in flight.
+// inside its write), malformed lines and lines with an unknown status or state are skipped:
+// their recipients were in flight, or the line is not ours.
 std::vector<JournalRecord> parse_journal(std::string_view text);
 
 // The journal file of one run. Not thread-safe: the caller serialises appends.
 class DeliveryJournal {
  public:
-  // Opens (creating, mode 0600) the file at `path` for appending.
+  // Creates the file at `path` exclusively (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0600): never
+  // through a symlink, never into a file someone prepared. A file already there is removed
+  // first; the caller has folded it (read_trusted) if it was a dead sender's.
   explicit DeliveryJournal(std::string path);
   ~DeliveryJournal();
   DeliveryJournal(const DeliveryJournal&) = delete;
@@ -54,8 +59,14 @@ class DeliveryJournal {
   void clear();
   // Deletes the file (the run's results are all in the database).
   void remove();
+  const std::string& path() const { return path_; }
 
-  // The records of the journal at `path`; none when the file does not exist.
+  // What a journal at `path` holds, read only when the file is what a sender of ours leaves:
+  // a regular file (not a symlink), owned by this user, mode 0600, one link. Otherwise nothing
+  // is read and `problem` says why (a forged or foreign file must not write the attempt log).
+  // No file: no records and no problem.
+  static std::vector<JournalRecord> read_trusted(const std::string& path, std::string& problem);
+  // read_trusted() for callers that only need the records (an untrusted file reads as none).
   static std::vector<JournalRecord> read(const std::string& path);
   // Deletes the journal at `path`, if there is one.
   static void remove(const std::string& path);

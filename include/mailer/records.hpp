@@ -143,9 +143,10 @@ std::vector<Mailing> list_mailings(store::Db& db, const Actor& actor, Scope scop
 Mailing show_mailing(store::Db& db, const Actor& actor, Id id);
 // Changes what `changes` sets; clients and/or groups, when either is set, replace all recipients.
 Mailing edit_mailing(store::Db& db, const Actor& actor, Id id, const MailingInput& changes, Time now);
+// Removes all or none; a mailing with a run in progress is refused (Error{data}): stop it first.
 void remove_mailings(store::Db& db, const Actor& actor, const std::vector<Id>& ids);
-// The owner finishes a mailing early.
-Mailing stop_mailing(store::Db& db, const Actor& actor, Id id);
+// The owner finishes a mailing early; a run being sent stops within a second (SPEC §3).
+Mailing stop_mailing(store::Db& db, const Actor& actor, Id id, Time now);
 // A manager disables or enables any mailing.
 Mailing set_mailing_enabled(store::Db& db, const Actor& actor, Id id, bool enabled);
 

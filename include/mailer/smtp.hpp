@@ -8,6 +8,8 @@
 #include <span>
 #include <string>
 
+#include "mailer/delivery_policy.hpp"
+
 namespace mailer {
 struct Config;
 }
@@ -47,8 +49,11 @@ struct Delivery {
   std::string response;   // the server's reply verbatim, code included; the lines of a
                           // multiline reply joined by '\n', without the final CRLF
   bool connected = false; // whether a connection to the server was ever established for it
-  bool session_refused = false;  // the server refused before RCPT (greeting, EHLO, AUTH, MAIL
-                                 // FROM): about the sender or the session, not this recipient
+  bool session_refused = false;  // policy::stops_run(): the server refused the session (no
+                                 // connection, TLS, 421, AUTH, MAIL FROM) or our message itself
+  policy::Stage stage = policy::Stage::connect;     // the command the last reply answered
+  policy::Failure failure = policy::Failure::none;  // how the transfer ended without a reply
+  policy::Verdict verdict = policy::Verdict::deferred;  // policy::judge() of the above
 };
 
 // Delivers a stream of envelopes over settings.connections parallel connections.

@@ -63,6 +63,18 @@ MailingInput input_from(Context& ctx, const MailingOptions& o) {
   return in;
 }
 
+// A periodic mailing given a start in the past does not send for the slots it missed: say
+// when it runs instead (SPEC §3).
+void note_past_start(Context& ctx, const MailingInput& input, const Mailing& m) {
+  if (!input.start_at || *input.start_at >= ctx.now() || m.every == schedule::Every::once) return;
+  if (m.next_run_at && *m.next_run_at <= ctx.now())
+    ctx.note(fmt::format("--start {} is in the past: the mailing runs at the next `send --due`, then {}",
+                         format_local(*input.start_at), schedule::to_string(m.every)));
+  else
+    ctx.note(fmt::format("--start {} is in the past: the next run is {}", format_local(*input.start_at),
+                         table_time(m.next_run_at)));
+}
+
 void add_schedule_options(CLI::App* cmd, MailingOptions& o) {
   cmd->add_option("--message", o.message, "The message to send (its id)");
   cmd->add_option("--name", o.name, "A name for the mailing");
@@ -84,7 +96,9 @@ void register_mailing(CLI::App& app, Context& ctx) {
     add_schedule_options(cmd, *o);
     cmd->callback([&ctx, o] {
       if (!o->message) throw Error(Errc::usage, "--message is required");
-      Mailing m = add_mailing(ctx.db(), ctx.actor(), input_from(ctx, *o), ctx.now());
+      MailingInput input = input_from(ctx, *o);
+      Mailing m = add_mailing(ctx.db(), ctx.actor(), input, ctx.now());
+      note_past_start(ctx, input, m);
       if (ctx.options.json) ctx.print_json(to_json(m));
       else ctx.note(fmt::format("added mailing {}; next run {}", m.id, table_time(m.next_run_at)));
     });
@@ -129,18 +143,24 @@ void register_mailing(CLI::App& app, Context& ctx) {
     add_schedule_options(cmd, *o);
     cmd->add_flag("--no-end", o->no_end, "Remove the end time");
     cmd->callback([&ctx, o] {
-      Mailing m = edit_mailing(ctx.db(), ctx.actor(), o->id, input_from(ctx, *o), ctx.now());
+      MailingInput input = input_from(ctx, *o);
+      Mailing m = edit_mailing(ctx.db(), ctx.actor(), o->id, input, ctx.now());
+      note_past_start(ctx, input, m);
       if (ctx.options.json) ctx.print_json(to_json(m));
-      else ctx.note(fmt::format("updated mailing {}", m.id));
+      else ctx.note(fmt::format("updated mailing {}; next run {}", m.id, table_time(m.next_run_at)));
     });
   }
   {
     auto o = std::make_shared<MailingOptions>();
-    auto* cmd = mailing->add_subcommand("rm", "Remove mailings (all or none) with their runs and attempts");
+    auto* cmd = mailing->add_subcommand(
+        "rm", "Remove mailings (all or none) with their runs and attempts; not while one is being sent");
     cmd->add_option("ID", o->ids, "Mailing ids")->required();
     cmd->callback([&ctx, o] {
       remove_mailings(ctx.db(), ctx.actor(), o->ids);
-      ctx.note(fmt::format("removed {} mailing(s)", o->ids.size()));
+      if (ctx.options.json)
+        ctx.print_json({{"removed", o->ids}});
+      else
+        ctx.note(fmt::format("removed {} mailing(s)", o->ids.size()));
     });
   }
   {
@@ -148,7 +168,7 @@ void register_mailing(CLI::App& app, Context& ctx) {
     auto* cmd = mailing->add_subcommand("stop", "Finish a mailing early (owner)");
     cmd->add_option("ID", o->id, "The mailing's id")->required();
     cmd->callback([&ctx, o] {
-      Mailing m = stop_mailing(ctx.db(), ctx.actor(), o->id);
+      Mailing m = stop_mailing(ctx.db(), ctx.actor(), o->id, ctx.now());
       if (ctx.options.json) ctx.print_json(to_json(m));
       else ctx.note(fmt::format("mailing {} finished", m.id));
     });

@@ -11,6 +11,7 @@
 #include "context.hpp"
 #include "mailer/dispatch.hpp"
 #include "mailer/error.hpp"
+#include "mailer/time.hpp"
 #include "output.hpp"
 
 namespace mailer::cli {
@@ -18,8 +19,11 @@ namespace {
 
 struct SendOptions {
   std::optional<Id> mailing;
+  std::optional<std::string> to;
   bool due = false;
   bool dry_run = false;
+  bool retry_failed = false;
+  bool quiet_idle = false;
 };
 
 // A one-line progress bar on stderr, redrawn at most ten times a second.
@@ -59,20 +63,42 @@ void register_send(CLI::App& app, Context& ctx) {
   auto* id = cmd->add_option("ID", o->mailing, "The mailing to send now");
   auto* due = cmd->add_flag("--due", o->due, "Send every due run of every user, and retry deferred recipients");
   id->excludes(due);
-  cmd->add_flag("--dry-run", o->dry_run, "Render every message and list what would be sent; send and record nothing");
+  auto* dry = cmd->add_flag("--dry-run",
+                            o->dry_run, "Render every message and list what would be sent; send and record nothing");
+  auto* to = cmd->add_option("--to", o->to,
+                             "Send one test copy of mailing ID to EMAIL (not counted in reports; the mailing "
+                             "does not change)");
+  auto* retry = cmd->add_flag("--retry-failed", o->retry_failed,
+                              "A new run of mailing ID for the recipients whose last try failed, nobody else");
+  cmd->add_flag("--quiet-idle", o->quiet_idle,
+                "Print nothing when nothing was due (what the crontab line uses, so the cron log stays quiet)");
+  to->excludes(due)->excludes(dry)->excludes(retry);
+  retry->excludes(due)->excludes(dry);
   cmd->callback([&ctx, o] {
     if (!o->mailing && !o->due) throw Error(Errc::usage, "send needs a mailing ID or --due");
     std::vector<DryRunCopy> copies;
     SendRequest request;
     request.dry_run = o->dry_run;
     request.dry_run_out = &copies;
+    request.clock = [] { return current_time(); };
+    if (ctx.options.verbose) request.log = [](std::string_view line) { std::cerr << line << "\n"; };
     std::unique_ptr<ProgressBar> bar;
-    if (!o->dry_run && !ctx.options.quiet && !ctx.options.json && ::isatty(STDERR_FILENO)) {
+    if (!o->dry_run && !ctx.options.quiet && !ctx.options.json && !ctx.options.verbose && ::isatty(STDERR_FILENO)) {
       bar = std::make_unique<ProgressBar>();
       request.progress = [b = bar.get()](std::size_t done, std::size_t total) { (*b)(done, total); };
     }
-    SendSummary s = o->due ? send_due(ctx.db(), ctx.config(), request, ctx.now())
-                           : send_mailing_now(ctx.db(), ctx.config(), ctx.actor(), *o->mailing, request, ctx.now());
+    SendSummary s;
+    if (o->due) {
+      std::optional<Actor> actor;
+      if (o->dry_run) actor = ctx.actor();  // a dry run shows everyone's recipients: managers only
+      s = send_due(ctx.db(), ctx.config(), request, ctx.now(), actor ? &*actor : nullptr);
+    } else if (o->to) {
+      s = send_test_copy(ctx.db(), ctx.config(), ctx.actor(), *o->mailing, *o->to, request, ctx.now());
+    } else if (o->retry_failed) {
+      s = send_retry_failed(ctx.db(), ctx.config(), ctx.actor(), *o->mailing, request, ctx.now());
+    } else {
+      s = send_mailing_now(ctx.db(), ctx.config(), ctx.actor(), *o->mailing, request, ctx.now());
+    }
     bar.reset();
     double rate = s.elapsed_s > 0 ? static_cast<double>(s.sent + s.bounced) / s.elapsed_s : 0;
     if (o->dry_run) {
@@ -91,6 +117,10 @@ void register_send(CLI::App& app, Context& ctx) {
       }
       return;
     }
+    ctx.exit_code = send_exit_code(s);
+    // A cron tick with nothing to do leaves the cron log alone.
+    const bool idle =
+        o->quiet_idle && o->due && s.runs == 0 && s.total == 0 && s.busy == 0 && s.notes.empty();
     if (ctx.options.json) {
       ctx.print_json({{"runs", s.runs},
                       {"recipients", s.total},
@@ -98,15 +128,17 @@ void register_send(CLI::App& app, Context& ctx) {
                       {"bounced", s.bounced},
                       {"deferred", s.deferred},
                       {"failed", s.failed},
+                      {"stopped", s.stopped},
+                      {"busy", s.busy},
+                      {"notes", s.notes},
                       {"elapsed_s", s.elapsed_s},
                       {"msgs_per_s", rate}});
-    } else {
+    } else if (!idle && !ctx.options.quiet) {
       ctx.out += fmt::format("sent {}, bounced {}, deferred {}, failed {} in {:.2f} s ({:.0f} msgs/s)\n", s.sent,
                              s.bounced, s.deferred, s.failed, s.elapsed_s, rate);
+      if (s.stopped > 0) ctx.out += fmt::format("stopped: {} not sent\n", s.stopped);
     }
-    ctx.exit_code = send_exit_code(s);
-    if (s.busy > 0)
-      ctx.note(fmt::format("{} run(s) left alone: another mailer process is sending them", s.busy));
+    for (const auto& line : s.notes) std::cerr << "mailer: " << line << "\n";
     if (ctx.exit_code == static_cast<int>(Errc::unavailable)) {
       std::string reason = s.unavailable_reason;  // one line: a multiline reply's lines joined
       std::replace(reason.begin(), reason.end(), '\n', ' ');

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "mailer/error.hpp"
+#include "mailer/run_claims.hpp"
 #include "mailer/records.hpp"
 #include "mailer/validate.hpp"
 #include "record_access.hpp"
@@ -130,8 +131,33 @@ Mailing show_mailing(store::Db& db, const Actor& actor, Id id) {
   return must_load(db, id);
 }
 
+namespace {
+
+// The slot of the mailing's last scheduled or manual run, if it had one.
+std::optional<Time> last_run_slot(store::Db& db, Id mailing) {
+  auto st = db.prepare(
+      "SELECT max(scheduled_for) FROM run WHERE mailing = ? AND trigger IN ('schedule', 'manual')");
+  st.bind(1, mailing);
+  st.step();
+  auto slot = st.opt_int64(0);
+  st.reset();
+  return slot;
+}
+
+// The next run after an edit of the schedule. Changing the period keeps the last run and
+// takes the first slot of the new schedule after it, never one in the past: a daily mailing
+// that ran this morning and becomes weekly runs next week, not again now. Only a new start
+// moves the schedule; before the first run, a start in the past is due at once (a scheduler
+// that was down sends once), after it the first slot after now.
+std::optional<Time> rescheduled(const Mailing& m, std::optional<Time> last_slot, Time now) {
+  if (!last_slot) return m.start_at;
+  if (m.every == schedule::Every::once) return std::nullopt;  // its one run happened
+  return schedule::next_run_after(m.start_at, m.every, std::max(now, *last_slot), m.end_at);
+}
+
+}  // namespace
+
 Mailing edit_mailing(store::Db& db, const Actor& actor, Id id, const MailingInput& changes, Time now) {
-  (void)now;
   store::Transaction tx(db);
   Id owner = detail::checked_owner(db, actor, "mailing", "mailing", id, RecordAction::change);
   Mailing m = must_load(db, id);
@@ -150,14 +176,14 @@ Mailing edit_mailing(store::Db& db, const Actor& actor, Id id, const MailingInpu
   }
   if (changes.clear_end) m.end_at.reset();
   if (changes.end_at) m.end_at = changes.end_at;
-  if (changes.every) {
+  if (changes.every && *changes.every != m.every) {
     m.every = *changes.every;
     reschedule = true;
   }
   check_schedule(m.start_at, m.end_at);
   if (m.status == schedule::Status::finished && (reschedule || changes.end_at || changes.clear_end))
     throw Error(Errc::data, fmt::format("mailing {} is finished", id), "create a new mailing instead");
-  if (reschedule) m.next_run_at = m.start_at;
+  if (reschedule) m.next_run_at = rescheduled(m, last_run_slot(db, id), now);
   db.prepare("UPDATE mailing SET name = ?, message = ?, start_at = ?, end_at = ?, every = ?, next_run_at = ? "
              "WHERE id = ?")
       .bind_all(m.name, m.message, m.start_at, m.end_at, std::string(schedule::to_string(m.every)), m.next_run_at, id)
@@ -178,7 +204,22 @@ Mailing edit_mailing(store::Db& db, const Actor& actor, Id id, const MailingInpu
 
 void remove_mailings(store::Db& db, const Actor& actor, const std::vector<Id>& ids) {
   store::Transaction tx(db);
-  for (Id id : ids) detail::checked_owner(db, actor, "mailing", "mailing", id, RecordAction::change);
+  store::RunClaims claims(db.path());
+  auto runs = db.prepare(
+      "SELECT r.id, r.finished_at IS NULL AND m.status <> 'finished' FROM run r JOIN mailing m ON m.id = r.mailing "
+      "WHERE r.mailing = ? AND r.finished_at IS NULL AND r.trigger <> 'test'");
+  for (Id id : ids) {
+    detail::checked_owner(db, actor, "mailing", "mailing", id, RecordAction::change);
+    // A run in progress is not pulled from under its sender: stop the mailing first (its
+    // sender sees the stop within a second), then remove it.
+    runs.bind(1, id);
+    while (runs.step()) {
+      if (runs.int64(1) != 0 || claims.held(runs.int64(0)))
+        throw Error(Errc::data, fmt::format("mailing {} is being sent (run {}); stop it first", id, runs.int64(0)),
+                    fmt::format("mailer mailing stop {}, then remove it", id));
+    }
+    runs.reset();
+  }
   auto del = db.prepare("DELETE FROM mailing WHERE id = ?");
   for (Id id : ids) {
     del.bind(1, id);
@@ -187,10 +228,12 @@ void remove_mailings(store::Db& db, const Actor& actor, const std::vector<Id>& i
   tx.commit();
 }
 
-Mailing stop_mailing(store::Db& db, const Actor& actor, Id id) {
+Mailing stop_mailing(store::Db& db, const Actor& actor, Id id, Time now) {
   store::Transaction tx(db);
   detail::checked_owner(db, actor, "mailing", "mailing", id, RecordAction::change);
-  db.prepare("UPDATE mailing SET status = 'finished', next_run_at = NULL WHERE id = ?").bind(1, id).run();
+  db.prepare("UPDATE mailing SET status = 'finished', next_run_at = NULL, stopped_at = ? WHERE id = ?")
+      .bind_all(now, id)
+      .run();
   Mailing m = must_load(db, id);
   tx.commit();
   return m;

@@ -91,7 +91,10 @@ std::optional<JournalRecord> parse_line(std::string_view line) {
   r.at = *at;
   r.status = std::string(fields[4]);
   r.state = std::string(fields[5]);
-  if (r.status.empty() || r.state.empty()) return std::nullopt;
+  if (r.status != "sent" && r.status != "bounced" && r.status != "deferred" && r.status != "failed")
+    return std::nullopt;
+  if (r.state != "done" && r.state != "deferred" && r.state != "queued") return std::nullopt;
+  if (r.client <= 0 || r.tries_before < 0) return std::nullopt;
   if (!optional_number(fields[6], r.retry_at) || !optional_number(fields[7], r.smtp_code)) return std::nullopt;
   auto email = unescape(fields[8]);
   auto message_id = unescape(fields[9]);
@@ -137,8 +140,15 @@ std::vector<JournalRecord> parse_journal(std::string_view text) {
 }
 
 DeliveryJournal::DeliveryJournal(std::string path) : path_(std::move(path)) {
-  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd_ < 0) fail("cannot open delivery journal", path_);
+  constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC;
+  fd_ = ::open(path_.c_str(), kFlags, 0600);
+  if (fd_ < 0 && errno == EEXIST) {
+    // Whatever is there is not this sender's: a dead sender's journal was folded and removed
+    // before, so this is a stale copy or a planted file (or symlink). Never written through.
+    remove(path_);
+    fd_ = ::open(path_.c_str(), kFlags, 0600);
+  }
+  if (fd_ < 0) fail("cannot create delivery journal", path_);
 }
 
 DeliveryJournal::~DeliveryJournal() {
@@ -172,11 +182,22 @@ void DeliveryJournal::remove(const std::string& path) {
   if (::unlink(path.c_str()) != 0 && errno != ENOENT) fail("cannot remove delivery journal", path);
 }
 
-std::vector<JournalRecord> DeliveryJournal::read(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+std::vector<JournalRecord> DeliveryJournal::read_trusted(const std::string& path, std::string& problem) {
+  problem.clear();
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) {
     if (errno == ENOENT) return {};
-    fail("cannot open delivery journal", path);
+    problem = fmt::format("delivery journal {} was not read: {}", path,
+                          errno == ELOOP ? "it is a symbolic link" : std::strerror(errno));
+    return {};
+  }
+  struct stat sb {};
+  if (::fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != ::geteuid() || (sb.st_mode & 077) != 0 ||
+      sb.st_nlink != 1) {
+    ::close(fd);
+    problem = fmt::format(
+        "delivery journal {} was not read: it is not a regular file of this user's with mode 0600", path);
+    return {};
   }
   std::string text;
   char chunk[65536];
@@ -194,6 +215,11 @@ std::vector<JournalRecord> DeliveryJournal::read(const std::string& path) {
   }
   ::close(fd);
   return parse_journal(text);
+}
+
+std::vector<JournalRecord> DeliveryJournal::read(const std::string& path) {
+  std::string problem;
+  return read_trusted(path, problem);
 }
 
 }  // namespace mailer

@@ -285,6 +285,8 @@ class Connection {
       Delivery d;
       d.id = envelope.id;
       d.outcome = Outcome::bounced;
+      d.verdict = policy::Verdict::bounced;
+      d.stage = policy::Stage::rcpt;
       d.response = "invalid recipient address";
       return d;
     }
@@ -316,53 +318,67 @@ class Connection {
   void classify(CURLcode rc, bool data_all_read, Delivery& d) const {
     d.connected = tracker_.heard();
     const int code = tracker_.last_code();
-    if (rc == CURLE_OK) {
-      d.outcome = Outcome::sent;
-      d.smtp_code = code;
+    const bool replied = rc == CURLE_OK || code >= 400;
+    d.smtp_code = replied ? code : 0;
+    d.stage = policy_stage(replied ? tracker_.last_stage() : tracker_.stage());
+    if (!tracker_.heard()) d.stage = policy::Stage::connect;
+    if (replied) {
       d.response = tracker_.last_text();
-      return;
+    } else {
+      std::string what;
+      switch (rc) {
+        case CURLE_COULDNT_CONNECT:
+          what = "could not connect";
+          d.failure = policy::Failure::no_connection;
+          break;
+        case CURLE_COULDNT_RESOLVE_HOST:
+          what = "could not resolve the host";
+          d.failure = policy::Failure::no_connection;
+          break;
+        case CURLE_SSL_CONNECT_ERROR:
+        case CURLE_PEER_FAILED_VERIFICATION:
+        case CURLE_SSL_CERTPROBLEM:
+        case CURLE_SSL_CIPHER:
+        case CURLE_SSL_CACERT_BADFILE:
+        case CURLE_USE_SSL_FAILED:
+          what = "TLS failed";
+          d.failure = policy::Failure::tls;
+          break;
+        case CURLE_OPERATION_TIMEDOUT:
+          what = std::string("timed out ") + stage_words(tracker_.stage(), data_all_read);
+          d.failure = policy::Failure::timeout;
+          break;
+        default:
+          if (!tracker_.heard())
+            what = "no reply from the server";
+          else
+            what = std::string("connection lost ") + stage_words(tracker_.stage(), data_all_read);
+          d.failure = tracker_.heard() ? policy::Failure::connection_lost : policy::Failure::no_connection;
+      }
+      d.response = what + ": " + (errbuf_[0] ? errbuf_ : curl_api().easy_strerror(rc));
     }
-    if (code >= 400) {
-      d.smtp_code = code;
-      d.response = tracker_.last_text();
-      const Stage stage = tracker_.last_stage();
-      // A 5xx to the greeting, EHLO, AUTH or MAIL FROM says nothing about the recipient (a
-      // wrong password, a refused sender): bouncing would drop recipients for good over a
-      // problem of ours, so those are deferred and retried.
-      const bool about_recipient =
-          stage == Stage::rcpt || stage == Stage::data || stage == Stage::body;
-      d.outcome = code >= 500 && about_recipient ? Outcome::bounced : Outcome::deferred;
-      d.session_refused = !about_recipient;
-      return;
+    d.verdict = policy::judge(policy::ReplyFacts{d.smtp_code, d.response, d.stage, d.failure});
+    d.outcome = d.verdict == policy::Verdict::sent      ? Outcome::sent
+                : d.verdict == policy::Verdict::bounced ? Outcome::bounced
+                                                        : Outcome::deferred;
+    d.session_refused = policy::stops_run(d.verdict);
+  }
+
+  static policy::Stage policy_stage(Stage stage) {
+    switch (stage) {
+      case Stage::session:
+      case Stage::quit:
+        return policy::Stage::session;
+      case Stage::mail:
+        return policy::Stage::mail_from;
+      case Stage::rcpt:
+        return policy::Stage::rcpt;
+      case Stage::data:
+        return policy::Stage::data;
+      case Stage::body:
+        return policy::Stage::body;
     }
-    d.outcome = Outcome::deferred;
-    d.smtp_code = 0;
-    std::string what;
-    switch (rc) {
-      case CURLE_COULDNT_CONNECT:
-        what = "could not connect";
-        break;
-      case CURLE_COULDNT_RESOLVE_HOST:
-        what = "could not resolve the host";
-        break;
-      case CURLE_SSL_CONNECT_ERROR:
-      case CURLE_PEER_FAILED_VERIFICATION:
-      case CURLE_SSL_CERTPROBLEM:
-      case CURLE_SSL_CIPHER:
-      case CURLE_SSL_CACERT_BADFILE:
-      case CURLE_USE_SSL_FAILED:
-        what = "TLS failed";
-        break;
-      case CURLE_OPERATION_TIMEDOUT:
-        what = std::string("timed out ") + stage_words(tracker_.stage(), data_all_read);
-        break;
-      default:
-        if (!tracker_.heard())
-          what = "no reply from the server";
-        else
-          what = std::string("connection lost ") + stage_words(tracker_.stage(), data_all_read);
-    }
-    d.response = what + ": " + (errbuf_[0] ? errbuf_ : curl_api().easy_strerror(rc));
+    return policy::Stage::session;
   }
 
   static size_t read_cb(char* buffer, size_t size, size_t nitems, void* userp) {

@@ -131,6 +131,15 @@ Db::Db(const std::string& path) : path_(path) {
         throw Error(Errc::not_found, fmt::format("cannot create database {}: {}", path, std::strerror(errno)));
       if (fd >= 0) ::close(fd);
     }
+    // SQLite keeps its write-ahead log and lock files per name: two hard links to one database
+    // are two logs, and what is written through one name is lost to the other (sqlite.org,
+    // "How To Corrupt An SQLite Database File", 2.5). Symlinks are resolved and safe.
+    struct stat sb {};
+    if (::stat(path.c_str(), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_nlink > 1)
+      throw Error(Errc::config,
+                  fmt::format("database {} has {} names (hard links): SQLite would keep a separate log for each",
+                              path, sb.st_nlink),
+                  "keep one name and point the others at it with a symbolic link (ln -s)");
   }
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                       nullptr) != SQLITE_OK) {

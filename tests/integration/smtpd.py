@@ -19,6 +19,7 @@ addresses:
     multireject...  a two-line 550 at RCPT
     defer...        451 4.7.1 at RCPT
     rejectdata...   554 5.7.1 after the message data
+    toolong...      500 5.5.0 after the message data: a refusal of the message itself
     dropdata...     the connection is cut after the message data, with no reply
     slow...         the reply to the message data comes after --slow-seconds
 anything else is accepted. --fail-first N answers 421 to the first N connections and closes
@@ -96,7 +97,7 @@ class Handler:
         local = local_part(address)
         reply = None
         # Longer prefixes first: "rejectdata" also starts with "reject".
-        if local.startswith(("rejectdata", "dropdata", "slow")):
+        if local.startswith(("rejectdata", "dropdata", "slow", "toolong")):
             pass
         elif local.startswith("multireject"):
             reply = ("550-5.1.1 <{}>: Recipient address rejected:\r\n"
@@ -124,6 +125,11 @@ class Handler:
             await asyncio.Event().wait()
         if any(l.startswith("slow") for l in locals_):
             await asyncio.sleep(self.slow_seconds)
+        if any(l.startswith("toolong") for l in locals_):
+            reply = "500 5.5.0 Line too long"
+            self.recorder.event("reject", conn=server.conn_id, stage="DATA",
+                                rcpt_tos=envelope.rcpt_tos, reply=reply)
+            return reply
         if any(l.startswith("rejectdata") for l in locals_):
             reply = "554 5.7.1 Message rejected: content looks like spam"
             self.recorder.event("reject", conn=server.conn_id, stage="DATA",

@@ -4,11 +4,13 @@
 
 #include <doctest/doctest.h>
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -106,5 +108,59 @@ TEST_CASE("journal: the file is appended to, emptied, read and removed") {
   }
   CHECK_FALSE(std::ifstream(path).good());
   DeliveryJournal::remove(path);  // already gone: not an error
+  ::rmdir(dir_template);
+}
+
+TEST_CASE("journal: a line with an unknown status or state is not ours and is skipped (issue 8.4)") {
+  std::string text = text_of({sent(1)});
+  text += "m1\t2\t0\t1\tpwned\tdone\t\t250\ta@b\t<m>\tok\n";
+  text += "m1\t3\t0\t1\tsent\tgone\t\t250\ta@b\t<m>\tok\n";
+  text += "m1\t-4\t0\t1\tsent\tdone\t\t250\ta@b\t<m>\tok\n";
+  JournalRecord refused = sent(5);
+  refused.status = "deferred";
+  refused.state = "queued";  // a session refusal: no try of the recipient's
+  refused.retry_at = refused.at;
+  text += text_of({refused});
+  auto records = parse_journal(text);
+  REQUIRE(records.size() == 2);
+  CHECK(records[0].client == 1);
+  CHECK(records[1] == refused);
+}
+
+TEST_CASE("journal: a planted file, a symlink or another mode is never read nor written through") {
+  char dir_template[] = "/tmp/mailer-journal-test.XXXXXX";
+  REQUIRE(::mkdtemp(dir_template) != nullptr);
+  std::string dir = dir_template;
+  std::string planted = dir + "/planted.deliveries";
+  {
+    std::ofstream(planted) << text_of({sent(1)});
+  }
+  ::chmod(planted.c_str(), 0644);
+  std::string problem;
+  CHECK(DeliveryJournal::read_trusted(planted, problem).empty());
+  CHECK(problem.find("was not read") != std::string::npos);
+  ::chmod(planted.c_str(), 0600);
+  CHECK(DeliveryJournal::read_trusted(planted, problem).size() == 1);
+  CHECK(problem.empty());
+  std::string target = dir + "/victim";
+  {
+    std::ofstream(target) << "precious\n";
+  }
+  std::string link = dir + "/link.deliveries";
+  REQUIRE(::symlink(target.c_str(), link.c_str()) == 0);
+  CHECK(DeliveryJournal::read_trusted(link, problem).empty());
+  CHECK(problem.find("symbolic link") != std::string::npos);
+  {
+    DeliveryJournal journal(link);  // replaces the link, never writes through it
+    journal.append(std::vector<JournalRecord>{sent(2)});
+  }
+  std::ifstream victim(target);
+  std::string content((std::istreambuf_iterator<char>(victim)), std::istreambuf_iterator<char>());
+  CHECK(content == "precious\n");
+  struct stat sb {};
+  REQUIRE(::lstat(link.c_str(), &sb) == 0);
+  CHECK(S_ISREG(sb.st_mode));
+  CHECK((sb.st_mode & 0777) == 0600);
+  for (const auto& f : {planted, target, link}) ::unlink(f.c_str());
   ::rmdir(dir_template);
 }

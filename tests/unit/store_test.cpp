@@ -231,7 +231,7 @@ TEST_CASE("mailings: stop finishes, disable is for managers (SPEC §2, §4)") {
   CHECK(mailing.next_run_at == f.now);
   CHECK(code_of([&] { set_mailing_enabled(f.db, f.owner, mailing.id, false); }) == Errc::permission);
   CHECK_FALSE(set_mailing_enabled(f.db, f.manager, mailing.id, false).enabled);
-  CHECK(stop_mailing(f.db, f.owner, mailing.id).status == schedule::Status::finished);
+  CHECK(stop_mailing(f.db, f.owner, mailing.id, f.now).status == schedule::Status::finished);
 }
 
 TEST_CASE("messages: a broken template is refused when written, not at send time (SPEC §1)") {

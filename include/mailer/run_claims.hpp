@@ -1,0 +1,38 @@
+#pragma once
+// Which process is sending a run (SPEC §3): a claim bound to the database file itself, so that
+// every path that reaches it (symlinks, hard links, "..", bind mounts) shares one claim, and
+// released by the kernel the moment its holder dies, so a dead sender's run is taken over at
+// once rather than after a timeout.
+#include <cstdint>
+#include <string>
+
+namespace mailer::store {
+
+// SQLite's claim: an open-file-description lock (F_OFD_SETLK) on byte kRunLockBase + run of
+// the database file. OFD locks belong to this object's own descriptor, so SQLite closing its
+// descriptors never drops them, and they lie far beyond the bytes SQLite locks.
+class RunClaims {
+ public:
+  // `db_path` is the database file; "" or ":memory:" means one process only: every claim holds.
+  explicit RunClaims(const std::string& db_path);
+  ~RunClaims();
+  RunClaims(const RunClaims&) = delete;
+  RunClaims& operator=(const RunClaims&) = delete;
+
+  // True when this process now holds the run; false when another live holder has it.
+  bool try_claim(std::int64_t run);
+  void release(std::int64_t run);
+  // True when a live holder other than this object has the run, without claiming it.
+  bool held(std::int64_t run);
+
+  static constexpr std::int64_t kRunLockBase = std::int64_t{1} << 40;
+
+ private:
+  int fd_ = -1;
+};
+
+// The database file's canonical path (symlinks and ".." resolved), beside which a sender keeps
+// its files; the path itself when it cannot be resolved (":memory:").
+std::string canonical_db_path(const std::string& db_path);
+
+}  // namespace mailer::store

@@ -1,0 +1,257 @@
+#include "run_sender.hpp"
+
+#include <fmt/format.h>
+
+#include "mailer/error.hpp"
+#include "mailer/tracking.hpp"
+
+namespace mailer {
+namespace {
+
+// Small pages, so that a client who unsubscribes during a run is seen by its next page.
+constexpr int kPageSize = 128;
+// Deliveries are folded into the database in groups of this many, or after this long.
+constexpr std::size_t kFoldBatch = 256;
+constexpr auto kFoldInterval = std::chrono::milliseconds(200);
+// How often a run asks whether its mailing was stopped (SPEC §3: a stop is seen at once).
+constexpr auto kHaltInterval = std::chrono::milliseconds(250);
+
+mail::MessageTemplate load_template(store::Db& db, Id message) {
+  auto st = db.prepare("SELECT subject, body_text, body_html FROM message WHERE id = ?");
+  st.bind(1, message);
+  if (!st.step()) throw Error(Errc::not_found, fmt::format("message {} not found", message));
+  mail::MessageTemplate t{st.text(0), st.text(1), st.opt_text(2)};
+  st.reset();
+  return t;
+}
+
+const char* kind_words(policy::Verdict v) {
+  switch (v) {
+    case policy::Verdict::sent:
+      return "sent";
+    case policy::Verdict::bounced:
+      return "bounced";
+    case policy::Verdict::deferred:
+      return "deferred";
+    case policy::Verdict::session_refused:
+      return "session refused (stays queued)";
+    case policy::Verdict::message_refused:
+      return "our message refused (stays queued)";
+  }
+  return "";
+}
+
+}  // namespace
+
+RunSender::RunSender(store::Db& db, const Config& config, const runs::RunInfo& run, const SendRequest& request,
+                     SendSummary& summary, Time now, std::optional<mail::SmtpSender>& sender,
+                     std::string journal_path)
+    : db_(db), config_(config), run_(run), request_(request), summary_(summary), now_(now), sender_(sender),
+      composer_(load_template(db, run.message)), journal_path_(std::move(journal_path)) {
+  if (!config.tracking_base_url.empty()) key_ = tracking_key(db);
+}
+
+void RunSender::send() {
+  auto count = db_.prepare(
+      "SELECT count(*) FROM run_recipient rr JOIN client c ON c.id = rr.client WHERE rr.run = ?1 AND "
+      "c.unsubscribed_at IS NULL AND (rr.state = 'pending' OR (rr.state = 'deferred' AND rr.retry_at <= ?2))");
+  count.bind_all(run_.id, now_);
+  count.step();
+  std::size_t todo = static_cast<std::size_t>(count.int64(0));
+  // Ends the statement's read transaction now. Left open, it pins this connection to the
+  // database as it was, and the first write of another process (a `client add`, `serve`
+  // recording a click, a second sender) would make every later BEGIN IMMEDIATE here fail
+  // with SQLITE_BUSY_SNAPSHOT, killing the run midway.
+  count.reset();
+  base_total_ = summary_.total;
+  summary_.total += todo;
+  if (todo == 0) return;
+  // One sender for all the runs of a `send`: its connections carry on from run to run.
+  if (!sender_) sender_.emplace(mail::smtp_settings(config_));
+  writer_.emplace(db_, run_.id, run_.mailing);
+  if (!journal_path_.empty()) journal_.emplace(journal_path_);
+  // A client who unsubscribed after the run started is skipped: never sent to again
+  // (SPEC §3); close_if_done() settles them.
+  page_.emplace(db_.prepare(
+      "SELECT rr.client, rr.email, rr.name, rr.tries FROM run_recipient rr JOIN client c ON c.id = rr.client "
+      "WHERE rr.run = ?1 AND rr.client > ?2 AND c.unsubscribed_at IS NULL AND "
+      "(rr.state = 'pending' OR (rr.state = 'deferred' AND rr.retry_at <= ?3)) ORDER BY rr.client LIMIT ?4"));
+  halt_check_.emplace(db_, run_.id);
+  try {
+    sender_->run([this] { return next(); }, [this](std::span<const mail::Delivery> batch) { record(batch); });
+  } catch (...) {
+    // What is journaled stays there when this fails too: the next sender folds it.
+    try {
+      fold();
+    } catch (...) {
+    }
+    throw;
+  }
+  fold();
+  if (journal_) journal_->remove();
+  report_stop();
+}
+
+bool RunSender::halted() {
+  if (halt_ == runs::Halt::none) halt_ = halt_check_->check();
+  last_halt_check_ = Clock::now();
+  return halt_ != runs::Halt::none;
+}
+
+std::optional<mail::Envelope> RunSender::next() {
+  if (stop_) return std::nullopt;
+  // A mailing stopped or disabled, or an owner blocked, while this run is being sent stops it
+  // here within a fraction of a second; the rest stays pending.
+  if ((queue_pos_ == queue_.size() || Clock::now() - last_halt_check_ >= kHaltInterval) && halted()) {
+    stop_ = true;
+    return std::nullopt;
+  }
+  if (queue_pos_ == queue_.size()) {
+    queue_.clear();
+    queue_pos_ = 0;
+    page_->bind_all(run_.id, last_client_, now_, kPageSize);
+    while (page_->step())
+      queue_.push_back(Queued{page_->int64(0), page_->text(1), page_->text(2), static_cast<int>(page_->int64(3))});
+    page_->reset();
+    if (queue_.empty()) return std::nullopt;
+    last_client_ = queue_.back().client;
+  }
+  const Queued& q = queue_[queue_pos_++];
+  mail::ComposeContext context;
+  context.from = config_.smtp.from;
+  context.date = clock();
+  context.message_id = mail::make_message_id(config_.smtp.from);
+  if (!config_.tracking_base_url.empty())
+    context.unsubscribe_url =
+        fmt::format("{}/u/{}", config_.tracking_base_url, tracking_token(key_, run_.id, q.client));
+  mail::Envelope envelope;
+  envelope.id = q.client;
+  envelope.rcpt = mail::envelope_address(q.email);
+  composer_.compose(mail::Recipient{q.email, q.name}, context, envelope.data);
+  in_flight_[q.client] = Pending{q.email, q.tries, context.message_id};
+  return envelope;
+}
+
+JournalRecord RunSender::journal_record(const mail::Delivery& d, const Pending& p, Time at) {
+  JournalRecord r;
+  r.client = d.id;
+  r.tries_before = p.tries;
+  r.at = at;
+  r.state = "done";
+  switch (d.verdict) {
+    case policy::Verdict::sent:
+      r.status = "sent";
+      ++summary_.sent;
+      break;
+    case policy::Verdict::bounced:
+      r.status = "bounced";
+      ++summary_.bounced;
+      break;
+    case policy::Verdict::deferred:
+      if (policy::after_try(d.verdict, p.tries + 1, config_.max_tries) == policy::TryResult::failed) {
+        r.status = "failed";
+        ++summary_.failed;
+      } else {
+        r.status = "deferred";
+        r.state = "deferred";
+        r.retry_at = at + policy::retry_delay(p.tries + 1);
+        ++summary_.deferred;
+      }
+      break;
+    case policy::Verdict::session_refused:
+    case policy::Verdict::message_refused:
+      // Logged as it happened, but no try of the recipient's: it stays queued as it was.
+      r.status = "deferred";
+      r.state = "queued";
+      r.retry_at = at;  // due again at the next send, whatever its back-off was
+      ++summary_.deferred;
+      if (d.verdict == policy::Verdict::session_refused) {
+        ++summary_.unavailable;
+        summary_.unavailable_reason = d.response;
+      } else {
+        ++summary_.message_refused;
+      }
+      break;
+  }
+  if (d.smtp_code > 0) r.smtp_code = d.smtp_code;
+  r.email = p.email;
+  r.message_id = p.message_id;
+  r.response = d.response;
+  return r;
+}
+
+void RunSender::record(std::span<const mail::Delivery> batch) {
+  Time at = clock();
+  std::size_t first = unfolded_.size();
+  for (const auto& d : batch) {
+    auto it = in_flight_.find(d.id);
+    if (it == in_flight_.end()) continue;
+    unfolded_.push_back(journal_record(d, it->second, at));
+    if (request_.log)
+      request_.log(fmt::format("{}: {}: {}", it->second.email, kind_words(d.verdict), d.response));
+    // A server that refuses every connection, our login or our sender, from the start or
+    // from some point on (a throttle): stop after one refusal per connection in a row
+    // instead of trying the whole list; the rest stays pending for a later send. A refusal
+    // of our message itself would repeat for everyone: stop at once.
+    if (d.verdict == policy::Verdict::message_refused) {
+      message_refused_ = true;
+      refusal_ = d.response;
+      stop_ = true;
+    } else if (d.verdict == policy::Verdict::session_refused) {
+      refusal_ = d.response;
+      if (++refused_in_a_row_ >= static_cast<std::size_t>(config_.smtp.connections)) stop_ = true;
+    } else {
+      refused_in_a_row_ = 0;
+    }
+    in_flight_.erase(it);
+  }
+  if (!journal_) {
+    fold();  // no file to journal to (an in-memory database): commit at once
+    return;
+  }
+  journal_->append(std::span<const JournalRecord>(unfolded_).subspan(first));
+  if (unfolded_.size() >= kFoldBatch || Clock::now() - last_fold_ >= kFoldInterval) fold();
+}
+
+void RunSender::fold() {
+  if (unfolded_.empty()) return;
+  if (!writer_->apply(unfolded_)) {
+    // The mailing was removed meanwhile: its results have nowhere to go, and nothing more of
+    // it is sent.
+    halt_ = runs::Halt::gone;
+    stop_ = true;
+  }
+  if (journal_) journal_->clear();
+  done_ += unfolded_.size();
+  unfolded_.clear();
+  last_fold_ = Clock::now();
+  // The group commit is also where a stop is noticed, whatever the pace of the run.
+  if (!stop_ && halted()) stop_ = true;
+  if (request_.progress) request_.progress(base_total_ + done_, summary_.total);
+}
+
+void RunSender::report_stop() {
+  if (halt_ != runs::Halt::none) {
+    std::size_t left = halt_ == runs::Halt::gone ? 0 : runs::left_to_send(db_, run_.id);
+    summary_.stopped += left;
+    summary_.notes.push_back(fmt::format("stopped: mailing {} {} during the send; {} not sent", run_.mailing,
+                                         runs::halt_words(halt_), left));
+    return;
+  }
+  if (message_refused_) {
+    ++summary_.data_errors;
+    std::string error = fmt::format("the SMTP server refused our message itself: {}", refusal_);
+    runs::record_error(db_, run_.id, error, clock(), true);
+    summary_.notes.push_back(fmt::format(
+        "run {} of mailing {} paused: {} (nobody was marked bounced; fix the message or the config, then "
+        "`mailer send {}` resumes it)",
+        run_.id, run_.mailing, error, run_.mailing));
+    return;
+  }
+  if (stop_ && !refusal_.empty()) {
+    std::string error = fmt::format("the SMTP server refused the session: {}", refusal_);
+    runs::record_error(db_, run_.id, error, clock(), false);
+  }
+}
+
+}  // namespace mailer

@@ -1,0 +1,82 @@
+#pragma once
+// Sends what is left of one run: pending recipients, and deferred ones whose back-off ended.
+#include <chrono>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "attempt_writer.hpp"
+#include "mailer/compose.hpp"
+#include "mailer/config.hpp"
+#include "mailer/dispatch.hpp"
+#include "mailer/journal.hpp"
+#include "mailer/smtp.hpp"
+#include "run_records.hpp"
+
+namespace mailer {
+
+// The durability rule shapes everything here: a recipient's result is journaled before its
+// connection is given the next recipient, and folded into the attempt table in groups, so a
+// killed process loses nothing and repeats at most the copies that were in flight.
+class RunSender {
+ public:
+  // `journal_path` empty: no journal (an in-memory database), results are committed at once.
+  RunSender(store::Db& db, const Config& config, const runs::RunInfo& run, const SendRequest& request,
+            SendSummary& summary, Time now, std::optional<mail::SmtpSender>& sender, std::string journal_path);
+
+  void send();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Pending {
+    std::string email;
+    int tries = 0;
+    std::string message_id;
+  };
+  struct Queued {
+    Id client;
+    std::string email, name;
+    int tries;
+  };
+
+  std::optional<mail::Envelope> next();
+  void record(std::span<const mail::Delivery> batch);
+  JournalRecord journal_record(const mail::Delivery& d, const Pending& p, Time at);
+  void fold();
+  bool halted();
+  Time clock() const { return request_.clock ? request_.clock() : now_; }
+  void report_stop();
+
+  store::Db& db_;
+  const Config& config_;
+  runs::RunInfo run_;
+  const SendRequest& request_;
+  SendSummary& summary_;
+  Time now_;
+  std::optional<mail::SmtpSender>& sender_;
+  mail::Composer composer_;
+  std::string key_;
+  std::string journal_path_;
+  std::optional<AttemptWriter> writer_;
+  std::optional<DeliveryJournal> journal_;
+  std::vector<JournalRecord> unfolded_;  // journaled, not yet in the database
+  Clock::time_point last_fold_ = Clock::now();
+  Clock::time_point last_halt_check_ = Clock::now();
+  std::optional<store::Statement> page_;
+  std::optional<runs::HaltCheck> halt_check_;
+  std::vector<Queued> queue_;
+  std::size_t queue_pos_ = 0;
+  Id last_client_ = 0;
+  std::unordered_map<Id, Pending> in_flight_;
+  std::size_t done_ = 0;
+  std::size_t base_total_ = 0;
+  std::size_t refused_in_a_row_ = 0;  // session refusals since the last recipient-level reply
+  runs::Halt halt_ = runs::Halt::none;
+  std::string refusal_;                // the reply that stopped the run, when one did
+  bool message_refused_ = false;
+  bool stop_ = false;
+};
+
+}  // namespace mailer
