@@ -255,9 +255,21 @@ std::string lf_to_crlf(std::string_view s) {
   return out;
 }
 
+// Issue 7 item 11: a body is quoted-printable or base64, whichever is shorter; base64 in
+// lines of 76 characters (the last may be shorter), CRLF between them.
 std::string body_of(const Part& part) {
-  CHECK(part.get("Content-Transfer-Encoding") == "quoted-printable");
-  return qp_decode(part.body);
+  std::string encoding = part.get("Content-Transfer-Encoding");
+  CHECK((encoding == "quoted-printable" || encoding == "base64"));
+  if (encoding != "base64") return qp_decode(part.body);
+  std::string joined;
+  // A message's last part ends with the CRLF that SMTP DATA needs.
+  bool final_crlf = part.body.size() >= 2 && part.body.compare(part.body.size() - 2, 2, "\r\n") == 0;
+  std::vector<std::string> lines = crlf_lines(final_crlf ? part.body : part.body + "\r\n");
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    CHECK((lines[i].size() == 76 || (i + 1 == lines.size() && lines[i].size() <= 76)));
+    joined += lines[i];
+  }
+  return base64_decode(joined);
 }
 
 // Runs a test under a time zone and restores the previous one.
