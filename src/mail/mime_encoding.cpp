@@ -303,21 +303,23 @@ std::string_view encoding_name(BodyEncoding encoding) {
 }
 
 BodyEncoding choose_body_encoding(std::string_view text) {
-  // Quoted-printable: each byte's width, a CRLF per line, and "=" CRLF per 75 octets of a
-  // longer line. Base64: 4 per 3 canonical bytes, CRLF per 76 characters.
+  // Quoted-printable: each byte's width, a CRLF per line, "=" CRLF per 75 octets of a
+  // longer line, and =20 for a blank that ends a line. Base64: 4 per 3 canonical bytes, CRLF
+  // per 76 characters.
   std::size_t qp = 0, canonical = 0, line = 0;
-  auto end_line = [&] {
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  auto end_line = [&](std::size_t at) {
+    if (at > 0 && (in[at - 1] == ' ' || in[at - 1] == '\t')) line += 2;
     if (line > kQpLine) qp += 3 * ((line - 2) / (kQpLine - 1));
     qp += line;
     line = 0;
   };
-  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
   auto one = [&](std::size_t& i) {
     const unsigned char c = in[i];
     if (c == '\n' || c == '\r') {
+      end_line(i);
       if (c == '\r' && i + 1 < n && in[i + 1] == '\n') ++i;
-      end_line();
       qp += 2;
       canonical += 2;
     } else {
@@ -348,7 +350,7 @@ BodyEncoding choose_body_encoding(std::string_view text) {
     one(i);
     ++i;
   }
-  end_line();
+  end_line(n);
   std::size_t b64 = (canonical + 2) / 3 * 4;
   if (b64 > 0) b64 += 2 * ((b64 - 1) / 76);
   return b64 < qp ? BodyEncoding::base64 : BodyEncoding::quoted_printable;
