@@ -53,6 +53,7 @@ _mailer_flags() {
         "group list" | "message list" | "mailing list") echo "--all" ;;
         "message add") echo "--subject --body --body-file --html-file" ;;
         "message edit") echo "--subject --body --body-file --html-file --no-html" ;;
+        "message show") echo "--render --client --part" ;;
         "mailing add") echo "--message --name --client --group --start --end --every" ;;
         "mailing edit") echo "--message --name --client --group --start --end --no-end --every" ;;
         "send "*) echo "--due --dry-run --to --retry-failed --quiet-idle" ;;
@@ -74,7 +75,7 @@ _mailer() {
     local commands="init user login logout whoami client group message mailing send report cron"
     local globals="--config --db --json -q --quiet -v --verbose --version -h --help"
     local value_options="--config --db --name --comment --group --search --email --code --subject
-        --body --body-file --html-file --message --client --start --end --every --mailing --status"
+        --body --body-file --html-file --message --client --start --end --every --mailing --status --part"
 
     # Find the command, its subcommand and how many positional arguments follow them,
     # skipping options and the values of those that take one.
@@ -121,6 +122,10 @@ _mailer() {
             ;;
         --status)
             mapfile -t COMPREPLY < <(compgen -W "sent bounced deferred failed" -- "$cur")
+            return
+            ;;
+        --part)
+            mapfile -t COMPREPLY < <(compgen -W "text html" -- "$cur")
             return
             ;;
         --start | --end)

@@ -12,7 +12,7 @@ function __mailer_words
     set -e tokens[1]
     set -l value_options --config --db --name --comment --group --search --email --code \
         --subject --body --body-file --html-file --message --client --start --end --every \
-        --mailing --status
+        --mailing --status --part
     set -l skip 0
     for t in $tokens
         if test $skip -eq 1
@@ -168,6 +168,9 @@ end
 set -e __mailer_sub
 complete -c mailer -n '__mailer_using message edit' -l no-html -d 'Drop the HTML body'
 complete -c mailer -n '__mailer_using message list' -l all -d "Everyone's messages, with their owner (manager)"
+complete -c mailer -n '__mailer_using message show' -l render -d 'Print the MIME message a recipient gets'
+complete -c mailer -n '__mailer_using message show' -l client -x -d 'Render it for this client (implies --render)'
+complete -c mailer -n '__mailer_using message show' -l part -x -a 'text html' -d 'Print only the rendered text or HTML body'
 
 # mailing
 complete -c mailer -n '__mailer_needs_subcommand mailing' -a add -d 'Create a mailing'

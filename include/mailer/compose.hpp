@@ -1,10 +1,15 @@
 #pragma once
-// Pure message composition: Message + recipient -> RFC 5322 bytes (SPEC §3).
+// Pure message composition: Message + recipient -> RFC 5322 bytes (SPEC §3). The encodings
+// are in mime_encoding.hpp, mailboxes in mailbox.hpp, the templates in template.hpp (core);
+// this header includes them so that its callers see one API.
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "mailer/mailbox.hpp"
+#include "mailer/mime_encoding.hpp"
+#include "mailer/template.hpp"
 #include "mailer/time.hpp"
 
 namespace mailer::mail {
@@ -30,22 +35,28 @@ struct ComposeContext {
   std::string unsubscribe_url;   // empty: no List-Unsubscribe headers; else the one-click URL
 };
 
-// Throws Error{Errc::data, "<field>: template error: <mustache's error message>"} when
-// `text` is not a valid template, or uses a variable other than name, email,
-// unsubscribe_url (in any section, taken or not), or a partial.
-// An empty value counts as false in sections: {{#name}}Dear {{name}}{{/name}}.
-void check_template(std::string_view text, std::string_view field);
+// The template check of message add (core); named here too for compose's callers.
+using mailer::check_template;
 
-// Renders a template; `html` selects HTML-escaping of the values (HTML parts only).
+// Renders a template for one recipient; `html` selects HTML-escaping of the values.
 // Throws like check_template on a broken template; an unknown variable renders empty.
-std::string render_template(std::string_view text, const Recipient& to,
-                            std::string_view unsubscribe_url, bool html);
+std::string render_template(std::string_view text, const Recipient& to, std::string_view unsubscribe_url,
+                            bool html);
+
+// One copy as a recipient gets it, and what its parts say before they are encoded.
+struct RenderedCopy {
+  std::string subject;              // as the Subject header says it (CR/LF made spaces)
+  std::string text;                 // the text body
+  std::optional<std::string> html;  // the HTML body, when the message has one
+  std::string mime;                 // the whole message, as compose() writes it
+};
 
 // Composes many copies of one message: parses and checks the three templates once, then
 // reuses them and its buffers for every copy. Not thread-safe: one Composer per thread.
 class Composer {
  public:
-  // Throws like check_template, naming the field subject, body_text or body_html.
+  // Throws like check_template, naming the field subject, body_text or body_html; a template
+  // stored before the caps existed (too long, sections nested too deep) is refused here too.
   explicit Composer(const MessageTemplate& message);
   ~Composer();
   Composer(Composer&&) noexcept;
@@ -55,36 +66,25 @@ class Composer {
   void compose(const Recipient& to, const ComposeContext& context, std::string& out);
   std::string compose(const Recipient& to, const ComposeContext& context);
 
+  // One copy with its rendered parts (for previews).
+  RenderedCopy render(const Recipient& to, const ComposeContext& context);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 
 // The complete message: CRLF line endings, lines <= 998 octets, UTF-8 bodies in
-// quoted-printable, multipart/alternative when there is HTML, RFC 2047 encoded words
-// (<= 75 chars, folded) for non-ASCII header text. CR/LF in rendered header values become
-// spaces; IDN domains in From/To/Message-ID are written in punycode. A convenience
-// wrapper over Composer: prefer Composer for more than one copy.
+// quoted-printable or base64, whichever is shorter (choose_body_encoding), multipart/alternative
+// when there is HTML, RFC 2047 encoded words (<= 75 chars, folded) for non-ASCII header text.
+// CR/LF in rendered header values become spaces; IDN domains in From/To/Message-ID are
+// written in punycode. A header that cannot be written within 998 octets a line (a huge
+// unsubscribe URL, Message-ID or address) throws Error{data} naming it: the server would
+// refuse the message for every recipient. A convenience wrapper over Composer: prefer
+// Composer for more than one copy.
 std::string compose(const MessageTemplate& message, const Recipient& to, const ComposeContext& context);
 
 // "<random hex@domain of from>" — unique per copy.
 std::string make_message_id(std::string_view from);
-
-// The bare address of a header value: "Shop <news@example.com>" -> "news@example.com".
-std::string address_of(std::string_view mailbox);
-
-// An address as MAIL FROM and RCPT TO carry it: an IDN domain in punycode
-// ("ann@почта.рф" -> "ann@xn--80a1acny.xn--p1ai"), which every server accepts; libcurl 7.88
-// would send it in UTF-8, which a server without SMTPUTF8 refuses with a 5xx.
-std::string envelope_address(std::string_view address);
-
-// RFC 2047 encoded-word form of a header text, folded with CRLF SP for a header name of up
-// to 9 columns ("Subject: "). Plain ASCII is returned unchanged, except that a long one is
-// folded at its spaces. CR/LF become spaces.
-std::string encode_header_text(std::string_view text);
-
-// Quoted-printable body encoding with CRLF line endings (RFC 2045 §6.7); a "." that would
-// start a line is written =2E so no transport ever sees a dot line.
-std::string quoted_printable(std::string_view text);
 
 }  // namespace mailer::mail

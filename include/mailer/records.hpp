@@ -1,5 +1,6 @@
 #pragma once
-// Clients, groups, messages and mailings: the records a user owns (SPEC §1, §2).
+// Clients, groups, messages and mailings: the records a user owns (SPEC §1, §2); messages
+// are declared in messages.hpp.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -8,17 +9,12 @@
 
 #include "mailer/access.hpp"
 #include "mailer/db.hpp"
+#include "mailer/messages.hpp"
+#include "mailer/record_base.hpp"
 #include "mailer/schedule.hpp"
 #include "mailer/time.hpp"
 
 namespace mailer {
-
-using Id = std::int64_t;
-
-// Which records a listing shows: the caller's own, or everyone's (`--all`, managers).
-struct Scope {
-  bool all = false;
-};
 
 struct Client {
   Id id = 0;
@@ -86,29 +82,6 @@ std::vector<Client> group_members(store::Db& db, const Actor& actor, const std::
 std::size_t add_group_members(store::Db& db, const Actor& actor, const std::string& name, const std::vector<Id>& clients);
 std::size_t remove_group_members(store::Db& db, const Actor& actor, const std::string& name,
                                  const std::vector<Id>& clients);
-
-struct Message {
-  Id id = 0;
-  Id owner = 0;
-  std::string owner_email;
-  std::string subject;
-  std::string body_text;
-  std::optional<std::string> body_html;
-  Time created_at = 0;
-};
-
-struct MessageChanges {
-  std::optional<std::string> subject, body_text;
-  std::optional<std::string> body_html;  // set: replace
-  bool drop_html = false;
-};
-
-Message add_message(store::Db& db, const Actor& actor, const std::string& subject, const std::string& body_text,
-                    const std::optional<std::string>& body_html, Time now);
-std::vector<Message> list_messages(store::Db& db, const Actor& actor, Scope scope);
-Message show_message(store::Db& db, const Actor& actor, Id id);
-Message edit_message(store::Db& db, const Actor& actor, Id id, const MessageChanges& changes);
-void remove_messages(store::Db& db, const Actor& actor, const std::vector<Id>& ids);
 
 struct Mailing {
   Id id = 0;

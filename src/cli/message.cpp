@@ -1,9 +1,11 @@
 // mailer message ...: the subject and bodies that mailings send (SPEC §2).
+#include <algorithm>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "context.hpp"
+#include "mailer/compose.hpp"
 #include "mailer/error.hpp"
 #include "output.hpp"
 
@@ -16,7 +18,14 @@ struct MessageOptions {
   bool all = false;
   Id id = 0;
   std::vector<Id> ids;
+  // show --render
+  bool render = false;
+  std::optional<Id> client;
+  std::optional<std::string> part;  // text | html
 };
+
+// Who a preview is for without --client: a name and address that show what encoding does.
+const mail::Recipient kSampleRecipient{"ivan.petrov@example.com", "Иван Петров"};
 
 void print_message(Context& ctx, const Message& m) {
   if (ctx.options.json) {
@@ -29,6 +38,42 @@ void print_message(Context& ctx, const Message& m) {
                             {"html", m.body_html ? fmt::format("{} bytes", m.body_html->size()) : "no"},
                             {"created_at", format_local(m.created_at)}});
   ctx.out += "\n" + m.body_text + (m.body_text.ends_with('\n') ? "" : "\n");
+}
+
+// The copy a recipient would get now: From and tracking.base_url from the config, Date now,
+// a fresh Message-ID. The unsubscribe token is a placeholder (a real one names a run).
+void render_message(Context& ctx, const Message& m, const MessageOptions& o) {
+  if (o.part && ctx.options.json) throw Error(Errc::usage, "--part and --json exclude each other");
+  if (o.part == "html" && !m.body_html)
+    throw Error(Errc::not_found, fmt::format("message {} has no HTML body", m.id), "see --part text");
+  mail::Recipient to = kSampleRecipient;
+  if (o.client) {
+    Client c = show_client(ctx.db(), ctx.actor(), *o.client);
+    to = mail::Recipient{c.email, c.name};
+    if (c.unsubscribed_at) ctx.note(fmt::format("client {} has unsubscribed: no mailing sends to them", c.id));
+  } else {
+    ctx.note(fmt::format("rendered for a sample recipient, {} <{}> (--client ID renders it for one of yours)",
+                         to.name, to.email));
+  }
+  const Config& config = ctx.config();
+  mail::ComposeContext context;
+  context.from = config.smtp.from;
+  context.date = ctx.now();
+  context.message_id = mail::make_message_id(config.smtp.from);
+  if (!config.tracking_base_url.empty()) context.unsubscribe_url = config.tracking_base_url + "/u/PREVIEW";
+  mail::Composer composer(mail::MessageTemplate{m.subject, m.body_text, m.body_html});
+  mail::RenderedCopy copy = composer.render(to, context);
+  if (ctx.options.json) {
+    ctx.print_json({{"subject", copy.subject},
+                    {"text", copy.text},
+                    {"html", copy.html ? nlohmann::json(*copy.html) : nlohmann::json()},
+                    {"mime", copy.mime},
+                    {"to", {{"email", to.email}, {"name", to.name}, {"client", o.client ? nlohmann::json(*o.client) : nlohmann::json()}}}});
+    return;
+  }
+  const std::string& shown = !o.part ? copy.mime : *o.part == "html" ? *copy.html : copy.text;
+  ctx.out += shown;
+  if (o.part && !shown.ends_with('\n')) ctx.out += '\n';
 }
 
 // --body TEXT or --body-file F (one of them), and --html-file F.
@@ -61,7 +106,8 @@ void register_message(CLI::App& app, Context& ctx) {
       if (!body) throw Error(Errc::usage, "--body or --body-file is required");
       std::optional<std::string> html;
       if (o->html_file) html = read_file(*o->html_file);
-      Message m = add_message(ctx.db(), ctx.actor(), *o->subject, *body, html, ctx.now());
+      Message m = add_message(ctx.db(), ctx.actor(), *o->subject, *body, html, ctx.now(),
+                              !ctx.config().tracking_base_url.empty());
       if (ctx.options.json) ctx.print_json(to_json(m));
       else ctx.note(fmt::format("added message {}", m.id));
     });
@@ -94,7 +140,18 @@ void register_message(CLI::App& app, Context& ctx) {
     auto o = std::make_shared<MessageOptions>();
     auto* cmd = message->add_subcommand("show", "Show a message");
     cmd->add_option("ID", o->id, "The message's id")->required();
-    cmd->callback([&ctx, o] { print_message(ctx, show_message(ctx.db(), ctx.actor(), o->id)); });
+    cmd->add_flag("--render", o->render, "Print the MIME message a recipient gets (From and tracking from the config)");
+    cmd->add_option("--client", o->client, "Render it for this client (implies --render; default: a sample recipient)");
+    cmd->add_option("--part", o->part, "Print only the rendered text or HTML body (implies --render)")
+        ->check(CLI::IsMember({"text", "html"}));
+    cmd->callback([&ctx, o] {
+      Message m = show_message(ctx.db(), ctx.actor(), o->id);
+      if (o->render || o->client || o->part) {
+        render_message(ctx, m, *o);
+      } else {
+        print_message(ctx, m);
+      }
+    });
   }
   {
     auto o = std::make_shared<MessageOptions>();
@@ -111,7 +168,7 @@ void register_message(CLI::App& app, Context& ctx) {
       changes.drop_html = o->no_html;
       if (!changes.subject && !changes.body_text && !changes.body_html && !changes.drop_html)
         throw Error(Errc::usage, "nothing to change", "give --subject, --body, --body-file, --html-file or --no-html");
-      Message m = edit_message(ctx.db(), ctx.actor(), o->id, changes);
+      Message m = edit_message(ctx.db(), ctx.actor(), o->id, changes, !ctx.config().tracking_base_url.empty());
       if (ctx.options.json) ctx.print_json(to_json(m));
       else ctx.note(fmt::format("updated message {}", m.id));
     });
@@ -122,7 +179,11 @@ void register_message(CLI::App& app, Context& ctx) {
     cmd->add_option("ID", o->ids, "Message ids")->required();
     cmd->callback([&ctx, o] {
       remove_messages(ctx.db(), ctx.actor(), o->ids);
-      ctx.note(fmt::format("removed {} message(s)", o->ids.size()));
+      std::vector<Id> removed;
+      for (Id id : o->ids)
+        if (std::find(removed.begin(), removed.end(), id) == removed.end()) removed.push_back(id);
+      if (ctx.options.json) ctx.print_json({{"removed", removed}});
+      else ctx.note(fmt::format("removed {} message(s)", removed.size()));
     });
   }
 }

@@ -1,8 +1,11 @@
+// Messages (SPEC §1, §2): stored templates, checked when written so that a broken one is
+// refused at once rather than discovered at send time.
+#include "mailer/messages.hpp"
+
 #include <fmt/format.h>
 
-#include "mailer/compose.hpp"
 #include "mailer/error.hpp"
-#include "mailer/records.hpp"
+#include "mailer/template.hpp"
 #include "mailer/validate.hpp"
 #include "record_access.hpp"
 
@@ -24,25 +27,34 @@ Message load_message(store::Db& db, Id id) {
   return read_message(st);
 }
 
-// A broken template is refused here rather than discovered at send time.
-void check_message(const std::string& subject, const std::string& body_text, const std::optional<std::string>& html) {
+void check_body_size(const std::string& body, const char* field) {
+  if (body.size() > kMaxBodyBytes)
+    throw Error(Errc::data, fmt::format("{}: {} bytes, more than a body may have (1 MiB)", field, body.size()),
+                "link to anything longer from a shorter message");
+}
+
+void check_message(const std::string& subject, const std::string& body_text, const std::optional<std::string>& html,
+                   bool unsubscribe_available) {
   if (subject.empty()) throw Error(Errc::data, "--subject: empty");
   check_header_value(subject, "--subject");
-  if (subject.size() > 900) throw Error(Errc::data, "--subject: longer than 900 bytes");
+  if (subject.size() > kMaxSubjectBytes)
+    throw Error(Errc::data, fmt::format("--subject: longer than {} bytes", kMaxSubjectBytes));
+  check_body_size(body_text, "--body");
+  if (html) check_body_size(*html, "--html-file");
   check_utf8(body_text, "--body");
-  mail::check_template(subject, "--subject");
-  mail::check_template(body_text, "--body");
+  check_template(subject, "--subject", unsubscribe_available);
+  check_template(body_text, "--body", unsubscribe_available);
   if (html) {
     check_utf8(*html, "--html-file");
-    mail::check_template(*html, "--html-file");
+    check_template(*html, "--html-file", unsubscribe_available);
   }
 }
 
 }  // namespace
 
 Message add_message(store::Db& db, const Actor& actor, const std::string& subject, const std::string& body_text,
-                    const std::optional<std::string>& body_html, Time now) {
-  check_message(subject, body_text, body_html);
+                    const std::optional<std::string>& body_html, Time now, bool unsubscribe_available) {
+  check_message(subject, body_text, body_html, unsubscribe_available);
   store::Transaction tx(db);
   db.prepare("INSERT INTO message (owner, subject, body_text, body_html, created_at) VALUES (?, ?, ?, ?, ?)")
       .bind_all(actor.id, subject, body_text, body_html, now)
@@ -66,7 +78,8 @@ Message show_message(store::Db& db, const Actor& actor, Id id) {
   return load_message(db, id);
 }
 
-Message edit_message(store::Db& db, const Actor& actor, Id id, const MessageChanges& changes) {
+Message edit_message(store::Db& db, const Actor& actor, Id id, const MessageChanges& changes,
+                     bool unsubscribe_available) {
   store::Transaction tx(db);
   detail::checked_owner(db, actor, "message", "message", id, RecordAction::change);
   Message m = load_message(db, id);
@@ -74,7 +87,7 @@ Message edit_message(store::Db& db, const Actor& actor, Id id, const MessageChan
   if (changes.body_text) m.body_text = *changes.body_text;
   if (changes.body_html) m.body_html = changes.body_html;
   if (changes.drop_html) m.body_html.reset();
-  check_message(m.subject, m.body_text, m.body_html);
+  check_message(m.subject, m.body_text, m.body_html, unsubscribe_available);
   db.prepare("UPDATE message SET subject = ?, body_text = ?, body_html = ? WHERE id = ?")
       .bind_all(m.subject, m.body_text, m.body_html, id)
       .run();
