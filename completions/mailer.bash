@@ -57,7 +57,7 @@ _mailer_flags() {
         "mailing add") echo "--message --name --client --group --start --end --every" ;;
         "mailing edit") echo "--message --name --client --group --start --end --no-end --every" ;;
         "send "*) echo "--due --dry-run --to --retry-failed --quiet-idle" ;;
-        "report attempts") echo "--mailing --status --all" ;;
+        "report attempts") echo "--mailing --status --since --email --final --all" ;;
     esac
 }
 
@@ -73,9 +73,9 @@ _mailer() {
     fi
 
     local commands="init user login logout whoami client group message mailing send report cron"
-    local globals="--config --db --json -q --quiet -v --verbose --version -h --help"
+    local globals="--config --db --json -q --quiet -v --verbose --log-timestamps --version -h --help"
     local value_options="--config --db --name --comment --group --search --email --code --subject
-        --body --body-file --html-file --message --client --start --end --every --mailing --status --part"
+        --body --body-file --html-file --message --client --start --end --every --mailing --status --part --since --to"
 
     # Find the command, its subcommand and how many positional arguments follow them,
     # skipping options and the values of those that take one.

@@ -82,6 +82,7 @@ complete -c mailer -l db -r -F -d 'Database file (overrides $MAILER_DB and the c
 complete -c mailer -l json -d 'Machine-readable output on standard output'
 complete -c mailer -s q -l quiet -d 'Print only data and errors'
 complete -c mailer -s v -l verbose -d 'Print more about what is done'
+complete -c mailer -l log-timestamps -d 'Begin every line of output with the time (for logs)'
 complete -c mailer -l version -d 'Print the version and exit'
 complete -c mailer -s h -l help -d 'Print help and exit'
 
@@ -205,6 +206,9 @@ complete -c mailer -n '__mailer_using send' -l quiet-idle -d 'Print nothing when
 complete -c mailer -n '__mailer_needs_subcommand report' -a attempts -d 'The attempt log'
 complete -c mailer -n '__mailer_using report attempts' -l mailing -x -d 'Only this mailing'
 complete -c mailer -n '__mailer_using report attempts' -l status -x -a 'sent bounced deferred failed' -d 'Only attempts with this status'
+complete -c mailer -n '__mailer_using report attempts' -l since -x -d 'Only attempts at or after this time'
+complete -c mailer -n '__mailer_using report attempts' -l email -x -d 'Only attempts to this address'
+complete -c mailer -n '__mailer_using report attempts' -l final -d "Only each recipient's last attempt in each run"
 complete -c mailer -n '__mailer_using report attempts' -l all -d "Everyone's attempts (manager)"
 
 # cron

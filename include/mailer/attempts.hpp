@@ -27,9 +27,14 @@ struct AttemptFilter {
   std::optional<Id> mailing;
   std::optional<std::string> status;  // sent, failed, deferred, bounced
   bool all = false;
+  std::optional<Time> since;          // attempts at or after this instant
+  std::optional<std::string> email;   // this recipient only (case-insensitive, exact otherwise)
+  bool final = false;                 // only each recipient's last attempt in each run
 };
 
 // The attempt log: the caller's mailings (or everyone's with `all`, managers), oldest first.
+// With `final`, the last attempt of each recipient per run is chosen first and the other
+// filters (status, since) apply to it: `final` + failed lists who ended failed.
 std::vector<Attempt> list_attempts(store::Db& db, const Actor& actor, const AttemptFilter& filter);
 
 }  // namespace mailer

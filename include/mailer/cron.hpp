@@ -11,9 +11,13 @@ std::string shell_quote(const std::string& word);
 // The marker comment that identifies our line for this config/database.
 std::string marker(const std::string& config_path, const std::string& db_path);
 
-// "* * * * * '<binary>' --config '<config>' [--db '<db>'] send --due >> '<log>' 2>&1 # <marker>"
+// "* * * * * '<binary>' [--config '<config>'] --db '<db>' --log-timestamps send --due
+//  >> '<log>' 2>&1 # <marker>": every line of the log starts with its time.
 std::string line(const std::string& binary, const std::string& config_path, bool config_exists,
                  const std::string& db_path, const std::string& log_path);
+
+// True when the crontab holds exactly this line.
+bool has_line(const std::string& crontab, const std::string& line);
 
 // The crontab text with our line added or replaced (other lines untouched); `changed` tells
 // whether anything differs.

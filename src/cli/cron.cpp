@@ -6,6 +6,7 @@
 
 #include "context.hpp"
 #include "mailer/cron.hpp"
+#include "mailer/error.hpp"
 
 namespace mailer::cli {
 namespace {
@@ -13,6 +14,7 @@ namespace {
 struct CronLine {
   std::string text;
   std::string marker;
+  std::string log;
 };
 
 CronLine our_line(Context& ctx) {
@@ -26,7 +28,7 @@ CronLine our_line(Context& ctx) {
   std::string log = state_dir + "/mailer/cron.log";
   std::filesystem::create_directories(state_dir + "/mailer", ec);
   const std::string& db = ctx.config().db_path;
-  return {cron::line(cron::self_path(), config_path, exists, db, log), cron::marker(config_path, db)};
+  return {cron::line(cron::self_path(), config_path, exists, db, log), cron::marker(config_path, db), log};
 }
 
 }  // namespace
@@ -34,7 +36,23 @@ CronLine our_line(Context& ctx) {
 void register_cron(CLI::App& app, Context& ctx) {
   auto* cron_cmd = app.add_subcommand("cron", "The crontab line that runs `mailer send --due` every minute");
   cron_cmd->require_subcommand(1);
-  cron_cmd->add_subcommand("show", "Print the crontab line")->callback([&ctx] { ctx.out += our_line(ctx).text + "\n"; });
+  cron_cmd
+      ->add_subcommand("show", "Print the crontab line (--json: with its log and whether it is installed)")
+      ->callback([&ctx] {
+        CronLine l = our_line(ctx);
+        if (!ctx.options.json) {
+          ctx.out += l.text + "\n";  // the exact line, for a script or a hand-edited crontab
+          return;
+        }
+        // Only --json reads the crontab: the plain line is printed without touching it.
+        bool installed = false;
+        try {
+          installed = cron::has_line(cron::read_crontab(), l.text);
+        } catch (const Error& e) {
+          if (e.code() != Errc::config) throw;  // no crontab program: nothing can be installed
+        }
+        ctx.print_json({{"line", l.text}, {"installed", installed}, {"log", l.log}, {"marker", l.marker}});
+      });
   cron_cmd->add_subcommand("install", "Add the line to your crontab (idempotent)")->callback([&ctx] {
     CronLine l = our_line(ctx);
     bool changed = false;

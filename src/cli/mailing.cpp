@@ -6,6 +6,7 @@
 #include "context.hpp"
 #include "mailer/error.hpp"
 #include "output.hpp"
+#include "time_option.hpp"
 
 namespace mailer::cli {
 namespace {
@@ -53,8 +54,8 @@ MailingInput input_from(Context& ctx, const MailingOptions& o) {
   in.name = o.name;
   if (!o.clients.empty()) in.clients = o.clients;
   if (!o.groups.empty()) in.groups = o.groups;
-  if (o.start) in.start_at = parse_time(*o.start, ctx.now(), "--start");
-  if (o.end) in.end_at = parse_time(*o.end, ctx.now(), "--end");
+  if (o.start) in.start_at = time_option(ctx, *o.start, "--start");
+  if (o.end) in.end_at = time_option(ctx, *o.end, "--end");
   in.clear_end = o.no_end;
   if (o.every) {
     in.every = schedule::parse_every(*o.every);

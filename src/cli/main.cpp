@@ -2,19 +2,27 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <iostream>
 #include <iterator>
+#include <optional>
 #include <string_view>
 #include <utility>
-#include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
 #include "context.hpp"
+#include "line_stamps.hpp"
 #include "mailer/error.hpp"
+#include "usage.hpp"
 
 namespace {
+
+// SPEC §6: "the output could not be written". Not in Errc, as no code below main can see it.
+constexpr int kExitIo = 74;
 
 void print_error(const std::string& what, const std::string& hint) {
   if (hint.empty())
@@ -37,10 +45,41 @@ std::string_view command_word(int argc, char** argv) {
   return {};
 }
 
+// Read before parsing, so that even a usage error's line in a log carries its time.
+bool wants_log_timestamps(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--") return false;
+    if (arg == "--log-timestamps") return true;
+  }
+  return false;
+}
+
+// Writes the collected output and closes standard output; the error text when that failed.
+// A full disk shows at the flush, a few file systems only at the close. A closed pipe kills
+// the process quietly with SIGPIPE, as it does cat or git, unless SIGPIPE is ignored: then
+// it is EPIPE here.
+std::optional<std::string> write_stdout(const std::string& out) {
+  errno = 0;
+  if (!out.empty()) std::cout << out;
+  std::cout.flush();
+  int err = std::cout ? 0 : (errno != 0 ? errno : EIO);
+  if (err == 0 && std::fflush(stdout) != 0) err = errno;
+  // Nothing written to a closed descriptor is no error: `mailer -q ... >&-` is fine.
+  if (::close(STDOUT_FILENO) != 0 && err == 0 && !(errno == EBADF && out.empty())) err = errno;
+  if (err == 0) return std::nullopt;
+  return fmt::format("cannot write to standard output: {}", std::strerror(err));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace mailer;
+  std::optional<cli::LineStamps> stamp_out, stamp_err;
+  if (wants_log_timestamps(argc, argv)) {
+    stamp_out.emplace(std::cout);
+    stamp_err.emplace(std::cerr);
+  }
   cli::Context ctx;
   CLI::App app{"mailer: email campaigns from the command line, stored in one SQLite database", "mailer"};
   app.set_version_flag("--version", std::string("mailer ") + MAILER_VERSION);
@@ -49,6 +88,9 @@ int main(int argc, char** argv) {
   app.add_flag("--json", ctx.options.json, "Machine-readable output on stdout");
   app.add_flag("-q,--quiet", ctx.options.quiet, "Print only data and errors");
   app.add_flag("-v,--verbose", ctx.options.verbose, "Print more about what is done");
+  bool stamped = stamp_out.has_value();  // read from argv above; parsed here to be accepted
+  app.add_flag("--log-timestamps", stamped,
+               "Begin every line of output with the time (the cron line uses it for its log)");
   app.require_subcommand(1);
   app.fallthrough();  // global options are accepted after the subcommand too
 
@@ -74,30 +116,40 @@ int main(int argc, char** argv) {
   }
 
   int code = 0;
+  std::optional<cli::Usage> failure;  // printed after the output that came before it
   try {
     app.parse(argc, argv);
     code = ctx.exit_code;
   } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
+    code = app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
+    code = app.exit(e);
   } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
+    code = app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::string what = e.what();
-    print_error(what, "see `mailer --help`");
-    return static_cast<int>(Errc::usage);
+    cli::Usage usage = cli::explain_usage(app, e, argc, argv);
+    // Bare `mailer` prints the help as git does: on stdout, and a failure status (git's 1
+    // is 64 here, SPEC §6's "usage").
+    if (usage.show_help) ctx.out = app.help();
+    else failure = std::move(usage);
+    code = static_cast<int>(Errc::usage);
   } catch (const Error& e) {
-    std::cout << ctx.out << std::flush;
-    print_error(e.what(), e.hint());
-    return e.exit_code();
+    std::string hint = e.hint();
+    if (e.code() == Errc::usage && hint.empty()) hint = cli::help_hint(cli::parsed_path(app));
+    failure = cli::Usage{e.what(), hint};
+    code = e.exit_code();
   } catch (const std::bad_alloc&) {
-    print_error("out of memory", "");
-    return static_cast<int>(Errc::internal);
+    failure = cli::Usage{"out of memory", ""};
+    code = static_cast<int>(Errc::internal);
   } catch (const std::exception& e) {
-    print_error(e.what(), "this is a bug; please report it");
-    return static_cast<int>(Errc::internal);
+    failure = cli::Usage{e.what(), "this is a bug; please report it"};
+    code = static_cast<int>(Errc::internal);
   }
-  std::cout << ctx.out << std::flush;
+  std::optional<std::string> write_error = write_stdout(ctx.out);
+  if (failure) print_error(failure->what, failure->hint);
+  if (write_error) {
+    print_error(*write_error, "is the disk full, or the reader of the pipe gone?");
+    if (code == 0) code = kExitIo;
+  }
   return code;
 }

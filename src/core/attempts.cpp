@@ -19,17 +19,33 @@ std::vector<Attempt> list_attempts(store::Db& db, const Actor& actor, const Atte
       *filter.status != "bounced")
     throw Error(Errc::usage, fmt::format("--status: unknown status '{}'", *filter.status),
                 "use sent, bounced, deferred or failed");
-  std::string sql =
-      "SELECT a.id, a.run, a.mailing, a.client, a.email, a.at, a.status, a.smtp_code, a.server_response "
-      "FROM attempt a JOIN mailing m ON m.id = a.mailing WHERE 1";
-  if (!filter.all && !filter.mailing) sql += " AND m.owner = ?1";
-  if (filter.mailing) sql += " AND a.mailing = ?2";
+  const char* columns =
+      "a.id, a.run, a.mailing, a.client, a.email, a.at, a.status, a.smtp_code, a.server_response";
+  std::string scope = "FROM attempt a JOIN mailing m ON m.id = a.mailing WHERE 1";
+  if (!filter.all && !filter.mailing) scope += " AND m.owner = ?1";
+  if (filter.mailing) scope += " AND a.mailing = ?2";
+  // NOCASE folds ASCII only; a non-ASCII local part must be typed as stored.
+  if (filter.email) scope += " AND a.email = ?5 COLLATE NOCASE";
+  std::string sql;
+  if (filter.final) {
+    // A window over the scope picks each (run, recipient)'s last attempt in one pass. The
+    // recipient is the client; a deleted client's attempts (client NULL) keep the email.
+    sql = fmt::format(
+        "SELECT * FROM (SELECT {}, row_number() OVER (PARTITION BY a.run, coalesce(a.client, -1), "
+        "CASE WHEN a.client IS NULL THEN a.email END ORDER BY a.id DESC) AS nth {}) a WHERE a.nth = 1",
+        columns, scope);
+  } else {
+    sql = fmt::format("SELECT {} {}", columns, scope);
+  }
   if (filter.status) sql += " AND a.status = ?3";
+  if (filter.since) sql += " AND a.at >= ?4";
   sql += " ORDER BY a.id";
   auto st = db.prepare(sql);
   if (!filter.all && !filter.mailing) st.bind(1, actor.id);
   if (filter.mailing) st.bind(2, *filter.mailing);
   if (filter.status) st.bind(3, *filter.status);
+  if (filter.since) st.bind(4, *filter.since);
+  if (filter.email) st.bind(5, *filter.email);
   std::vector<Attempt> out;
   while (st.step()) {
     Attempt a;

@@ -59,12 +59,21 @@ std::string line(const std::string& binary, const std::string& config_path, bool
   std::string cmd = "* * * * * " + shell_quote(binary);
   if (config_exists) cmd += " --config " + shell_quote(config_path);
   cmd += " --db " + shell_quote(db_path);
-  cmd += " send --due >> " + shell_quote(log_path) + " 2>&1 " + marker(config_path, db_path);
+  // Each line of the log carries its time, and a tick with nothing to do writes none.
+  cmd += " --log-timestamps send --due --quiet-idle >> " + shell_quote(log_path) + " 2>&1 " + marker(config_path, db_path);
   return cmd;
 }
 
+bool has_line(const std::string& crontab, const std::string& line) {
+  std::istringstream in(crontab);
+  std::string each;
+  while (std::getline(in, each))
+    if (each == line) return true;
+  return false;
+}
+
 std::string with_line(const std::string& crontab, const std::string& line, const std::string& mark, bool& changed) {
-  if (crontab.find(line + "\n") != std::string::npos || crontab == line) {
+  if (has_line(crontab, line)) {
     changed = false;
     return crontab;
   }

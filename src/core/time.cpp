@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <optional>
+#include <utility>
 
 #include "mailer/error.hpp"
 
@@ -76,7 +77,8 @@ std::string quote_input(std::string_view text) {
   return out;
 }
 
-const char* const kExpected = "expected ISO 8601 like 2026-11-24T09:00, or now";
+const char* const kExpected =
+    "expected ISO 8601 like 2026-11-24T09:00, 24.11.2026 09:00, a time alone like 9:00, or now";
 
 [[noreturn]] void fail(std::string_view field, std::string_view text,
                        std::string hint = kExpected) {
@@ -99,28 +101,117 @@ class Reader {
   std::optional<char> peek() const {
     return pos_ < s_.size() ? std::optional<char>(s_[pos_]) : std::nullopt;
   }
-  // Exactly `width` ASCII digits: ISO 8601 fields are fixed-width.
-  std::optional<int> digits(int width) {
-    if (s_.size() - pos_ < static_cast<std::size_t>(width)) return std::nullopt;
+  // Between `min` and `max` ASCII digits, as many as there are: ISO 8601 fields are
+  // fixed-width (min == max), the Russian order allows 7.12.2026 and 9:00.
+  std::optional<int> digits(int min, int max) {
     int v = 0;
-    for (int i = 0; i < width; ++i) {
-      const char c = s_[pos_ + i];
-      if (c < '0' || c > '9') return std::nullopt;
-      v = v * 10 + (c - '0');
+    int n = 0;
+    while (n < max && pos_ + n < s_.size() && s_[pos_ + n] >= '0' && s_[pos_ + n] <= '9') {
+      v = v * 10 + (s_[pos_ + n] - '0');
+      ++n;
     }
-    pos_ += width;
+    if (n < min) return std::nullopt;
+    pos_ += n;
     return v;
   }
+  std::optional<int> digits(int width) { return digits(width, width); }
   bool any_digits() {
     const std::size_t start = pos_;
     while (pos_ < s_.size() && s_[pos_] >= '0' && s_[pos_] <= '9') ++pos_;
     return pos_ > start;
+  }
+  // The digits ahead and the character after them, without consuming: tells the forms apart.
+  std::pair<std::size_t, std::optional<char>> lookahead() const {
+    std::size_t n = 0;
+    while (pos_ + n < s_.size() && s_[pos_ + n] >= '0' && s_[pos_ + n] <= '9') ++n;
+    return {n, pos_ + n < s_.size() ? std::optional<char>(s_[pos_ + n]) : std::nullopt};
   }
 
  private:
   std::string_view s_;
   std::size_t pos_ = 0;
 };
+
+// What the text says, before range checks: a local wall-clock time and maybe an offset.
+struct Fields {
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  std::optional<Time> offset;
+  bool date_only = false;
+};
+
+// HH:MM[:SS[.fraction]][Z|+HH[:MM]|-HH[MM]]; `hour_digits_min` is 1 outside ISO 8601.
+void read_time_of_day(Reader& r, Fields& f, int hour_digits_min, std::string_view field,
+                      std::string_view text) {
+  const auto h = r.digits(hour_digits_min, 2);
+  if (!h || !r.eat(':')) fail(field, text);
+  const auto m = r.digits(2);
+  if (!m) fail(field, text);
+  f.hour = *h;
+  f.minute = *m;
+  if (r.eat(':')) {
+    const auto s = r.digits(2);
+    if (!s) fail(field, text);
+    f.second = *s;
+    // A fraction (from other tools' output) is accepted and dropped: times are whole seconds.
+    if ((r.eat('.') || r.eat(',')) && !r.any_digits()) fail(field, text);
+  }
+  if (r.eat('Z') || r.eat('z')) {
+    f.offset = 0;
+  } else if (r.peek() == '+' || r.peek() == '-') {
+    const int sign = r.eat('-') ? -1 : 1;
+    r.eat('+');
+    const auto oh = r.digits(2);
+    if (!oh) fail(field, text);
+    int om = 0;
+    if (r.eat(':')) {
+      const auto v = r.digits(2);
+      if (!v) fail(field, text);
+      om = *v;
+    } else if (!r.done()) {
+      const auto v = r.digits(2);
+      if (!v) fail(field, text);
+      om = *v;
+    }
+    if (*oh > 23 || om > 59) fail(field, text, "UTC offset out of range; " + std::string(kExpected));
+    f.offset = sign * (*oh * 3600 + om * 60);
+  }
+  if (!r.done()) fail(field, text);
+}
+
+// ISO 8601: YYYY-MM-DD[(T| )HH:MM...].
+void read_iso(Reader& r, Fields& f, std::string_view field, std::string_view text) {
+  const auto year = r.digits(4);
+  if (!year || !r.eat('-')) fail(field, text);
+  const auto month = r.digits(2);
+  if (!month || !r.eat('-')) fail(field, text);
+  const auto day = r.digits(2);
+  if (!day) fail(field, text);
+  f.year = *year;
+  f.month = *month;
+  f.day = *day;
+  f.date_only = r.done();
+  if (f.date_only) return;
+  if (!(r.eat('T') || r.eat('t') || r.eat(' '))) fail(field, text);
+  read_time_of_day(r, f, 2, field, text);
+}
+
+// The Russian order: D[D].M[M].YYYY[ H[H]:MM...].
+void read_dotted(Reader& r, Fields& f, std::string_view field, std::string_view text) {
+  const auto day = r.digits(1, 2);
+  if (!day || !r.eat('.')) fail(field, text);
+  const auto month = r.digits(1, 2);
+  if (!month || !r.eat('.')) fail(field, text);
+  if (r.lookahead().first != 4) fail(field, text, "the year needs four digits, as in 24.11.2026");
+  f.year = *r.digits(4);
+  f.month = *month;
+  f.day = *day;
+  f.date_only = r.done();
+  if (f.date_only) return;
+  if (!r.eat(' ')) fail(field, text);
+  while (r.eat(' ')) {
+  }
+  read_time_of_day(r, f, 1, field, text);
+}
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
@@ -158,69 +249,41 @@ Time from_local(const LocalDateTime& local) {
   return wall - before;
 }
 
-Time parse_time(std::string_view text, Time now, std::string_view field) {
-  if (equals_ignore_case(text, "now")) return now;
+ParsedTime parse_time_input(std::string_view text, Time now, std::string_view field) {
+  if (equals_ignore_case(text, "now")) return {now, false};
   Reader r(text);
-  const auto year = r.digits(4);
-  if (!year || !r.eat('-')) fail(field, text);
-  const auto month = r.digits(2);
-  if (!month || !r.eat('-')) fail(field, text);
-  const auto day = r.digits(2);
-  if (!day) fail(field, text);
-  int hour = 0;
-  int minute = 0;
-  int second = 0;
-  std::optional<Time> offset;
-  if (!r.done()) {
-    if (!(r.eat('T') || r.eat('t') || r.eat(' '))) fail(field, text);
-    const auto h = r.digits(2);
-    if (!h || !r.eat(':')) fail(field, text);
-    const auto m = r.digits(2);
-    if (!m) fail(field, text);
-    hour = *h;
-    minute = *m;
-    if (r.eat(':')) {
-      const auto s = r.digits(2);
-      if (!s) fail(field, text);
-      second = *s;
-      // A fraction (from other tools' output) is accepted and dropped: times are whole seconds.
-      if ((r.eat('.') || r.eat(',')) && !r.any_digits()) fail(field, text);
-    }
-    if (r.eat('Z') || r.eat('z')) {
-      offset = 0;
-    } else if (r.peek() == '+' || r.peek() == '-') {
-      const int sign = r.eat('-') ? -1 : 1;
-      r.eat('+');
-      const auto oh = r.digits(2);
-      if (!oh) fail(field, text);
-      int om = 0;
-      if (r.eat(':')) {
-        const auto v = r.digits(2);
-        if (!v) fail(field, text);
-        om = *v;
-      } else if (!r.done()) {
-        const auto v = r.digits(2);
-        if (!v) fail(field, text);
-        om = *v;
-      }
-      if (*oh > 23 || om > 59)
-        fail(field, text, "UTC offset out of range; " + std::string(kExpected));
-      offset = sign * (*oh * 3600 + om * 60);
-    }
-    if (!r.done()) fail(field, text);
+  Fields f;
+  const auto [lead, after] = r.lookahead();
+  if (lead == 4 && after == '-') {
+    read_iso(r, f, field, text);
+  } else if ((lead == 1 || lead == 2) && after == '.') {
+    read_dotted(r, f, field, text);
+  } else if ((lead == 1 || lead == 2) && after == ':') {
+    // A time alone is today's, by the local calendar at the caller's now.
+    const LocalDateTime today = to_local(now);
+    f.year = today.year;
+    f.month = today.month;
+    f.day = today.day;
+    read_time_of_day(r, f, 1, field, text);
+  } else {
+    fail(field, text);
   }
-  if (*month < 1 || *month > 12) fail(field, text, "month must be 01..12");
-  if (*day < 1 || *day > days_in_month(*year, *month)) {
+  if (f.month < 1 || f.month > 12) fail(field, text, "month must be 01..12");
+  if (f.day < 1 || f.day > days_in_month(f.year, f.month)) {
     fail(field, text,
-         std::to_string(*year) + "-" + two(*month) + " has " +
-             std::to_string(days_in_month(*year, *month)) + " days");
+         std::to_string(f.year) + "-" + two(f.month) + " has " +
+             std::to_string(days_in_month(f.year, f.month)) + " days");
   }
-  if (hour > 23) fail(field, text, "hour must be 00..23");
-  if (minute > 59) fail(field, text, "minute must be 00..59");
-  if (second > 59) fail(field, text, "second must be 00..59");
-  const LocalDateTime local{*year, *month, *day, hour, minute, second};
-  if (offset) return wall_seconds(local) - *offset;
-  return from_local(local);
+  if (f.hour > 23) fail(field, text, "hour must be 00..23");
+  if (f.minute > 59) fail(field, text, "minute must be 00..59");
+  if (f.second > 59) fail(field, text, "second must be 00..59");
+  const LocalDateTime local{f.year, f.month, f.day, f.hour, f.minute, f.second};
+  if (f.offset) return {wall_seconds(local) - *f.offset, f.date_only};
+  return {from_local(local), f.date_only};
+}
+
+Time parse_time(std::string_view text, Time now, std::string_view field) {
+  return parse_time_input(text, now, field).at;
 }
 
 std::string format_local(Time t) {

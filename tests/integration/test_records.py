@@ -575,7 +575,7 @@ class CommandLine(unittest.TestCase):
     def test_usage_errors_are_64_with_one_line_on_stderr(self):
         """SPEC §2, §6: unknown command, unknown option, missing argument: 64 and one line
         `mailer: <what> (<hint>)` on stderr."""
-        cases = [("frobnicate",), ("client", "frobnicate"), ("client",), (), ("client", "add"),
+        cases = [("frobnicate",), ("client", "frobnicate"), ("client",), ("client", "add"),
                  ("client", "list", "--no-such-option"), ("group", "add-member", "G"),
                  ("user", "verify", "a@example.com"), ("mailing", "show")]
         for args in cases:
