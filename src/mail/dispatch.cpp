@@ -135,7 +135,8 @@ struct SendContext {
         summary.notes.push_back(fmt::format("run {} of mailing {} left for later: {}", run.id, run.mailing, e.what()));
         return;
       }
-      fail_run(run, e.what(), e.code() == Errc::data);
+      fail_run(run, e.hint().empty() ? std::string(e.what()) : fmt::format("{} ({})", e.what(), e.hint()),
+               e.code() == Errc::data);
     } catch (const std::bad_alloc&) {
       fail_run(run, "out of memory", false);
     } catch (const std::exception& e) {
