@@ -25,7 +25,8 @@ struct User {
 
 // How the core sends a notification email (verification, reset): to, subject, text body.
 // The CLI passes one that goes through the configured SMTP server; tests pass a fake.
-using Notify = std::function<void(const std::string& to, const std::string& subject, const std::string& body)>;
+using Notify =
+    std::function<void(const std::string& to, const std::string& subject, const std::string& body)>;
 
 // Rejects passwords shorter than 8 characters or longer than 1024 (Error{data}).
 void check_password(const std::string& password);
@@ -45,8 +46,8 @@ struct Registration {
 // than 24 h keeps its first name and password (a second registrant cannot replace them before
 // the mailbox's owner verifies) and gets a new code; an older unverified one is registered
 // anew. At most 5 codes an hour per address (Error{temp_failure}).
-Registration register_user(store::Db& db, const Notify& notify, const std::string& email, const std::string& name,
-                           const std::string& password, Time now);
+Registration register_user(store::Db& db, const Notify& notify, const std::string& email,
+                           const std::string& name, const std::string& password, Time now);
 
 // Marks the user verified when the code is right. A wrong, used or expired code (or an unknown
 // email) gives the same Error{data, "invalid or expired code"}; 5 wrong tries kill the code,

@@ -5,14 +5,13 @@
 
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <sstream>
 
 #include <fmt/format.h>
-
-#include <filesystem>
 
 #include "mailer/error.hpp"
 #include "mailer/paths.hpp"
@@ -42,9 +41,10 @@ const User& Context::user() {
     if (!token) throw Error(Errc::permission, "not logged in", "run `mailer login EMAIL`");
     auto u = session_user(db(), *token, wall_clock(), config().session_max_age_days);
     if (!u)
-      throw Error(Errc::permission,
-                  fmt::format("session expired (after {} days), ended or blocked", config().session_max_age_days),
-                  "run `mailer login EMAIL` again");
+      throw Error(
+          Errc::permission,
+          fmt::format("session expired (after {} days), ended or blocked", config().session_max_age_days),
+          "run `mailer login EMAIL` again");
     user_ = std::move(u);
   }
   return *user_;

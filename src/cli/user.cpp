@@ -64,18 +64,20 @@ void register_user(CLI::App& app, Context& ctx) {
     cmd->add_flag("--password-stdin", o->password_stdin, "Read the password from standard input");
     cmd->callback([&ctx, o] {
       std::string password = read_password(o->password_stdin, true);
-      Registration r =
-          mailer::register_user(ctx.db(), smtp_notifier(ctx.config()), o->email, o->name, password, ctx.now());
+      Registration r = mailer::register_user(ctx.db(), smtp_notifier(ctx.config()), o->email, o->name,
+                                             password, ctx.now());
       const User& u = r.user;
       if (ctx.options.json)
         ctx.print_json(to_json(u));
       else if (r.already_pending)
-        ctx.note(fmt::format("{} has a registration waiting for verification since {}: it keeps the name and "
-                             "password given then; a new code was sent to it (run `mailer user verify {} CODE`)",
-                             u.email, format_local(u.created_at), u.email));
+        ctx.note(
+            fmt::format("{} has a registration waiting for verification since {}: it keeps the name and "
+                        "password given then; a new code was sent to it (run `mailer user verify {} CODE`)",
+                        u.email, format_local(u.created_at), u.email));
       else
-        ctx.note(fmt::format("registered {}; a verification code was sent to it (run `mailer user verify {} CODE`)",
-                             u.email, u.email));
+        ctx.note(fmt::format(
+            "registered {}; a verification code was sent to it (run `mailer user verify {} CODE`)", u.email,
+            u.email));
     });
   }
   {
@@ -159,7 +161,8 @@ void register_user(CLI::App& app, Context& ctx) {
     cmd->add_flag("--password-stdin", o->password_stdin, "Read the password from standard input");
     cmd->callback([&ctx, o] {
       std::string password = read_password(o->password_stdin, false);
-      std::string token = login(ctx.db(), o->email, password, ctx.wall_clock(), ctx.config().session_max_age_days);
+      std::string token =
+          login(ctx.db(), o->email, password, ctx.wall_clock(), ctx.config().session_max_age_days);
       save_session_token(ctx.config().db_path, token);
       // The address as the account has it (case, IDN form), not as typed.
       auto u = session_user(ctx.db(), token, ctx.wall_clock(), ctx.config().session_max_age_days);

@@ -53,8 +53,8 @@ std::string normalized_or_as_is(const std::string& email) {
 // code is committed as a wrong try before the error. The error is the same whether or not the
 // account exists (SPEC §4).
 template <class Apply>
-void with_code(store::Db& db, const std::string& email_in, codes::Purpose purpose, const std::string& code, Time now,
-               Apply apply) {
+void with_code(store::Db& db, const std::string& email_in, codes::Purpose purpose, const std::string& code,
+               Time now, Apply apply) {
   const std::string email = normalized_or_as_is(email_in);
   store::Transaction tx(db);
   auto u = find_by_email(db, email);
@@ -83,9 +83,11 @@ User create_superuser(store::Db& db, const std::string& email_in, const std::str
   std::string hash = hash_password(password);
   store::Transaction tx(db);
   if (find_by_email(db, email))
-    throw Error(Errc::data, fmt::format("user {} already exists", email), "use `mailer user grant EMAIL superuser`");
-  db.prepare("INSERT INTO user (email, name, password_hash, verified, active, roles, created_at) "
-             "VALUES (?, '', ?, 1, 1, 'user,superuser', ?)")
+    throw Error(Errc::data, fmt::format("user {} already exists", email),
+                "use `mailer user grant EMAIL superuser`");
+  db.prepare(
+        "INSERT INTO user (email, name, password_hash, verified, active, roles, created_at) "
+        "VALUES (?, '', ?, 1, 1, 'user,superuser', ?)")
       .bind_all(email, hash, now)
       .run();
   User u = *find_by_email(db, email);
@@ -93,8 +95,8 @@ User create_superuser(store::Db& db, const std::string& email_in, const std::str
   return u;
 }
 
-Registration register_user(store::Db& db, const Notify& notify, const std::string& email_in, const std::string& name,
-                           const std::string& password, Time now) {
+Registration register_user(store::Db& db, const Notify& notify, const std::string& email_in,
+                           const std::string& name, const std::string& password, Time now) {
   std::string email = normalize_email(email_in, "EMAIL");
   check_header_value(name, "--name");
   check_password(password);
@@ -113,14 +115,16 @@ Registration register_user(store::Db& db, const Notify& notify, const std::strin
         .bind_all(name, hash, now, existing->id)
         .run();
   } else if (!existing) {
-    db.prepare("INSERT INTO user (email, name, password_hash, verified, active, roles, created_at) "
-               "VALUES (?, ?, ?, 0, 1, 'user', ?)")
+    db.prepare(
+          "INSERT INTO user (email, name, password_hash, verified, active, roles, created_at) "
+          "VALUES (?, ?, ?, 0, 1, 'user', ?)")
         .bind_all(email, name, hash, now)
         .run();
   }
   User u = *find_by_email(db, email);
   std::string code = codes::issue(db, u.id, codes::Purpose::verify, now);
-  Notice notice = verification_notice(u.email, u.name, code, pending ? std::optional(u.created_at) : std::nullopt);
+  Notice notice =
+      verification_notice(u.email, u.name, code, pending ? std::optional(u.created_at) : std::nullopt);
   // Send before committing: when the mail cannot go out, nothing is registered.
   notify(u.email, notice.subject, notice.body);
   tx.commit();
@@ -192,7 +196,8 @@ User set_user_active(store::Db& db, const Actor& actor, const std::string& email
 
 User change_role(store::Db& db, const Actor& actor, const std::string& email, Role role, bool grant) {
   require_superuser(actor, grant ? "user grant" : "user revoke");
-  if (role == Role::user) throw Error(Errc::data, "every user has the role 'user'", "grant manager, content-manager or superuser");
+  if (role == Role::user)
+    throw Error(Errc::data, "every user has the role 'user'", "grant manager, content-manager or superuser");
   store::Transaction tx(db);
   User u = require_user(db, email);
   if (!grant && role == Role::superuser && u.id == actor.id)

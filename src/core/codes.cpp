@@ -25,7 +25,8 @@ std::string subject(store::Db& db, std::string_view email, Purpose purpose) {
 
 int recent(store::Db& db, const std::string& subject, const char* kind, Time now) {
   // `at <= now` too: with MAILER_NOW set back, later events do not count as recent.
-  auto st = db.prepare("SELECT count(*) FROM code_event WHERE subject = ? AND kind = ? AND at > ? AND at <= ?");
+  auto st =
+      db.prepare("SELECT count(*) FROM code_event WHERE subject = ? AND kind = ? AND at > ? AND at <= ?");
   st.bind_all(subject, kind, now - kWindow, now);
   st.step();
   return static_cast<int>(st.int64(0));
@@ -33,7 +34,9 @@ int recent(store::Db& db, const std::string& subject, const char* kind, Time now
 
 void record(store::Db& db, const std::string& subject, const char* kind, Time now) {
   db.prepare("DELETE FROM code_event WHERE at <= ?").bind(1, now - kWindow).run();
-  db.prepare("INSERT INTO code_event (subject, kind, at) VALUES (?, ?, ?)").bind_all(subject, kind, now).run();
+  db.prepare("INSERT INTO code_event (subject, kind, at) VALUES (?, ?, ?)")
+      .bind_all(subject, kind, now)
+      .run();
 }
 
 std::string code_hash(store::Db& db, std::int64_t user_id, Purpose purpose, std::string_view code) {
@@ -69,7 +72,8 @@ bool consume(store::Db& db, std::string_view email, std::optional<std::int64_t> 
   const std::string s = subject(db, email, purpose);
   if (recent(db, s, "wrong", now) >= kWrongTriesPerWindow) return false;
   if (user_id) {
-    auto st = db.prepare("SELECT id, code_hash, expires_at, tries_left FROM user_code WHERE user_id = ? AND purpose = ?");
+    auto st = db.prepare(
+        "SELECT id, code_hash, expires_at, tries_left FROM user_code WHERE user_id = ? AND purpose = ?");
     st.bind_all(*user_id, name(purpose));
     if (st.step()) {
       const std::int64_t id = st.int64(0);
@@ -81,7 +85,9 @@ bool consume(store::Db& db, std::string_view email, std::optional<std::int64_t> 
         return true;
       }
       db.prepare("UPDATE user_code SET tries_left = tries_left - 1 WHERE id = ?").bind(1, id).run();
-      db.prepare("DELETE FROM user_code WHERE id = ? AND (tries_left <= 0 OR expires_at < ?)").bind_all(id, now).run();
+      db.prepare("DELETE FROM user_code WHERE id = ? AND (tries_left <= 0 OR expires_at < ?)")
+          .bind_all(id, now)
+          .run();
     }
   }
   record(db, s, "wrong", now);

@@ -16,10 +16,10 @@ enum class Purpose { verify, reset };
 
 constexpr Time kVerifyLifetime = 24 * 3600;
 constexpr Time kResetLifetime = 3600;
-constexpr Time kWindow = 3600;          // the period the limits below count over
-constexpr int kRequestsPerWindow = 5;   // codes asked for one address and purpose
-constexpr int kWrongTriesPerWindow = 5; // wrong codes given for one address and purpose
-constexpr int kTriesPerCode = 5;        // a code dies after this many wrong tries
+constexpr Time kWindow = 3600;           // the period the limits below count over
+constexpr int kRequestsPerWindow = 5;    // codes asked for one address and purpose
+constexpr int kWrongTriesPerWindow = 5;  // wrong codes given for one address and purpose
+constexpr int kTriesPerCode = 5;         // a code dies after this many wrong tries
 
 // Counts a request for a code for `email`, whether or not an account has it (the answer must
 // not tell). Error{temp_failure} when it would be one too many within the window.

@@ -137,7 +137,8 @@ class Reader {
 // smtp.tls, checked against the URL's scheme; unset: what the scheme says.
 TlsMode parse_tls(const Reader& r, const std::string& file, const std::string& tls, bool smtps) {
   auto mismatch = [&](const char* why) {
-    config_error(file, r.where("smtp", "tls"), "smtp.tls", why, "smtps:// goes with \"implicit\", smtp:// with "
+    config_error(file, r.where("smtp", "tls"), "smtp.tls", why,
+                 "smtps:// goes with \"implicit\", smtp:// with "
                  "\"starttls\" or \"none\"");
   };
   if (tls.empty()) return smtps ? TlsMode::implicit : TlsMode::starttls;
@@ -146,8 +147,9 @@ TlsMode parse_tls(const Reader& r, const std::string& file, const std::string& t
     return TlsMode::implicit;
   }
   if (tls == "starttls" || tls == "none") {
-    if (smtps) mismatch(tls == "none" ? "\"none\" with an smtps:// URL, which is always TLS"
-                                      : "\"starttls\" needs an smtp:// URL in smtp.url");
+    if (smtps)
+      mismatch(tls == "none" ? "\"none\" with an smtps:// URL, which is always TLS"
+                             : "\"starttls\" needs an smtp:// URL in smtp.url");
     return tls == "none" ? TlsMode::none : TlsMode::starttls;
   }
   config_error(file, r.where("smtp", "tls"), "smtp.tls", "must be \"starttls\", \"implicit\" or \"none\"");
@@ -247,8 +249,9 @@ Config load_config(const std::optional<std::string>& config_flag, const std::opt
   Config config;
   std::error_code ec;
   if (fs::is_directory(where.path, ec)) {
-    throw Error(Errc::config, fmt::format("config file {} is a directory", where.path),
-                "name the mailer.toml inside it, e.g. --config " + (fs::path(where.path) / "mailer.toml").string());
+    throw Error(
+        Errc::config, fmt::format("config file {} is a directory", where.path),
+        "name the mailer.toml inside it, e.g. --config " + (fs::path(where.path) / "mailer.toml").string());
   } else if (fs::exists(where.path, ec)) {
     std::ifstream in(where.path, std::ios::binary);
     if (!in) throw Error(Errc::config, fmt::format("cannot read config file {}", where.path), "check its permissions");
@@ -256,7 +259,8 @@ Config load_config(const std::optional<std::string>& config_flag, const std::opt
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(in.gcount()));
     if (text.size() > kMaxConfigFile)
-      throw Error(Errc::config, fmt::format("config file {} is larger than {} bytes", where.path, kMaxConfigFile),
+      throw Error(Errc::config,
+                  fmt::format("config file {} is larger than {} bytes", where.path, kMaxConfigFile),
                   "is it the right file?");
     std::string path = fs::absolute(where.path, ec).lexically_normal().string();
     config = parse_config(text, path);
@@ -289,10 +293,11 @@ std::string smtp_password(const Config& config) {
   if (variable.empty())
     throw Error(Errc::config, at + "smtp.username is set but smtp.password_env is empty",
                 "name the environment variable that holds the SMTP password");
-  throw Error(Errc::config,
-              fmt::format("{}smtp.username is set but ${} (smtp.password_env) is {}", at, variable,
-                          value ? "empty" : "not set"),
-              fmt::format("export {}=PASSWORD where mailer runs (cron too), or empty smtp.username", variable));
+  throw Error(
+      Errc::config,
+      fmt::format("{}smtp.username is set but ${} (smtp.password_env) is {}", at, variable,
+                  value ? "empty" : "not set"),
+      fmt::format("export {}=PASSWORD where mailer runs (cron too), or empty smtp.username", variable));
 }
 
 }  // namespace mailer

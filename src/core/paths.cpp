@@ -102,7 +102,8 @@ std::optional<PrivateDir> PrivateDir::open(const std::string& dir, bool create) 
   }
   if (const char* why = private_dir_problem(before)) refuse_dir(dir, why);
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-  if (fd.get() < 0) throw Error(Errc::io_error, fmt::format("cannot open directory {}: {}", dir, std::strerror(errno)));
+  if (fd.get() < 0)
+    throw Error(Errc::io_error, fmt::format("cannot open directory {}: {}", dir, std::strerror(errno)));
   // The one checked is the one opened: not swapped for another between lstat and open.
   struct stat opened {};
   if (::fstat(fd.get(), &opened) != 0 || opened.st_dev != before.st_dev || opened.st_ino != before.st_ino)
@@ -132,7 +133,8 @@ std::optional<std::string> PrivateDir::read(const std::string& name, std::size_t
   const std::string path = path_ + "/" + name;
   if (fd.get() < 0) {
     if (errno == ENOENT) return std::nullopt;
-    if (errno == ELOOP) throw Error(Errc::permission, fmt::format("{} is a symbolic link", path), "remove it");
+    if (errno == ELOOP)
+      throw Error(Errc::permission, fmt::format("{} is a symbolic link", path), "remove it");
     throw Error(Errc::io_error, fmt::format("cannot read {}: {}", path, std::strerror(errno)));
   }
   struct stat st {};
@@ -167,7 +169,8 @@ void PrivateDir::write(const std::string& name, std::string_view content) const 
                 "check the free space and permissions there");
   };
   Fd fd(::openat(fd_, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (fd.get() < 0) throw Error(Errc::io_error, fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  if (fd.get() < 0)
+    throw Error(Errc::io_error, fmt::format("cannot write {}: {}", path, std::strerror(errno)));
   std::size_t done = 0;
   while (done < content.size()) {
     ssize_t n = ::write(fd.get(), content.data() + done, content.size() - done);

@@ -32,7 +32,8 @@ std::string random_token() {
 std::string hash_token(const std::string& token) {
   init_sodium();
   unsigned char out[32];
-  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(token.data()), token.size(), nullptr, 0);
+  crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(token.data()), token.size(),
+                     nullptr, 0);
   return hex(out, sizeof out);
 }
 

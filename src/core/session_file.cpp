@@ -12,7 +12,9 @@ constexpr std::size_t kMaxSessionFile = 4096;
 
 std::string session_dir() { return paths::state_home() + "/mailer"; }
 
-std::string session_file_name(const std::string& db_path) { return "session-" + hash_token(db_path).substr(0, 16); }
+std::string session_file_name(const std::string& db_path) {
+  return "session-" + hash_token(db_path).substr(0, 16);
+}
 
 }  // namespace
 

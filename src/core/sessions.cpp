@@ -46,8 +46,8 @@ std::string login(store::Db& db, const std::string& email_in, const std::string&
 
 std::optional<User> logout(store::Db& db, const std::string& token) {
   store::Transaction tx(db);
-  auto st = db.prepare(fmt::format("SELECT {} FROM user WHERE id = (SELECT user_id FROM session WHERE token_hash = ?)",
-                                   kUserColumns));
+  auto st = db.prepare(fmt::format(
+      "SELECT {} FROM user WHERE id = (SELECT user_id FROM session WHERE token_hash = ?)", kUserColumns));
   st.bind(1, hash_token(token));
   std::optional<User> user;
   if (st.step()) user = read_user(st);

@@ -35,16 +35,19 @@ const std::vector<Migration>& migrations() {
 constexpr int kApplicationId = 0x6D6C7231;  // "mlr1"
 
 const char* const kNotOurs = "not a mailer database";
-const char* const kNotOursHint = "check --db, MAILER_DB or [database] path; a new file name makes a new database";
+const char* const kNotOursHint =
+    "check --db, MAILER_DB or [database] path; a new file name makes a new database";
 
 // One error for a failed SQLite call, with the exit status of SPEC §6 that says what the user
 // can do about it (a bug is the last guess, not the first).
-[[noreturn]] void throw_sqlite(int rc, const std::string& path, std::string_view what, const std::string& message) {
+[[noreturn]] void throw_sqlite(int rc, const std::string& path, std::string_view what,
+                               const std::string& message) {
   const std::string detail = what.empty() ? message : fmt::format("{}: {}", what, message);
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      throw Error(Errc::temp_failure, fmt::format("database {} is busy", path), "another mailer is writing; try again");
+      throw Error(Errc::temp_failure, fmt::format("database {} is busy", path),
+                  "another mailer is writing; try again");
     case SQLITE_NOTADB:
       throw Error(Errc::not_found, fmt::format("{}: {} ({})", path, kNotOurs, message), kNotOursHint);
     case SQLITE_CORRUPT:
@@ -172,8 +175,8 @@ Db::Db(const std::string& path) : path_(path) {
       if (fd >= 0) ::close(fd);
     }
   }
-  if (int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                               nullptr);
+  if (int rc = sqlite3_open_v2(path.c_str(), &db_,
+                               SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
       rc != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -230,7 +233,9 @@ int Db::schema_version() {
   return static_cast<int>(st.int64(0));
 }
 
-void Db::fail(std::string_view what) const { throw_sqlite(sqlite3_errcode(db_), path_, what, sqlite3_errmsg(db_)); }
+void Db::fail(std::string_view what) const {
+  throw_sqlite(sqlite3_errcode(db_), path_, what, sqlite3_errmsg(db_));
+}
 
 void Db::check_ours(int version) {
   auto app = prepare("PRAGMA application_id");
@@ -245,7 +250,8 @@ void Db::check_ours(int version) {
   // its user table.
   bool ours = id == kApplicationId || (id == 0 && version == 0 && objects == 0);
   if (!ours && id == 0 && version > 0) {
-    auto user = prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('user', 'mailing')");
+    auto user =
+        prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('user', 'mailing')");
     user.step();
     ours = user.int64(0) == 2;
   }

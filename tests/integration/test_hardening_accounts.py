@@ -26,19 +26,6 @@ from workspace import PASSWORD, Workspace  # noqa: E402
 
 EX_DATAERR, EX_NOINPUT, EX_UNAVAILABLE, EX_IOERR, EX_TEMPFAIL, EX_NOPERM, EX_CONFIG = 65, 66, 69, 74, 75, 77, 78
 
-SMTP = None  # one plain server for the module
-
-
-def setUpModule():
-    global _smtp_cm, SMTP
-    _smtp_cm = smtp_server()
-    SMTP = _smtp_cm.__enter__()
-
-
-def tearDownModule():
-    _smtp_cm.__exit__(None, None, None)
-
-
 def mails_to(server, address):
     return [m for m in server.messages() if m["Delivered-To"] == address]
 
@@ -137,11 +124,8 @@ class PendingRegistrations(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.ws = Workspace(smtp_url=SMTP.url)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.ws.__exit__(None, None, None)
+        cls.smtp = cls.enterClassContext(smtp_server())
+        cls.ws = cls.enterClassContext(Workspace(smtp_url=cls.smtp.url))
 
     def register(self, address, password, when, name=None):
         args = ["user", "register", address, "--password-stdin"] + (["--name", name] if name else [])
@@ -159,9 +143,9 @@ class PendingRegistrations(unittest.TestCase):
         again = self.register("anna@example.com", squatter_pw, "2027-05-10T10:05", "Squatter")
         self.assertEqual(again.returncode, 0, again.stderr)
         self.assertIn("keeps the name and password", again.stderr)
-        body = last_body(SMTP, "anna@example.com", 2)
+        body = last_body(self.smtp, "anna@example.com", 2)
         self.assertIn("waiting since", body)
-        self.ws.ok("user", "verify", "anna@example.com", verify_code(SMTP, "anna@example.com", 2),
+        self.ws.ok("user", "verify", "anna@example.com", verify_code(self.smtp, "anna@example.com", 2),
                    env=at("2027-05-10T10:06"))
         self.assertEqual(self.login("anna@example.com", squatter_pw).returncode, EX_NOPERM)
         self.assertEqual(self.login("anna@example.com", owner_pw).returncode, 0)
@@ -172,7 +156,7 @@ class PendingRegistrations(unittest.TestCase):
         address is free again (a squatter cannot hold it for ever)."""
         self.assertEqual(self.register("boris@example.com", "first password", "2027-05-10T10:00").returncode, 0)
         self.assertEqual(self.register("boris@example.com", "second password", "2027-05-11T10:01").returncode, 0)
-        self.ws.ok("user", "verify", "boris@example.com", verify_code(SMTP, "boris@example.com", 2),
+        self.ws.ok("user", "verify", "boris@example.com", verify_code(self.smtp, "boris@example.com", 2),
                    env=at("2027-05-11T10:02"))
         self.assertEqual(self.login("boris@example.com", "first password").returncode, EX_NOPERM)
         self.assertEqual(self.login("boris@example.com", "second password").returncode, 0)
@@ -187,21 +171,21 @@ class PendingRegistrations(unittest.TestCase):
         self.assertEqual(sixth.returncode, EX_TEMPFAIL, sixth.stderr)
         self.assertRegex(sixth.stderr, r"^mailer: too many codes asked for vera@example\.com .*\(.*\)\n$")
         time.sleep(0.3)
-        self.assertEqual(len(mails_to(SMTP, "vera@example.com")), 5)
+        self.assertEqual(len(mails_to(self.smtp, "vera@example.com")), 5)
         self.assertEqual(self.register("vera@example.com", PASSWORD, "2027-05-10T11:01").returncode, 0)
-        self.assertEqual(len(mails_to(SMTP, "vera@example.com")), 6)
+        self.assertEqual(len(mails_to(self.smtp, "vera@example.com")), 6)
 
     def test_wrong_tries_count_across_codes(self):
         """Issue 8 §3: five wrong codes, then a new code: even the right one is refused within
         the hour, with the same words as for an unknown account; an hour later it works."""
         self.assertEqual(self.register("gleb@example.com", PASSWORD, "2027-05-10T10:00").returncode, 0)
-        first = verify_code(SMTP, "gleb@example.com", 1)
+        first = verify_code(self.smtp, "gleb@example.com", 1)
         wrong = "000000" if first != "000000" else "111111"
         for _ in range(5):
             proc = self.ws.run("user", "verify", "gleb@example.com", wrong, env=at("2027-05-10T10:01"))
             self.assertEqual(proc.returncode, EX_DATAERR)
         self.assertEqual(self.register("gleb@example.com", PASSWORD, "2027-05-10T10:02").returncode, 0)
-        code = verify_code(SMTP, "gleb@example.com", 2)
+        code = verify_code(self.smtp, "gleb@example.com", 2)
         locked = self.ws.run("user", "verify", "gleb@example.com", code, env=at("2027-05-10T10:03"))
         unknown = self.ws.run("user", "verify", "nobody@example.com", code, env=at("2027-05-10T10:03"))
         self.assertEqual(locked.returncode, EX_DATAERR, locked.stderr)
@@ -223,14 +207,14 @@ class PendingRegistrations(unittest.TestCase):
         self.assertEqual(ghost.returncode, EX_TEMPFAIL, ghost.stderr)
         self.assertEqual(known.stderr.replace("lev@", "X@"), ghost.stderr.replace("ghost@", "X@"))
 
-        code = reset_code(SMTP, "lev@example.com", 5)
+        code = reset_code(self.smtp, "lev@example.com", 5)
         wrong = "000000" if code != "000000" else "111111"
         for _ in range(5):
             proc = self.ws.run("user", "reset-password", "lev@example.com", "--code", wrong, "--password-stdin",
                                input="hijacked password\n", env=at("2027-05-10T10:11"))
             self.assertEqual(proc.returncode, EX_DATAERR)
         self.ws.ok("user", "reset-password", "lev@example.com", env=at("2027-05-10T11:05"))
-        fresh = reset_code(SMTP, "lev@example.com", 6)
+        fresh = reset_code(self.smtp, "lev@example.com", 6)
         locked = self.ws.run("user", "reset-password", "lev@example.com", "--code", fresh, "--password-stdin",
                              input="new password 42\n", env=at("2027-05-10T11:06"))
         self.assertEqual(locked.returncode, EX_DATAERR, "a new code gave new tries")
@@ -244,7 +228,7 @@ class PendingRegistrations(unittest.TestCase):
         """Issue 8 §3: the stored hash is not an unkeyed hash of the code; it depends on the
         installation secret, which is kept apart from the tracking key."""
         self.assertEqual(self.register("dina@example.com", PASSWORD, "2027-05-10T10:00").returncode, 0)
-        code = verify_code(SMTP, "dina@example.com", 1)
+        code = verify_code(self.smtp, "dina@example.com", 1)
         (uid, stored), = self.ws.sql("SELECT u.id, c.code_hash FROM user_code c JOIN user u ON u.id = c.user_id "
                                      "WHERE u.email = 'dina@example.com'")
         unkeyed = {hashlib.blake2b("{}:verify:{}".format(uid, code).encode(), digest_size=32).hexdigest(),

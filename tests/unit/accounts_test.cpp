@@ -8,19 +8,12 @@
 #include "mailer/db.hpp"
 #include "mailer/error.hpp"
 #include "mailer/users.hpp"
+#include "test_support.hpp"
 
 using namespace mailer;
+using mailer::test::code_of;
 
 namespace {
-
-Errc code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return Errc::ok;
-}
 
 struct Outbox {
   int count = 0;
@@ -43,8 +36,10 @@ constexpr Time kNow = 1'800'000'000;
 TEST_CASE("accounts: a pending registration keeps its first name and password for its code's lifetime") {
   store::Db db(":memory:");
   Outbox mail;
-  CHECK_FALSE(register_user(db, mail.notify(), "ann@example.com", "Анна", "owner password", kNow).already_pending);
-  Registration again = register_user(db, mail.notify(), "ann@example.com", "Squatter", "squatter password", kNow + 60);
+  CHECK_FALSE(
+      register_user(db, mail.notify(), "ann@example.com", "Анна", "owner password", kNow).already_pending);
+  Registration again =
+      register_user(db, mail.notify(), "ann@example.com", "Squatter", "squatter password", kNow + 60);
   CHECK(again.already_pending);
   CHECK(again.user.name == "Анна");
   CHECK(mail.body.find("waiting since") != std::string::npos);

@@ -12,28 +12,13 @@
 
 #include "mailer/db.hpp"
 #include "mailer/error.hpp"
+#include "test_support.hpp"
 
 using namespace mailer;
 namespace fs = std::filesystem;
 
-namespace {
-
-Error error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  return Error(Errc::ok, "");
-}
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("mailer-db-errors-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-}  // namespace
+using mailer::test::error_of;
+using mailer::test::TempDir;
 
 TEST_CASE("store: a read-only database is an I/O error with a hint, not a bug (74)") {
   store::Db db(":memory:");
@@ -47,19 +32,22 @@ TEST_CASE("store: a read-only database is an I/O error with a hint, not a bug (7
 }
 
 TEST_CASE("store: a full disk is an I/O error with a hint (74)") {
-  TempDir t;
+  TempDir t("mailer-db-errors");
   store::Db db((t.path / "m.db").string());
   db.exec("PRAGMA max_page_count = 60");
   Error e = error_of([&] {
     for (int i = 0; i < 1000; ++i)
-      db.prepare("INSERT INTO setting (key, value) VALUES (?, ?)").bind_all(std::to_string(i), std::string(4000, 'x')).run();
+      db.prepare("INSERT INTO setting (key, value) VALUES (?, ?)")
+          .bind_all(std::to_string(i), std::string(4000, 'x'))
+          .run();
   });
   CHECK(e.code() == Errc::io_error);
   CHECK(std::string(e.what()).find("the disk is full") != std::string::npos);
 }
 
-TEST_CASE("store: a file that is not a database, or another program's database, is not a mailer database (66)") {
-  TempDir t;
+TEST_CASE(
+    "store: a file that is not a database, or another program's database, is not a mailer database (66)") {
+  TempDir t("mailer-db-errors");
   const fs::path text = t.path / "notes.txt";
   std::ofstream(text) << std::string(5000, 'x');
   Error e = error_of([&] { store::Db db(text.string()); });
@@ -83,7 +71,7 @@ TEST_CASE("store: a file that is not a database, or another program's database, 
 }
 
 TEST_CASE("store: a database mailer made is marked as mailer's and opens again") {
-  TempDir t;
+  TempDir t("mailer-db-errors");
   const std::string path = (t.path / "m.db").string();
   { store::Db db(path); }
   store::Db again(path);

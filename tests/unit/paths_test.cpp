@@ -14,8 +14,11 @@
 
 #include "mailer/error.hpp"
 #include "mailer/paths.hpp"
+#include "test_support.hpp"
 
 using namespace mailer;
+using mailer::test::code_of;
+using mailer::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
@@ -42,21 +45,6 @@ class EnvVar {
   std::optional<std::string> old_;
 };
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("mailer-paths-test-" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
-
-Errc code_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.code();
-  }
-  return Errc::ok;
-}
-
 }  // namespace
 
 TEST_CASE("paths: without HOME the home is the user's entry in the password database, never /tmp") {
@@ -78,7 +66,7 @@ TEST_CASE("paths: XDG variables that are absolute win over HOME") {
 }
 
 TEST_CASE("paths: a private directory is made 0700 and its files replaced atomically, mode 0600") {
-  TempDir t;
+  TempDir t("mailer-paths-test");
   const std::string dir = (t.path / "a" / "b").string();
   CHECK_FALSE(paths::PrivateDir::open(dir, false).has_value());
   auto d = paths::PrivateDir::open(dir, true);
@@ -98,7 +86,7 @@ TEST_CASE("paths: a private directory is made 0700 and its files replaced atomic
 }
 
 TEST_CASE("paths: a directory writable by others, or a symlink, is refused; a symlinked file is not read") {
-  TempDir t;
+  TempDir t("mailer-paths-test");
   const fs::path open_dir = t.path / "open";
   fs::create_directories(open_dir);
   ::chmod(open_dir.c_str(), 0777);
