@@ -1,13 +1,23 @@
 #pragma once
 // The typed configuration of SPEC §5, read once from mailer.toml; flags override it.
+#include <cstddef>
 #include <optional>
 #include <string>
 
 namespace mailer {
 
+// How the SMTP connection is encrypted (smtp.tls).
+enum class TlsMode {
+  starttls,  // smtp://: STARTTLS; required when a username is set, used when offered otherwise
+  implicit,  // smtps://: TLS from the first byte
+  none,      // smtp:// in clear, even with a username (the password then travels in clear)
+};
+
 struct SmtpConfig {
   std::string url = "smtp://127.0.0.1:25";
+  TlsMode tls = TlsMode::starttls;  // when not set: implicit for smtps://, starttls for smtp://
   std::string username;
+  std::string username_at;  // "<file>:<line>" of smtp.username, for errors found when sending
   std::string password_env = "MAILER_SMTP_PASSWORD";
   std::string from = "Shop <news@example.com>";
   int connections = 4;
@@ -22,11 +32,18 @@ struct ImapConfig {
   std::string password_env = "MAILER_IMAP_PASSWORD";
 };
 
+// Limits of config values: a string (any key), and tracking.base_url, which goes into the
+// List-Unsubscribe header of every message (a header line has at most 998 octets).
+constexpr std::size_t kMaxConfigString = 4096;
+constexpr std::size_t kMaxBaseUrl = 200;
+
 struct Config {
   std::string file;       // the file it was read from; empty when none exists (defaults)
   std::string db_path;    // absolute or relative to the working directory, resolved
+  bool db_default = false;  // db_path is the XDG default: its directory is made when it is created
   SmtpConfig smtp;
   int max_tries = 5;
+  int session_max_age_days = 30;  // a session older than this has expired
   std::string tracking_base_url;
   ImapConfig imap;
 };
@@ -40,15 +57,18 @@ struct ConfigLocation {
 };
 ConfigLocation locate_config(const std::optional<std::string>& flag);
 
-// Reads and validates the file (a missing default file gives the defaults). The database path:
-// --db flag, else MAILER_DB, else [database] path relative to the file, else
-// $XDG_DATA_HOME/mailer/mailer.db. Throws Error{Errc::config, "<file>:<line>: <key>: <what>"}.
+// Reads and validates the file (a missing default file gives the defaults; a directory is an
+// error). The database path: --db flag, else MAILER_DB, else [database] path relative to the
+// file, else $XDG_DATA_HOME/mailer/mailer.db. Creates nothing.
+// Throws Error{Errc::config, "<file>:<line>: <key>: <what>"}.
 Config load_config(const std::optional<std::string>& config_flag, const std::optional<std::string>& db_flag);
 
 // Parses TOML text (for tests); `file` names it in errors and anchors relative paths.
 Config parse_config(const std::string& text, const std::string& file);
 
-// The SMTP password from the environment variable the config names ("" when unset).
+// The SMTP password from the environment variable the config names; "" without a username.
+// With a username, an unset or empty variable is Error{config}: call it only where SMTP is
+// about to be used, so that the error comes before any connection.
 std::string smtp_password(const Config& config);
 
 }  // namespace mailer

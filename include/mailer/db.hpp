@@ -67,7 +67,8 @@ class Statement {
 // One SQLite connection with foreign keys on, WAL, synchronous=NORMAL and a busy timeout.
 class Db {
  public:
-  // Opens (creating with mode 0600 when missing) and migrates to the latest schema.
+  // Opens (creating with mode 0600 when missing) and migrates to the latest schema. A file
+  // that is not a mailer database is refused (Error{not_found}) and left as it was.
   explicit Db(const std::string& path);
   ~Db();
   Db(Db&& other) noexcept;
@@ -84,10 +85,15 @@ class Db {
   const std::string& path() const { return path_; }
   sqlite3* handle() const { return db_; }
 
-  // Throws Error{internal} (or {temp_failure} when busy) for the last failure.
+  // Throws the last failure as an Error with the exit status of SPEC §6: temp_failure when
+  // busy, not_found for a file that is not a database, io_error for a damaged, read-only or
+  // full one, internal for the rest.
   [[noreturn]] void fail(std::string_view what) const;
 
  private:
+  // Refuses (Error{not_found}, "not a mailer database") an SQLite file of another program
+  // rather than migrating mailer's tables into it.
+  void check_ours(int version);
   void migrate();
   sqlite3* db_ = nullptr;
   std::string path_;

@@ -1,10 +1,8 @@
 #pragma once
-// Where a login's token is kept: one file per database under $XDG_STATE_HOME/mailer/, mode 0600.
+// Where a login's token is kept: one file per database in $XDG_STATE_HOME/mailer/, a directory
+// only its owner may write (checked; see paths::PrivateDir), the file mode 0600.
 #include <optional>
 #include <string>
-
-#include "mailer/config.hpp"
-#include "mailer/users.hpp"
 
 namespace mailer {
 
@@ -12,11 +10,9 @@ namespace mailer {
 std::string session_file_path(const std::string& db_path);
 
 // MAILER_TOKEN when set, else the session file's token, else nullopt.
+// Error{permission} when the directory or the file is not private to the user.
 std::optional<std::string> load_session_token(const std::string& db_path);
 void save_session_token(const std::string& db_path, const std::string& token);
 void remove_session_token(const std::string& db_path);
-
-// Sends notification emails (verification, reset) through the configured SMTP server.
-Notify smtp_notifier(const Config& config);
 
 }  // namespace mailer

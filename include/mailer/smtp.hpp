@@ -8,17 +8,15 @@
 #include <span>
 #include <string>
 
+#include "mailer/config.hpp"
 #include "mailer/delivery_policy.hpp"
-
-namespace mailer {
-struct Config;
-}
 
 namespace mailer::mail {
 
 // Transport settings (from Config's [smtp] section; the password already read from its env).
 struct SmtpSettings {
   std::string url = "smtp://127.0.0.1:25";  // smtp:// (STARTTLS when offered) or smtps://
+  TlsMode tls = TlsMode::starttls;          // with a username, TLS is required unless none
   std::string username;
   std::string password;
   std::string mail_from;          // envelope sender, a bare address

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -12,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "mailer/error.hpp"
+#include "mailer/paths.hpp"
 #include "mailer/session_file.hpp"
 #include "mailer/time.hpp"
 
@@ -23,7 +26,12 @@ const Config& Context::config() {
 }
 
 store::Db& Context::db() {
-  if (!db_) db_.emplace(config().db_path);
+  if (!db_) {
+    const Config& c = config();
+    // The default database's folder is made with it; a path the user named must have one.
+    if (c.db_default) paths::make_dirs(std::filesystem::path(c.db_path).parent_path().string());
+    db_.emplace(c.db_path);
+  }
   return *db_;
 }
 
@@ -31,8 +39,12 @@ const User& Context::user() {
   if (!user_) {
     auto token = load_session_token(config().db_path);
     if (!token) throw Error(Errc::permission, "not logged in", "run `mailer login EMAIL`");
-    auto u = session_user(db(), *token);
-    if (!u) throw Error(Errc::permission, "session expired, ended or blocked", "run `mailer login EMAIL` again");
+    auto u = session_user(db(), *token, wall_clock(), config().session_max_age_days);
+    if (!u)
+      throw Error(
+          Errc::permission,
+          fmt::format("session expired (after {} days), ended or blocked", config().session_max_age_days),
+          "run `mailer login EMAIL` again");
     user_ = std::move(u);
   }
   return *user_;
@@ -42,6 +54,8 @@ Time Context::now() {
   if (!now_) now_ = current_time();
   return *now_;
 }
+
+Time Context::wall_clock() const { return static_cast<Time>(std::time(nullptr)); }
 
 void Context::print_json(const nlohmann::json& value) {
   out += value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -33,6 +33,10 @@ class Context {
   const User& user();
   Actor actor() { return user().actor(); }
   Time now();
+  // The system clock, whatever MAILER_NOW says: for session ages. MAILER_NOW simulates the
+  // schedule (tests, a cron dry run months ahead), which must not log the operator out, nor
+  // make an old session young.
+  Time wall_clock() const;
 
   // Output is collected and written once by main (data to stdout, diagnostics to stderr).
   std::string out;

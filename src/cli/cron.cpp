@@ -7,6 +7,7 @@
 #include "context.hpp"
 #include "mailer/cron.hpp"
 #include "mailer/error.hpp"
+#include "mailer/paths.hpp"
 
 namespace mailer::cli {
 namespace {
@@ -23,8 +24,7 @@ CronLine our_line(Context& ctx) {
   std::error_code ec;
   bool exists = std::filesystem::exists(where.path, ec);
   std::string config_path = std::filesystem::absolute(where.path, ec).lexically_normal().string();
-  const char* state = std::getenv("XDG_STATE_HOME");
-  std::string state_dir = state && *state ? state : std::string(std::getenv("HOME") ? std::getenv("HOME") : "/tmp") + "/.local/state";
+  std::string state_dir = paths::state_home();
   std::string log = state_dir + "/mailer/cron.log";
   std::filesystem::create_directories(state_dir + "/mailer", ec);
   const std::string& db = ctx.config().db_path;

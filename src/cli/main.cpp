@@ -21,8 +21,8 @@
 
 namespace {
 
-// SPEC §6: "the output could not be written". Not in Errc, as no code below main can see it.
-constexpr int kExitIo = 74;
+// SPEC §6: "the output could not be written".
+constexpr int kExitIo = static_cast<int>(mailer::Errc::io_error);
 
 void print_error(const std::string& what, const std::string& hint) {
   if (hint.empty())

@@ -66,12 +66,15 @@ std::string ellipsize(const std::string& text, std::size_t width) {
 }
 
 nlohmann::json to_json(const User& u) {
+  nlohmann::json roles = nlohmann::json::array();
+  for (Role r : {Role::user, Role::manager, Role::content_manager, Role::superuser})
+    if (u.actor().has(r)) roles.push_back(std::string(to_string(r)));
   return {{"id", u.id},
           {"email", u.email},
           {"name", u.name},
           {"verified", u.verified},
           {"active", u.active},
-          {"roles", format_roles(u.roles)},
+          {"roles", roles},
           {"created_at", format_iso(u.created_at)}};
 }
 

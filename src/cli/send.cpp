@@ -12,6 +12,7 @@
 #include "mailer/dispatch.hpp"
 #include "mailer/error.hpp"
 #include "mailer/time.hpp"
+#include "mailer/url.hpp"
 #include "output.hpp"
 
 namespace mailer::cli {
@@ -144,7 +145,7 @@ void register_send(CLI::App& app, Context& ctx) {
       std::replace(reason.begin(), reason.end(), '\n', ' ');
       std::cerr << fmt::format("mailer: SMTP server {} unavailable: {} (nothing was sent; the recipients stay queued "
                                "for the next `send --due`)\n",
-                               ctx.config().smtp.url, reason);
+                               redact_url(ctx.config().smtp.url), reason);
     }
   });
 }

@@ -5,6 +5,7 @@
 
 #include "context.hpp"
 #include "mailer/error.hpp"
+#include "mailer/notices.hpp"
 #include "mailer/session_file.hpp"
 #include "output.hpp"
 
@@ -63,10 +64,20 @@ void register_user(CLI::App& app, Context& ctx) {
     cmd->add_flag("--password-stdin", o->password_stdin, "Read the password from standard input");
     cmd->callback([&ctx, o] {
       std::string password = read_password(o->password_stdin, true);
-      User u = mailer::register_user(ctx.db(), smtp_notifier(ctx.config()), o->email, o->name, password, ctx.now());
-      if (ctx.options.json) ctx.print_json(to_json(u));
-      else ctx.note(fmt::format("registered {}; a verification code was sent to it (run `mailer user verify {} CODE`)",
-                                u.email, u.email));
+      Registration r = mailer::register_user(ctx.db(), smtp_notifier(ctx.config()), o->email, o->name,
+                                             password, ctx.now());
+      const User& u = r.user;
+      if (ctx.options.json)
+        ctx.print_json(to_json(u));
+      else if (r.already_pending)
+        ctx.note(
+            fmt::format("{} has a registration waiting for verification since {}: it keeps the name and "
+                        "password given then; a new code was sent to it (run `mailer user verify {} CODE`)",
+                        u.email, format_local(u.created_at), u.email));
+      else
+        ctx.note(fmt::format(
+            "registered {}; a verification code was sent to it (run `mailer user verify {} CODE`)", u.email,
+            u.email));
     });
   }
   {
@@ -150,17 +161,25 @@ void register_user(CLI::App& app, Context& ctx) {
     cmd->add_flag("--password-stdin", o->password_stdin, "Read the password from standard input");
     cmd->callback([&ctx, o] {
       std::string password = read_password(o->password_stdin, false);
-      std::string token = login(ctx.db(), o->email, password, ctx.now());
+      std::string token =
+          login(ctx.db(), o->email, password, ctx.wall_clock(), ctx.config().session_max_age_days);
       save_session_token(ctx.config().db_path, token);
-      ctx.note(fmt::format("logged in as {}", o->email));
+      // The address as the account has it (case, IDN form), not as typed.
+      auto u = session_user(ctx.db(), token, ctx.wall_clock(), ctx.config().session_max_age_days);
+      ctx.note(fmt::format("logged in as {}", u ? u->email : o->email));
     });
   }
   {
     auto* cmd = app.add_subcommand("logout", "End this database's session");
     cmd->callback([&ctx] {
-      if (auto token = load_session_token(ctx.config().db_path)) logout(ctx.db(), *token);
+      std::optional<User> ended;
+      if (auto token = load_session_token(ctx.config().db_path)) ended = logout(ctx.db(), *token);
       remove_session_token(ctx.config().db_path);
-      ctx.note("logged out");
+      if (ctx.options.json)
+        ctx.print_json({{"logged_out", ended.has_value()},
+                        {"email", ended ? nlohmann::json(ended->email) : nlohmann::json()}});
+      else
+        ctx.note(ended ? fmt::format("logged out {}", ended->email) : std::string("no session to end"));
     });
   }
   {

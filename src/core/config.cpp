@@ -1,17 +1,19 @@
 #include "mailer/config.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <algorithm>
 #include <fstream>
 #include <map>
+#include <string_view>
 #include <vector>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include "mailer/error.hpp"
+#include "mailer/paths.hpp"
+#include "mailer/url.hpp"
 #include "mailer/validate.hpp"
 
 namespace fs = std::filesystem;
@@ -19,12 +21,19 @@ namespace fs = std::filesystem;
 namespace mailer {
 namespace {
 
-std::string env_or(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? std::string(v) : fallback;
-}
+// A config file larger than this is not one (e.g. --config naming a log or a device).
+constexpr std::size_t kMaxConfigFile = 1 << 20;
 
-std::string home_dir() { return env_or("HOME", "/tmp"); }
+// C0 controls but TAB, DEL, and C1 controls (U+0080..U+009F, C2 80..C2 9F in UTF-8): a CR or
+// LF in a header value would start a header of its own, an ESC would reach the terminal.
+bool has_control(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    if ((b < 0x20 && b != '\t') || b == 0x7F) return true;
+    if (b == 0xC2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9F) return true;
+  }
+  return false;
+}
 
 [[noreturn]] void config_error(const std::string& file, const toml::source_region& where, const std::string& key,
                                const std::string& what, const std::string& hint = {}) {
@@ -40,8 +49,11 @@ class Reader {
   void check_keys() {
     static const std::map<std::string, std::vector<std::string>> known = {
         {"database", {"path"}},
-        {"smtp", {"url", "username", "password_env", "from", "connections", "rate_per_second", "timeout_s", "ca_file"}},
+        {"smtp",
+         {"url", "tls", "username", "password_env", "from", "connections", "rate_per_second", "timeout_s",
+          "ca_file"}},
         {"send", {"max_tries"}},
+        {"session", {"max_age_days"}},
         {"tracking", {"base_url"}},
         {"imap", {"url", "username", "password_env"}},
     };
@@ -59,11 +71,17 @@ class Reader {
     }
   }
 
-  void string(const char* section, const char* key, std::string& out) {
+  void string(const char* section, const char* key, std::string& out, std::size_t max = kMaxConfigString) {
     if (const toml::node* n = find(section, key)) {
       if (!n->is_string()) config_error(file_, n->source(), dotted(section, key), "expected a string");
-      out = **n->as_string();
-      check_utf8_or_fail(n, section, key, out);
+      const std::string& value = **n->as_string();
+      if (value.size() > max)
+        config_error(file_, n->source(), dotted(section, key), fmt::format("longer than {} bytes", max));
+      check_utf8_or_fail(n, section, key, value);
+      if (has_control(value))
+        config_error(file_, n->source(), dotted(section, key), "contains a line break or a control character",
+                     "write it on one line, without escapes such as \\n or \\u001b");
+      out = value;
     }
   }
 
@@ -116,13 +134,33 @@ class Reader {
   const toml::table& root_;
 };
 
+// smtp.tls, checked against the URL's scheme; unset: what the scheme says.
+TlsMode parse_tls(const Reader& r, const std::string& file, const std::string& tls, bool smtps) {
+  auto mismatch = [&](const char* why) {
+    config_error(file, r.where("smtp", "tls"), "smtp.tls", why,
+                 "smtps:// goes with \"implicit\", smtp:// with "
+                 "\"starttls\" or \"none\"");
+  };
+  if (tls.empty()) return smtps ? TlsMode::implicit : TlsMode::starttls;
+  if (tls == "implicit") {
+    if (!smtps) mismatch("\"implicit\" needs an smtps:// URL in smtp.url");
+    return TlsMode::implicit;
+  }
+  if (tls == "starttls" || tls == "none") {
+    if (smtps)
+      mismatch(tls == "none" ? "\"none\" with an smtps:// URL, which is always TLS"
+                             : "\"starttls\" needs an smtp:// URL in smtp.url");
+    return tls == "none" ? TlsMode::none : TlsMode::starttls;
+  }
+  config_error(file, r.where("smtp", "tls"), "smtp.tls", "must be \"starttls\", \"implicit\" or \"none\"");
+}
+
 }  // namespace
 
 ConfigLocation locate_config(const std::optional<std::string>& flag) {
   if (flag) return {*flag, true};
   if (const char* env = std::getenv("MAILER_CONFIG"); env && *env) return {env, true};
-  std::string base = env_or("XDG_CONFIG_HOME", home_dir() + "/.config");
-  return {base + "/mailer/mailer.toml", false};
+  return {paths::config_home() + "/mailer/mailer.toml", false};
 }
 
 Config parse_config(const std::string& text, const std::string& file) {
@@ -141,7 +179,11 @@ Config parse_config(const std::string& text, const std::string& file) {
   std::string db;
   r.string("database", "path", db);
   r.string("smtp", "url", config.smtp.url);
+  std::string tls;
+  r.string("smtp", "tls", tls);
   r.string("smtp", "username", config.smtp.username);
+  if (const toml::node* n = r.find("smtp", "username"))
+    config.smtp.username_at = fmt::format("{}:{}", file, n->source().begin.line);
   r.string("smtp", "password_env", config.smtp.password_env);
   r.string("smtp", "from", config.smtp.from);
   r.integer("smtp", "connections", config.smtp.connections, 1, 64);
@@ -149,13 +191,19 @@ Config parse_config(const std::string& text, const std::string& file) {
   r.integer("smtp", "timeout_s", config.smtp.timeout_s, 1, 3600);
   r.string("smtp", "ca_file", config.smtp.ca_file);
   r.integer("send", "max_tries", config.max_tries, 1, 100);
-  r.string("tracking", "base_url", config.tracking_base_url);
+  r.integer("session", "max_age_days", config.session_max_age_days, 1, 3650);
+  r.string("tracking", "base_url", config.tracking_base_url, kMaxBaseUrl);
   r.string("imap", "url", config.imap.url);
   r.string("imap", "username", config.imap.username);
   r.string("imap", "password_env", config.imap.password_env);
 
   if (!config.smtp.url.starts_with("smtp://") && !config.smtp.url.starts_with("smtps://"))
     config_error(file, r.where("smtp", "url"), "smtp.url", "must start with smtp:// or smtps://");
+  // In the URL a password would be printed with every error that names the server.
+  if (url_has_userinfo(config.smtp.url))
+    config_error(file, r.where("smtp", "url"), "smtp.url", "holds a user name or password",
+                 "use smtp.username and smtp.password_env");
+  config.smtp.tls = parse_tls(r, file, tls, config.smtp.url.starts_with("smtps://"));
   {
     std::string address;
     auto lt = config.smtp.from.find('<');
@@ -173,6 +221,9 @@ Config parse_config(const std::string& text, const std::string& file) {
   while (config.tracking_base_url.ends_with('/')) config.tracking_base_url.pop_back();
   if (!config.imap.url.empty() && !config.imap.url.starts_with("imap://") && !config.imap.url.starts_with("imaps://"))
     config_error(file, r.where("imap", "url"), "imap.url", "must start with imap:// or imaps://");
+  if (url_has_userinfo(config.imap.url))
+    config_error(file, r.where("imap", "url"), "imap.url", "holds a user name or password",
+                 "use imap.username and imap.password_env");
 
   if (!config.smtp.ca_file.empty()) {
     // Checked now: a missing file would otherwise surface as "TLS failed" at send time.
@@ -197,13 +248,22 @@ Config load_config(const std::optional<std::string>& config_flag, const std::opt
   ConfigLocation where = locate_config(config_flag);
   Config config;
   std::error_code ec;
-  if (fs::exists(where.path, ec)) {
+  if (fs::is_directory(where.path, ec)) {
+    throw Error(
+        Errc::config, fmt::format("config file {} is a directory", where.path),
+        "name the mailer.toml inside it, e.g. --config " + (fs::path(where.path) / "mailer.toml").string());
+  } else if (fs::exists(where.path, ec)) {
     std::ifstream in(where.path, std::ios::binary);
     if (!in) throw Error(Errc::config, fmt::format("cannot read config file {}", where.path), "check its permissions");
-    std::stringstream ss;
-    ss << in.rdbuf();
+    std::string text(kMaxConfigFile + 1, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxConfigFile)
+      throw Error(Errc::config,
+                  fmt::format("config file {} is larger than {} bytes", where.path, kMaxConfigFile),
+                  "is it the right file?");
     std::string path = fs::absolute(where.path, ec).lexically_normal().string();
-    config = parse_config(ss.str(), path);
+    config = parse_config(text, path);
   } else if (where.explicit_choice) {
     throw Error(Errc::config, fmt::format("config file {} does not exist", where.path),
                 "copy mailer.toml.sample there, or drop --config / MAILER_CONFIG");
@@ -213,18 +273,31 @@ Config load_config(const std::optional<std::string>& config_flag, const std::opt
   } else if (const char* env = std::getenv("MAILER_DB"); env && *env) {
     config.db_path = env;
   } else if (config.db_path.empty()) {
-    std::string base = env_or("XDG_DATA_HOME", home_dir() + "/.local/share");
-    fs::create_directories(base + "/mailer", ec);
-    config.db_path = base + "/mailer/mailer.db";
+    // Its directory is made when the database is created (cli::Context::db), not here: a
+    // command that never opens the database leaves no trace.
+    config.db_path = paths::data_home() + "/mailer/mailer.db";
+    config.db_default = true;
   }
   if (config.db_path != ":memory:") config.db_path = fs::absolute(config.db_path, ec).lexically_normal().string();
   return config;
 }
 
 std::string smtp_password(const Config& config) {
-  if (config.smtp.password_env.empty()) return {};
-  const char* v = std::getenv(config.smtp.password_env.c_str());
-  return v ? std::string(v) : std::string();
+  if (config.smtp.username.empty()) return {};
+  const std::string& variable = config.smtp.password_env;
+  const char* value = variable.empty() ? nullptr : std::getenv(variable.c_str());
+  if (value && *value) return value;
+  // Checked before connecting: a login with an empty password is refused by the server as a
+  // wrong one, and each such refusal would look like the server's fault.
+  const std::string at = config.smtp.username_at.empty() ? "" : config.smtp.username_at + ": ";
+  if (variable.empty())
+    throw Error(Errc::config, at + "smtp.username is set but smtp.password_env is empty",
+                "name the environment variable that holds the SMTP password");
+  throw Error(
+      Errc::config,
+      fmt::format("{}smtp.username is set but ${} (smtp.password_env) is {}", at, variable,
+                  value ? "empty" : "not set"),
+      fmt::format("export {}=PASSWORD where mailer runs (cron too), or empty smtp.username", variable));
 }
 
 }  // namespace mailer

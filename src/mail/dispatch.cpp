@@ -254,6 +254,9 @@ SendSummary send_mailing_now(store::Db& db, const Config& config, const Actor& a
     dry_run_mailing(db, config, mailing.id, mailing.owner, mailing.message, request, summary, now);
     return summary;
   }
+  // A config that cannot reach the server (a username without its password) is said before
+  // any run is made.
+  (void)mail::smtp_settings(config);
   SendContext ctx(db, config, request, summary, now);
   Id run = 0;
   {
@@ -299,6 +302,7 @@ SendSummary send_retry_failed(store::Db& db, const Config& config, const Actor& 
   auto start = Clock::now();
   SendSummary summary;
   Mailing mailing = sendable_mailing(db, actor, mailing_id);
+  (void)mail::smtp_settings(config);
   SendContext ctx(db, config, request, summary, now);
   Id run = 0;
   {

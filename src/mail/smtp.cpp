@@ -38,6 +38,7 @@
 #include "mailer/compose.hpp"
 #include "mailer/config.hpp"
 #include "mailer/error.hpp"
+#include "mailer/url.hpp"
 
 namespace mailer::mail {
 namespace {
@@ -87,15 +88,13 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
   return true;
 }
 
-// The URL without "user:password@", for error messages.
-std::string redact_url(const std::string& url) {
-  const auto scheme_end = url.find("://");
-  if (scheme_end == std::string::npos) return url;
-  const auto host_start = scheme_end + 3;
-  const auto at = url.find('@', host_start);
-  const auto path = url.find('/', host_start);
-  if (at == std::string::npos || (path != std::string::npos && at > path)) return url;
-  return url.substr(0, host_start) + url.substr(at + 1);
+// CURLUSESSL_TRY would send the password in clear to a server that does not offer STARTTLS,
+// or to whoever strips the offer from its EHLO reply: with a login, TLS is required unless the
+// config says "none" in so many words.
+long use_ssl(const SmtpSettings& settings) {
+  if (settings.tls == TlsMode::none) return CURLUSESSL_NONE;
+  if (settings.tls == TlsMode::implicit || !settings.username.empty()) return CURLUSESSL_ALL;
+  return CURLUSESSL_TRY;
 }
 
 void check_url(const std::string& url) {
@@ -236,7 +235,7 @@ class Connection {
     // sigaction around each call) is process-wide and races between threads; SIGPIPE is
     // blocked per thread instead (SigpipeBlock).
     set(CURLOPT_NOSIGNAL, 1L);
-    set(CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+    set(CURLOPT_USE_SSL, use_ssl(settings));
     if (!settings.ca_file.empty()) set(CURLOPT_CAINFO, settings.ca_file.c_str());
     if (!settings.username.empty()) {
       set(CURLOPT_USERNAME, settings.username.c_str());
@@ -565,6 +564,7 @@ void SmtpSender::run(const std::function<std::optional<Envelope>()>& next,
 SmtpSettings smtp_settings(const Config& config) {
   SmtpSettings s;
   s.url = config.smtp.url;
+  s.tls = config.smtp.tls;
   s.username = config.smtp.username;
   s.password = smtp_password(config);
   s.mail_from = envelope_address(address_of(config.smtp.from));

@@ -30,6 +30,49 @@ const std::vector<Migration>& migrations() {
   return all;
 }
 
+// Marks a database as mailer's in its header (PRAGMA application_id, set by migration 004), so
+// that another program's SQLite file is told apart from ours.
+constexpr int kApplicationId = 0x6D6C7231;  // "mlr1"
+
+const char* const kNotOurs = "not a mailer database";
+const char* const kNotOursHint =
+    "check --db, MAILER_DB or [database] path; a new file name makes a new database";
+
+// One error for a failed SQLite call, with the exit status of SPEC §6 that says what the user
+// can do about it (a bug is the last guess, not the first).
+[[noreturn]] void throw_sqlite(int rc, const std::string& path, std::string_view what,
+                               const std::string& message) {
+  const std::string detail = what.empty() ? message : fmt::format("{}: {}", what, message);
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      throw Error(Errc::temp_failure, fmt::format("database {} is busy", path),
+                  "another mailer is writing; try again");
+    case SQLITE_NOTADB:
+      throw Error(Errc::not_found, fmt::format("{}: {} ({})", path, kNotOurs, message), kNotOursHint);
+    case SQLITE_CORRUPT:
+      throw Error(Errc::io_error, fmt::format("database {} is damaged: {}", path, detail),
+                  "restore it from a backup, or try `sqlite3 FILE .recover`");
+    case SQLITE_READONLY:
+      throw Error(Errc::io_error, fmt::format("database {} is read-only: {}", path, detail),
+                  "mailer writes it and FILE-wal, FILE-shm beside it: check the permissions of the file and "
+                  "its folder, and that the file system is not mounted read-only");
+    case SQLITE_FULL:
+      throw Error(Errc::io_error, fmt::format("database {}: the disk is full: {}", path, detail),
+                  "free some space and try again; nothing of this command was written");
+    case SQLITE_IOERR:
+      throw Error(Errc::io_error, fmt::format("database {}: I/O error: {}", path, detail),
+                  "check the disk and the file system");
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      throw Error(Errc::not_found, fmt::format("cannot open database {}: {}", path, detail),
+                  "check that the path names a file you may read and write");
+    default:
+      throw Error(Errc::internal, fmt::format("database {}: {}", path, detail));
+  }
+}
+
 }  // namespace
 
 int latest_schema_version() { return migrations().empty() ? 0 : migrations().back().version; }
@@ -141,12 +184,13 @@ Db::Db(const std::string& path) : path_(path) {
                               path, sb.st_nlink),
                   "keep one name and point the others at it with a symbolic link (ln -s)");
   }
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
+  if (int rc = sqlite3_open_v2(path.c_str(), &db_,
+                               SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+      rc != SQLITE_OK) {
     std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
-    throw Error(Errc::not_found, fmt::format("cannot open database {}: {}", path, msg));
+    throw_sqlite(rc, path, "", msg);
   }
   sqlite3_busy_timeout(db_, 10000);
   sqlite3_extended_result_codes(db_, 1);
@@ -185,10 +229,7 @@ void Db::exec(std::string_view sql) {
   if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
     std::string msg = err ? err : "unknown error";
     sqlite3_free(err);
-    int code = sqlite3_errcode(db_) & 0xff;
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-      throw Error(Errc::temp_failure, fmt::format("database {} is busy", path_), "another mailer is writing; try again");
-    throw Error(Errc::internal, fmt::format("database {}: {}", path_, msg));
+    throw_sqlite(sqlite3_errcode(db_), path_, "", msg);
   }
 }
 
@@ -202,14 +243,38 @@ int Db::schema_version() {
 }
 
 void Db::fail(std::string_view what) const {
-  int code = sqlite3_errcode(db_) & 0xff;
-  if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-    throw Error(Errc::temp_failure, fmt::format("database {} is busy", path_), "another mailer is writing; try again");
-  throw Error(Errc::internal, fmt::format("database {}: {}: {}", path_, what, sqlite3_errmsg(db_)));
+  throw_sqlite(sqlite3_errcode(db_), path_, what, sqlite3_errmsg(db_));
+}
+
+void Db::check_ours(int version) {
+  auto app = prepare("PRAGMA application_id");
+  app.step();
+  const std::int64_t id = app.int64(0);
+  app.reset();
+  auto tables = prepare("SELECT count(*) FROM sqlite_master");
+  tables.step();
+  const std::int64_t objects = tables.int64(0);
+  tables.reset();
+  // A new file has no schema at all; a mailer database from before the application id has
+  // its user table.
+  bool ours = id == kApplicationId || (id == 0 && version == 0 && objects == 0);
+  if (!ours && id == 0 && version > 0) {
+    auto user =
+        prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('user', 'mailing')");
+    user.step();
+    ours = user.int64(0) == 2;
+  }
+  if (!ours)
+    throw Error(Errc::not_found,
+                fmt::format("{}: {} (an SQLite file of another program: {})", path_, kNotOurs,
+                            id != 0 ? fmt::format("application id {:#x}", id)
+                                    : fmt::format("{} schema objects, version {}", objects, version)),
+                kNotOursHint);
 }
 
 void Db::migrate() {
   int current = schema_version();
+  check_ours(current);
   if (current > latest_schema_version())
     throw Error(Errc::config,
                 fmt::format("database {} has schema version {}, newer than this mailer knows ({})", path_,

@@ -34,7 +34,7 @@ class SessionRefusalsBurnNoTries(unittest.TestCase):
 
     def test_four_ticks_with_a_wrong_password_then_the_right_one_deliver_everyone(self):
         with smtp_server(auth="mailer:s3cret") as smtp, \
-                Workspace(smtp_url=smtp.url, username="mailer", password_env="TEST_SMTP_PASSWORD",
+                Workspace(smtp_url=smtp.url, username="mailer", password_env="TEST_SMTP_PASSWORD", tls="none",
                           extra_config="[send]\nmax_tries = 2\n") as ws:
             ws.superuser()
             add_clients(ws, [(e, "Имя") for e in self.PEOPLE], group="all")

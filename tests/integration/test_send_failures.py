@@ -269,7 +269,7 @@ class ServerUnavailableTest(unittest.TestCase):
     def test_login_refused_sends_nothing_and_keeps_the_list(self):
         with smtp_server(auth="mailer:s3cret") as smtp, \
                 Workspace(smtp_url=smtp.url, extra_config=MAX_TRIES, username="mailer",
-                          password_env="TEST_SMTP_PASSWORD") as ws:
+                          password_env="TEST_SMTP_PASSWORD", tls="none") as ws:
             m = self.prepare(ws)
             wrong = {"MAILER_NOW": T0, "TEST_SMTP_PASSWORD": "wrong"}
             proc = ws.run("send", str(m), env=wrong)

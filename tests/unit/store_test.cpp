@@ -268,7 +268,7 @@ TEST_CASE("users: verification works once, expires after 24 hours, and says noth
   CHECK(code_of([&] { verify_user(f.db, "v@example.com", code, f.now + 3600); }) == Errc::data);
   CHECK(code_of([&] { verify_user(f.db, "nobody@example.com", code, f.now); }) == Errc::data);
   std::string token = login(f.db, "v@example.com", "long enough", f.now);
-  CHECK(session_user(f.db, token).has_value());
+  CHECK(session_user(f.db, token, f.now).has_value());
 }
 
 TEST_CASE("users: passwords and tokens are stored only hashed (SPEC §4)") {
@@ -292,7 +292,7 @@ TEST_CASE("users: blocking ends the user's sessions and stops logins (SPEC §4)"
   std::string token = login(f.db, "b@example.com", "long enough", f.now);
   CHECK(code_of([&] { set_user_active(f.db, f.owner, "b@example.com", false); }) == Errc::permission);
   set_user_active(f.db, f.manager, "b@example.com", false);
-  CHECK_FALSE(session_user(f.db, token).has_value());
+  CHECK_FALSE(session_user(f.db, token, f.now).has_value());
   CHECK(code_of([&] { login(f.db, "b@example.com", "long enough", f.now); }) == Errc::permission);
 }
 
@@ -308,7 +308,7 @@ TEST_CASE("users: a password reset code changes the password and ends sessions -
   request_password_reset(f.db, notify, "ann@example.com", f.now);
   code = sent.substr(sent.find("--code ") + 7, 6);
   reset_password(f.db, "ann@example.com", code, "new password!", f.now + 60);
-  CHECK_FALSE(session_user(f.db, token).has_value());
+  CHECK_FALSE(session_user(f.db, token, f.now).has_value());
   CHECK(code_of([&] { login(f.db, "ann@example.com", "correct horse", f.now); }) == Errc::permission);
   CHECK(code_of([&] { login(f.db, "ann@example.com", "new password!", f.now); }) == Errc::ok);
   sent.clear();
