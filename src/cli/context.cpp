@@ -23,7 +23,10 @@ const Config& Context::config() {
 }
 
 store::Db& Context::db() {
-  if (!db_) db_.emplace(config().db_path);
+  if (!db_) {
+    db_.emplace(config().db_path);
+    report_case_duplicates(*db_, now());
+  }
   return *db_;
 }
 
