@@ -32,7 +32,7 @@ class Source {
   virtual std::size_t read(char* buffer, std::size_t size) = 0;
 };
 
-// A string as a Source (tests, small inputs).
+// A string as a Source (tests, small inputs); the text must outlive it.
 class StringSource : public Source {
  public:
   explicit StringSource(std::string_view text) : text_(text) {}

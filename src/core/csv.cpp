@@ -56,6 +56,13 @@ std::optional<char> detect_delimiter(std::string_view s, bool at_end) {
   return semicolons > commas ? ';' : ',';
 }
 
+// "64 KiB", "1 MiB": a cap as the messages name it.
+std::string size_text(std::size_t bytes) {
+  if (bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + " MiB";
+  if (bytes % 1024 == 0) return std::to_string(bytes / 1024) + " KiB";
+  return std::to_string(bytes) + " bytes";
+}
+
 // The physical line of offset `at` in a record that starts on `line` at `begin`.
 std::size_t line_at(std::string_view s, std::size_t begin, std::size_t at, std::size_t line) {
   for (std::size_t i = begin; i < at; ++i) {
@@ -175,7 +182,7 @@ void Reader::start() {
       delimiter_ = *d;
       break;
     }
-    if (buf_.size() - pos_ > limits_.record) fail(line_, "a record longer than 1 MiB", "is this a CSV file?");
+    if (buf_.size() - pos_ > limits_.record) fail(line_, "a record longer than " + size_text(limits_.record), "is this a CSV file?");
     fill();
   }
   // Bytes that end a run of field text: outside quotes, and inside quotes.
@@ -224,7 +231,8 @@ Reader::Step Reader::parse(Record& record) {
   const std::size_t first_line = line;
   std::size_t count = 0;
   while (true) {
-    if (count == limits_.fields) fail(first_line, "more than 16384 fields in a record", "is this a CSV file?");
+    if (count == limits_.fields)
+      fail(first_line, "more than " + std::to_string(limits_.fields) + " fields in a record", "is this a CSV file?");
     if (count == record.fields.size()) record.fields.emplace_back();
     std::string& field = record.fields[count++];
     field.clear();
@@ -271,7 +279,8 @@ Reader::Step Reader::parse(Record& record) {
       field.assign(s + start, p - start);
     }
     if (field.size() > limits_.field)
-      fail(line, "a field longer than 64 KiB", "fields are addresses, names and comments; is this the right file?");
+      fail(line, "a field longer than " + size_text(limits_.field),
+           "fields are addresses, names and comments; is this the right file?");
     if (p == n) break;
     if (s[p] == delim) {
       ++p;
@@ -299,7 +308,8 @@ bool Reader::next(Record& record) {
         return false;
       case Step::more:
         if (buf_.size() - pos_ > limits_.record)
-          fail(line_, "a record longer than 1 MiB", "a quote left open makes the rest of the file one field; close it");
+          fail(line_, "a record longer than " + size_text(limits_.record),
+               "a quote left open makes the rest of the file one field; close it");
         fill();
         break;
     }
