@@ -3,172 +3,24 @@
 // ones; a plain list of addresses needs none. Rows stream from the reader into one
 // transaction: a bad row rolls everything back, so memory never holds more than one row.
 #include <algorithm>
-#include <limits>
 
 #include <fmt/format.h>
 
 #include "mailer/client_import.hpp"
 #include "mailer/error.hpp"
 #include "mailer/records.hpp"
-#include "mailer/text_fold.hpp"
-#include "mailer/utf8.hpp"
 #include "mailer/validate.hpp"
+
+#include "import_columns.hpp"
 #include "record_access.hpp"
 
 namespace mailer {
 namespace {
 
-enum class Column { email, name, comment };
+using detail::Layout;
+using detail::trim;
 
-// Header names, as header_key() leaves them: folded, "ё" as "е", without blanks and . - _ : *
-// (so "E-Mail", "Эл. почта", "Ф.И.О." match).
-constexpr std::pair<std::string_view, Column> kAliases[] = {
-    {"email", Column::email},
-    {"mail", Column::email},
-    {"emailaddress", Column::email},
-    {"почта", Column::email},
-    {"адрес", Column::email},
-    {"электроннаяпочта", Column::email},
-    {"элпочта", Column::email},
-    {"эпочта", Column::email},
-    {"адресэлектроннойпочты", Column::email},
-    {"адресэлпочты", Column::email},
-    {"электронныйадрес", Column::email},
-    {"емейл", Column::email},
-    {"имейл", Column::email},
-    {"мейл", Column::email},
-    {"name", Column::name},
-    {"fullname", Column::name},
-    {"имя", Column::name},
-    {"фио", Column::name},
-    {"полноеимя", Column::name},
-    {"имяфамилия", Column::name},
-    {"фамилияимя", Column::name},
-    {"фамилияимяотчество", Column::name},
-    {"comment", Column::comment},
-    {"comments", Column::comment},
-    {"note", Column::comment},
-    {"notes", Column::comment},
-    {"комментарий", Column::comment},
-    {"комментарии", Column::comment},
-    {"примечание", Column::comment},
-    {"примечания", Column::comment},
-    {"заметка", Column::comment},
-    {"заметки", Column::comment},
-};
-
-constexpr std::string_view kColumnNames[] = {"email", "name", "comment"};
 constexpr std::size_t kProblemsShown = 5;
-constexpr const char* kHeaderHint =
-    "name the columns on the first line (email;name;comment, or почта;имя;комментарий), or give "
-    "--columns email,name,comment";
-
-std::string_view trim(std::string_view s) {
-  const std::size_t b = s.find_first_not_of(" \t");
-  if (b == std::string_view::npos) return {};
-  return s.substr(b, s.find_last_not_of(" \t") + 1 - b);
-}
-
-std::string header_key(std::string_view cell) {
-  std::string key = fold_for_search(trim(cell));
-  std::erase_if(key, [](char c) { return std::string_view(" \t.-_:*").find(c) != std::string_view::npos; });
-  return key;
-}
-
-std::optional<Column> column_of(std::string_view cell) {
-  const std::string key = header_key(cell);
-  for (const auto& [alias, column] : kAliases)
-    if (alias == key) return column;
-  return std::nullopt;
-}
-
-// Which field holds what. `width`: how many fields a row may have (more only when empty).
-struct Layout {
-  std::optional<std::size_t> at[3];
-  std::size_t width = std::numeric_limits<std::size_t>::max();
-};
-
-// --columns: "email,,name" maps by position, an empty entry skipping a column.
-Layout parse_columns(std::string_view list) {
-  Layout layout;
-  std::size_t position = 0;
-  while (true) {
-    const std::size_t comma = list.find(',');
-    const std::string_view entry = trim(list.substr(0, comma));
-    if (!entry.empty()) {
-      const auto column = column_of(entry);
-      if (!column)
-        throw Error(Errc::usage, fmt::format("--columns: unknown column '{}'", utf8::visible(entry)),
-                    "name each position email, name or comment (or почта, имя, комментарий); leave a "
-                    "position empty to skip that column, as in --columns email,,name");
-      auto& slot = layout.at[static_cast<int>(*column)];
-      if (slot)
-        throw Error(Errc::usage, fmt::format("--columns: '{}' is given twice", kColumnNames[static_cast<int>(*column)]));
-      slot = position;
-    }
-    if (comma == std::string_view::npos) break;
-    list.remove_prefix(comma + 1);
-    ++position;
-  }
-  if (!layout.at[0]) throw Error(Errc::usage, "--columns: no email column", "for example --columns email,name,comment");
-  return layout;
-}
-
-bool is_blank(const std::string& field) { return trim(field).empty(); }
-
-// Reads the first record: the header, or (without one) the first row. Returns the layout
-// and whether that record was a header.
-std::pair<Layout, bool> read_layout(const csv::Record& first, const std::optional<Layout>& given,
-                                    ImportSummary& summary) {
-  const auto& cells = first.fields;
-  const auto unknown = [&](const Layout& layout) {
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-      const bool mapped = std::any_of(std::begin(layout.at), std::end(layout.at), [&](auto& at) { return at == i; });
-      if (!mapped && !is_blank(cells[i])) summary.unknown_columns.emplace_back(trim(cells[i]));
-    }
-  };
-  if (given) {
-    // With --columns the first line is data, unless it is a header (its email cell holds no
-    // address): then it is skipped, so one command reads files with and without one.
-    const std::size_t at = *given->at[0];
-    const bool header = at >= cells.size() || cells[at].find('@') == std::string::npos;
-    if (header) unknown(*given);
-    return {*given, header};
-  }
-  Layout layout;
-  bool any = false;
-  for (std::size_t i = 0; i < cells.size(); ++i) {
-    const auto column = column_of(cells[i]);
-    if (!column) continue;
-    auto& slot = layout.at[static_cast<int>(*column)];
-    if (slot)
-      throw Error(Errc::data,
-                  fmt::format("line {}: two {} columns ('{}' and '{}')", first.line, kColumnNames[static_cast<int>(*column)],
-                              utf8::visible(cells[*slot]), utf8::visible(cells[i])),
-                  "rename one, or give --columns to say which to read");
-    slot = i;
-    any = true;
-  }
-  if (any) {
-    if (!layout.at[0])
-      throw Error(Errc::data, fmt::format("line {}: no email column in the header", first.line), kHeaderHint);
-    layout.width = cells.size();
-    unknown(layout);
-    return {layout, true};
-  }
-  // No header: a plain list of addresses, one a line.
-  std::vector<std::size_t> filled;
-  for (std::size_t i = 0; i < cells.size(); ++i)
-    if (!is_blank(cells[i])) filled.push_back(i);
-  if (filled.size() == 1 && cells[filled[0]].find('@') != std::string::npos) {
-    layout.at[0] = filled[0];
-    layout.width = filled[0] + 1;
-    return {layout, false};
-  }
-  if (!filled.empty() && cells[filled[0]].find('@') != std::string::npos)
-    throw Error(Errc::data, fmt::format("line {}: no header, and more than one column", first.line), kHeaderHint);
-  throw Error(Errc::data, fmt::format("line {}: no email column in the header", first.line), kHeaderHint);
-}
 
 // Writes rows through prepared statements; duplicates are found through the unique index on
 // (owner, email_key, key_dup), among the clients already there and those added by earlier
@@ -431,7 +283,7 @@ std::string_view to_string(RowOutcome outcome) {
 ImportSummary import_clients(store::Db& db, const Actor& actor, csv::Reader& reader, const ImportOptions& options,
                              Time now) {
   std::optional<Layout> given;
-  if (options.columns) given = parse_columns(*options.columns);
+  if (options.columns) given = detail::parse_columns(*options.columns);
   ImportSummary summary;
   CacheSize cache(db);
   store::Transaction tx(db);
@@ -443,7 +295,7 @@ ImportSummary import_clients(store::Db& db, const Actor& actor, csv::Reader& rea
     while (reader.next(record)) {
       if (!started) {
         started = true;
-        std::tie(layout, summary.header) = read_layout(record, given, summary);
+        std::tie(layout, summary.header) = detail::read_layout(record, given, summary);
         if (summary.header) continue;
       }
       importer.row(record, layout);

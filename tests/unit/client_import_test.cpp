@@ -10,8 +10,10 @@
 #include "mailer/db.hpp"
 #include "mailer/error.hpp"
 #include "mailer/records.hpp"
+#include "error_of.hpp"
 
 using namespace mailer;
+using mailer::test::error_of;
 
 namespace {
 
@@ -34,15 +36,6 @@ struct Fixture {
     return st.int64(0);
   }
 };
-
-Error error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  throw std::runtime_error("expected mailer::Error");
-}
 
 }  // namespace
 

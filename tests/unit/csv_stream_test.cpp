@@ -9,10 +9,12 @@
 
 #include "mailer/csv.hpp"
 #include "mailer/error.hpp"
+#include "error_of.hpp"
 
 using mailer::Errc;
 using mailer::Error;
 using namespace mailer::csv;
+using mailer::test::error_of;
 using Fields = std::vector<std::string>;
 
 namespace {
@@ -40,16 +42,6 @@ std::vector<Record> read_all(Source& source, Encoding encoding = Encoding::detec
   Record r;
   while (reader.next(r)) out.push_back(r);
   return out;
-}
-
-template <class F>
-Error error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  throw std::runtime_error("expected mailer::Error, nothing was thrown");
 }
 
 }  // namespace

@@ -2,10 +2,11 @@
 -- NOCASE, which folds ASCII only: "ОЛЕГ@пример.рф" and "олег@пример.рф" are one client
 -- (and so is "олег@xn--e1afmkfd.xn--p1ai": domains compare as A-labels), "Покупатели" and
 -- "покупатели" one group. The keys are computed in C++ (mailer_email_key, mailer_fold: see
--- store/sql_functions.cpp) and kept in plain columns, so that other tools still read and write
--- the file. Rows that fold together were allowed before and are not merged behind the owner's
--- back: both stay, the later one gets key_dup = its id so that the unique index can be built,
--- and case_duplicate lists it, which mailer reports once on stderr for the owner to merge.
+-- store/sql_functions.cpp) and kept in plain columns, not in expressions of the schema, so
+-- that other tools can still read and write the file (a client written by hand needs its key).
+-- Rows that fold together were allowed before and are not merged behind the owner's back:
+-- both stay, the later one gets key_dup = its id so that the unique index can be built, and
+-- case_duplicate lists it, which mailer reports once on stderr for the owner to merge.
 -- The client table is rebuilt (as in 002) so that the key's unique index replaces the old
 -- UNIQUE (owner, email): one index less to keep up on every insert of a large import. Its
 -- AUTOINCREMENT counter is carried over, so no id of a removed client comes back.
