@@ -8,23 +8,11 @@
 #include <string_view>
 
 #include "mailer/error.hpp"
+#include "error_of.hpp"
 
 using mailer::Errc;
 using mailer::Error;
-
-namespace {
-
-template <class F>
-Error error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  throw std::runtime_error("expected mailer::Error, nothing was thrown");
-}
-
-}  // namespace
+using mailer::test::error_of;
 
 TEST_CASE("email: ordinary, dotted, tagged and quoted addresses are valid (SPEC §1)") {
   for (std::string_view address : {
