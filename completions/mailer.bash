@@ -48,8 +48,9 @@ _mailer_flags() {
         "client add") echo "--name --comment --group" ;;
         "client list") echo "--group --search --all" ;;
         "client edit") echo "--email --name --comment" ;;
-        "client import") echo "--group --skip-invalid" ;;
-        "client export") echo "--group" ;;
+        "client import") echo "--group --skip-invalid --columns --encoding" ;;
+        "client export") echo "--group --raw" ;;
+        "group rm" | "group members" | "group add-member" | "group remove-member") echo "--owner" ;;
         "group list" | "message list" | "mailing list") echo "--all" ;;
         "message add") echo "--subject --body --body-file --html-file" ;;
         "message edit") echo "--subject --body --body-file --html-file --no-html" ;;
@@ -75,7 +76,8 @@ _mailer() {
     local commands="init user login logout whoami client group message mailing send report cron"
     local globals="--config --db --json -q --quiet -v --verbose --log-timestamps --version -h --help"
     local value_options="--config --db --name --comment --group --search --email --code --subject
-        --body --body-file --html-file --message --client --start --end --every --mailing --status --part --since --to"
+        --body --body-file --html-file --message --client --start --end --every --mailing --status --part --since --to
+        --columns --encoding --owner"
 
     # Find the command, its subcommand and how many positional arguments follow them,
     # skipping options and the values of those that take one.
@@ -134,6 +136,17 @@ _mailer() {
             ;;
         --group)
             _mailer_complete_groups "$cur" "${db_args[@]}"
+            return
+            ;;
+        --encoding)
+            mapfile -t COMPREPLY < <(compgen -W "utf-8 cp1251" -- "$cur")
+            return
+            ;;
+        --columns)
+            mapfile -t COMPREPLY < <(compgen -W "email,name,comment email,name email" -- "$cur")
+            return
+            ;;
+        --owner)
             return
             ;;
         --name | --comment | --search | --email | --code | --subject | --body | --message | --client | --mailing)

@@ -12,7 +12,7 @@ function __mailer_words
     set -e tokens[1]
     set -l value_options --config --db --name --comment --group --search --email --code \
         --subject --body --body-file --html-file --message --client --start --end --every \
-        --mailing --status --part
+        --mailing --status --part --columns --encoding --owner
     set -l skip 0
     for t in $tokens
         if test $skip -eq 1
@@ -127,7 +127,7 @@ complete -c mailer -n '__mailer_needs_subcommand client' -a list -d 'List recipi
 complete -c mailer -n '__mailer_needs_subcommand client' -a show -d 'Show one recipient'
 complete -c mailer -n '__mailer_needs_subcommand client' -a edit -d 'Change a recipient'
 complete -c mailer -n '__mailer_needs_subcommand client' -a rm -d 'Remove recipients (all or none)'
-complete -c mailer -n '__mailer_needs_subcommand client' -a import -d 'Import a CSV with the header email,name,comment'
+complete -c mailer -n '__mailer_needs_subcommand client' -a import -d 'Import clients from CSV (a header, --columns, or a list of addresses)'
 complete -c mailer -n '__mailer_needs_subcommand client' -a export -d 'Write recipients as CSV to standard output'
 complete -c mailer -n '__mailer_using client add' -l name -x -d "The recipient's name ({{name}})"
 complete -c mailer -n '__mailer_using client add' -l comment -x -d 'A note for yourself'
@@ -140,18 +140,24 @@ complete -c mailer -n '__mailer_using client edit' -l name -x -d 'New name'
 complete -c mailer -n '__mailer_using client edit' -l comment -x -d 'New comment'
 complete -c mailer -n '__mailer_using client import' -l group -x -a '(__mailer_groups)' -d 'Add every imported client to this group'
 complete -c mailer -n '__mailer_using client import' -l skip-invalid -d 'Import the valid rows and report the bad ones'
+complete -c mailer -n '__mailer_using client import' -l columns -x -a 'email,name,comment email,name email' -d 'The columns by position (an empty entry skips one)'
+complete -c mailer -n '__mailer_using client import' -l encoding -x -a 'utf-8 cp1251' -d "The file's encoding (default: UTF-8, Windows-1251 detected)"
 complete -c mailer -n '__mailer_using client import 2' -F -d 'CSV file'
 complete -c mailer -n '__mailer_using client import 2' -a - -d 'Standard input'
 complete -c mailer -n '__mailer_using client export' -l group -x -a '(__mailer_groups)' -d 'Only the members of this group'
+complete -c mailer -n '__mailer_using client export' -l raw -d 'Keep cells that start with = + - @ as they are'
 
 # group
 complete -c mailer -n '__mailer_needs_subcommand group' -a add -d 'Create a group'
 complete -c mailer -n '__mailer_needs_subcommand group' -a list -d 'List groups with their member counts'
-complete -c mailer -n '__mailer_needs_subcommand group' -a rm -d 'Remove a group (its clients stay)'
+complete -c mailer -n '__mailer_needs_subcommand group' -a rm -d 'Remove a group (its clients stay; refused while a mailing uses it)'
 complete -c mailer -n '__mailer_needs_subcommand group' -a members -d "List a group's clients"
 complete -c mailer -n '__mailer_needs_subcommand group' -a add-member -d 'Put clients into a group'
 complete -c mailer -n '__mailer_needs_subcommand group' -a remove-member -d 'Take clients out of a group'
 complete -c mailer -n '__mailer_using group list' -l all -d "Everyone's groups, with their owner (manager)"
+for __mailer_sub in rm members add-member remove-member
+    complete -c mailer -n "__mailer_using group $__mailer_sub" -l owner -x -d 'The group of this user (by email)'
+end
 complete -c mailer -n '__mailer_using group rm 2; or __mailer_using group members 2; or __mailer_using group add-member 2; or __mailer_using group remove-member 2' -a '(__mailer_groups)' -d Group
 
 # message

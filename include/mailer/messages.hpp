@@ -7,7 +7,7 @@
 
 #include "mailer/access.hpp"
 #include "mailer/db.hpp"
-#include "mailer/record_base.hpp"
+#include "mailer/ids.hpp"
 #include "mailer/time.hpp"
 
 namespace mailer {

@@ -31,6 +31,7 @@ store::Db& Context::db() {
     // The default database's folder is made with it; a path the user named must have one.
     if (c.db_default) paths::make_dirs(std::filesystem::path(c.db_path).parent_path().string());
     db_.emplace(c.db_path);
+    report_case_duplicates(*db_, now());
   }
   return *db_;
 }

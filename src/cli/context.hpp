@@ -59,6 +59,9 @@ std::string read_password(bool from_stdin, bool confirm);
 // Reads a whole file, or stdin for "-". Error{not_found} naming the file.
 std::string read_file(const std::string& path);
 
+// Says once on stderr which clients or groups differ only in case (migration 003); client.cpp.
+void report_case_duplicates(store::Db& db, Time now);
+
 // The noun registrars, one file each.
 void register_init(CLI::App& app, Context& ctx);
 void register_user(CLI::App& app, Context& ctx);

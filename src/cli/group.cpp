@@ -12,8 +12,12 @@ namespace {
 struct GroupOptions {
   std::string name;
   std::vector<Id> clients;
+  std::optional<std::string> owner;
   bool all = false;
 };
+
+constexpr const char* kOwnerHelp =
+    "The group of this user (by email): a manager may read another's groups, a superuser change them";
 
 }  // namespace
 
@@ -55,19 +59,22 @@ void register_group(CLI::App& app, Context& ctx) {
   }
   {
     auto o = std::make_shared<GroupOptions>();
-    auto* cmd = group->add_subcommand("rm", "Remove a group (its clients stay)");
+    auto* cmd = group->add_subcommand("rm", "Remove a group (its clients stay); refused while a mailing uses it");
     cmd->add_option("NAME", o->name, "The group's name")->required();
+    cmd->add_option("--owner", o->owner, kOwnerHelp);
     cmd->callback([&ctx, o] {
-      remove_group(ctx.db(), ctx.actor(), o->name);
-      ctx.note(fmt::format("removed group '{}'", o->name));
+      const std::string removed = remove_group(ctx.db(), ctx.actor(), o->name, o->owner);
+      if (ctx.options.json) ctx.print_json({{"removed", nlohmann::json::array({removed})}});
+      else ctx.note(fmt::format("removed group '{}'", removed));
     });
   }
   {
     auto o = std::make_shared<GroupOptions>();
     auto* cmd = group->add_subcommand("members", "List a group's clients");
     cmd->add_option("NAME", o->name, "The group's name")->required();
+    cmd->add_option("--owner", o->owner, kOwnerHelp);
     cmd->callback([&ctx, o] {
-      auto clients = group_members(ctx.db(), ctx.actor(), o->name);
+      auto clients = group_members(ctx.db(), ctx.actor(), o->name, o->owner);
       if (ctx.options.json) {
         nlohmann::json arr = nlohmann::json::array();
         for (const auto& c : clients) arr.push_back(to_json(c));
@@ -85,9 +92,10 @@ void register_group(CLI::App& app, Context& ctx) {
                                       add ? "Put clients into a group" : "Take clients out of a group");
     cmd->add_option("NAME", o->name, "The group's name")->required();
     cmd->add_option("CLIENT_ID", o->clients, "Client ids")->required();
+    cmd->add_option("--owner", o->owner, kOwnerHelp);
     cmd->callback([&ctx, o, add] {
-      std::size_t n = add ? add_group_members(ctx.db(), ctx.actor(), o->name, o->clients)
-                          : remove_group_members(ctx.db(), ctx.actor(), o->name, o->clients);
+      std::size_t n = add ? add_group_members(ctx.db(), ctx.actor(), o->name, o->clients, o->owner)
+                          : remove_group_members(ctx.db(), ctx.actor(), o->name, o->clients, o->owner);
       if (ctx.options.json) ctx.print_json({{"group", o->name}, {"changed", n}});
       else ctx.note(fmt::format("{} {} client(s) {} '{}'", add ? "added" : "removed", n, add ? "to" : "from", o->name));
     });

@@ -4,29 +4,36 @@
 
 #include <fmt/format.h>
 
+#include "mailer/utf8.hpp"
 #include "mailer/validate.hpp"
 
 namespace mailer::cli {
 
+// Every cell is escaped (utf8::visible): stored text and server replies come from others, and
+// an ESC in them must not reach the terminal, nor a CR or LF break the table.
 std::string Table::render() const {
+  std::vector<std::vector<std::string>> cells;
+  cells.reserve(rows_.size() + 1);
+  cells.push_back(headers_);
+  for (const auto& row : rows_) cells.push_back(row);
   std::vector<std::size_t> widths(headers_.size(), 0);
-  for (std::size_t i = 0; i < headers_.size(); ++i) widths[i] = display_width(headers_[i]);
-  for (const auto& row : rows_)
-    for (std::size_t i = 0; i < row.size() && i < widths.size(); ++i)
+  for (auto& row : cells) {
+    row.resize(widths.size());
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      row[i] = utf8::visible(row[i]);
       widths[i] = std::max(widths[i], display_width(row[i]));
+    }
+  }
   std::string out;
-  auto line = [&](const std::vector<std::string>& cells) {
+  for (const auto& row : cells) {
     std::string text;
     for (std::size_t i = 0; i < widths.size(); ++i) {
-      const std::string cell = i < cells.size() ? cells[i] : std::string();
-      text += cell;
-      if (i + 1 < widths.size()) text.append(widths[i] - display_width(cell) + 2, ' ');
+      text += row[i];
+      if (i + 1 < widths.size()) text.append(widths[i] - display_width(row[i]) + 2, ' ');
     }
     while (!text.empty() && text.back() == ' ') text.pop_back();
     out += text + "\n";
-  };
-  line(headers_);
-  for (const auto& row : rows_) line(row);
+  }
   return out;
 }
 
@@ -34,7 +41,8 @@ std::string render_fields(const std::vector<std::pair<std::string, std::string>>
   std::size_t width = 0;
   for (const auto& [k, v] : fields) width = std::max(width, display_width(k));
   std::string out;
-  for (const auto& [k, v] : fields) out += fmt::format("{}:{}{}\n", k, std::string(width - display_width(k) + 1, ' '), v);
+  for (const auto& [k, v] : fields)
+    out += fmt::format("{}:{}{}\n", k, std::string(width - display_width(k) + 1, ' '), utf8::visible(v));
   return out;
 }
 

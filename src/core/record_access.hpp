@@ -23,23 +23,16 @@ inline Id checked_owner(store::Db& db, const Actor& actor, std::string_view tabl
   return owner;
 }
 
-// The group `name` of `owner`, or Error{not_found}.
-inline Id group_id(store::Db& db, Id owner, const std::string& name) {
-  auto st = db.prepare("SELECT id FROM \"group\" WHERE owner = ? AND name = ?");
-  st.bind_all(owner, name);
-  if (!st.step()) throw Error(Errc::not_found, fmt::format("group '{}' not found", name), "see `mailer group list`");
-  return st.int64(0);
-}
+// The group `name` of `owner`, matched ignoring case (Unicode), the exact spelling first so
+// that two groups that differ only in case (kept by migration 003) both stay reachable; or
+// Error{not_found}. Defined in groups.cpp.
+Id group_id(store::Db& db, Id owner, const std::string& name);
 
-// Creates the group when missing.
-inline Id ensure_group(store::Db& db, Id owner, const std::string& name, Time now) {
-  check_header_value(name, "group");
-  if (name.empty()) throw Error(Errc::data, "group: the name is empty");
-  db.prepare("INSERT INTO \"group\" (owner, name, created_at) VALUES (?, ?, ?) ON CONFLICT (owner, name) DO NOTHING")
-      .bind_all(owner, name, now)
-      .run();
-  return group_id(db, owner, name);
-}
+// Creates the group when missing (the name checked first); returns its id.
+Id ensure_group(store::Db& db, Id owner, const std::string& name, Time now);
+
+// The clients of group `group_id`, by id (a group's members). Defined in clients.cpp.
+std::vector<Client> group_clients(store::Db& db, Id group_id);
 
 // The owner's email, for listings of everyone's records.
 inline std::string owner_email(store::Db& db, Id owner) {

@@ -6,98 +6,16 @@
 #include <cctype>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "mailer/error.hpp"
 #include "mailer/idn.hpp"
+#include "mailer/text_fold.hpp"
+#include "mailer/utf8.hpp"
 
 namespace mailer {
 namespace {
-
-constexpr char32_t kInvalid = 0xFFFFFFFF;
-
-// Decodes the code point at s[i] and advances past it. An ill-formed sequence yields kInvalid
-// and advances one byte, so callers that count or print can carry on after it.
-char32_t next_code_point(std::string_view s, std::size_t& i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b0 = byte(i);
-  if (b0 < 0x80) {
-    ++i;
-    return b0;
-  }
-  // The second byte's range is narrowed for E0/ED/F0/F4, which is what excludes overlong
-  // forms, UTF-16 surrogates and code points past U+10FFFF (Unicode Table 3-7).
-  std::size_t len = 0;
-  char32_t cp = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-    cp = b0 & 0x1F;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    cp = b0 & 0x0F;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    cp = b0 & 0x07;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    ++i;
-    return kInvalid;
-  }
-  if (s.size() - i < len) {
-    ++i;
-    return kInvalid;
-  }
-  for (std::size_t k = 1; k < len; ++k) {
-    const unsigned char b = byte(i + k);
-    if (b < lo || b > hi) {
-      ++i;
-      return kInvalid;
-    }
-    lo = 0x80;
-    hi = 0xBF;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  i += len;
-  return cp;
-}
-
-// Offset of the first ill-formed byte, or npos.
-std::size_t find_invalid_utf8(std::string_view s) {
-  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
-  std::size_t i = 0;
-  while (i < s.size()) {
-    // CSV imports are mostly ASCII: skip eight ASCII bytes at a time.
-    if (s.size() - i >= 8) {
-      std::uint64_t word;
-      std::memcpy(&word, s.data() + i, sizeof word);
-      if ((word & kHighBits) == 0) {
-        i += 8;
-        continue;
-      }
-    }
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) {
-      ++i;
-      continue;
-    }
-    // Cyrillic is two-byte sequences throughout, so they skip the general decoder.
-    if (b0 >= 0xC2 && b0 <= 0xDF && i + 1 < s.size() &&
-        (static_cast<unsigned char>(s[i + 1]) & 0xC0) == 0x80) {
-      i += 2;
-      continue;
-    }
-    const std::size_t at = i;
-    if (next_code_point(s, i) == kInvalid) return at;
-  }
-  return std::string_view::npos;
-}
-
-bool is_control(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
 
 // Spaces that do not look like spaces. They arrive with addresses copied from web pages into
 // Excel, and would otherwise produce an address that no server accepts.
@@ -227,14 +145,32 @@ const char* domain_problem(std::string_view domain) {
   return nullptr;
 }
 
+// Why `local` is not a dot-atom (RFC 5321 Dot-string, with RFC 6531's UTF-8), or nullptr.
+const char* dot_atom_problem(std::string_view local) {
+  if (local.empty()) return "nothing before the '@'";
+  if (local.front() == '.' || local.back() == '.') {
+    return "the part before the '@' starts or ends with a dot";
+  }
+  if (local.find("..") != std::string_view::npos) return "two dots in a row before the '@'";
+  for (char ch : local) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == ' ') return "the address contains a space";
+    if (c < 0x80 && c != '.' && !is_atext(c)) {
+      return "the part before the '@' contains a character that needs quoting, such as , ; : ( ) "
+             "< > [ ] \\ or \"";
+    }
+  }
+  return nullptr;
+}
+
 // Why `a` is not a mailbox, or nullptr when it is one. The reasons become the error's hint.
 const char* email_problem(std::string_view a) {
   if (a.empty()) return "the address is empty";
   for (std::size_t i = 0; i < a.size();) {
-    const char32_t cp = next_code_point(a, i);
-    if (cp == kInvalid) return "the address is not valid UTF-8";
+    const char32_t cp = utf8::decode(a, i);
+    if (cp == utf8::kInvalid) return "the address is not valid UTF-8";
     if (cp == '\r' || cp == '\n') return "the address contains a line break";
-    if (is_control(cp)) return "the address contains a control character";
+    if (utf8::is_control(cp)) return "the address contains a control character";
     if (is_invisible_space(cp)) {
       return "the address contains a non-breaking or invisible space (often pasted from a web "
              "page)";
@@ -270,20 +206,7 @@ const char* email_problem(std::string_view a) {
     at = a.find('@');
     if (at == std::string_view::npos)
       return "no '@' in the address, expected a form like ivan@example.ru";
-    if (at == 0) return "nothing before the '@'";
-    const std::string_view local = a.substr(0, at);
-    if (local.front() == '.' || local.back() == '.') {
-      return "the part before the '@' starts or ends with a dot";
-    }
-    if (local.find("..") != std::string_view::npos) return "two dots in a row before the '@'";
-    for (char ch : local) {
-      const auto c = static_cast<unsigned char>(ch);
-      if (c == ' ') return "the address contains a space";
-      if (c < 0x80 && c != '.' && !is_atext(c)) {
-        return "the part before the '@' contains a character that needs quoting, such as , ; : ( ) "
-               "< > [ ] \\ or \"";
-      }
-    }
+    if (const char* why = dot_atom_problem(a.substr(0, at))) return why;
   }
   if (at > 64) return "the part before the '@' is longer than 64 bytes";
   const std::string_view domain = a.substr(at + 1);
@@ -293,103 +216,53 @@ const char* email_problem(std::string_view a) {
 }
 
 // The offending value as it can be shown on one terminal line: control characters and
-// ill-formed bytes become \xNN, and a huge value is cut.
+// ill-formed bytes escaped, and a huge value cut.
 std::string printable(std::string_view s) {
   constexpr std::size_t kMax = 100;
   std::string out;
   std::size_t i = 0;
   while (i < s.size() && out.size() < kMax) {
     const std::size_t start = i;
-    const char32_t cp = next_code_point(s, i);
-    if (cp == kInvalid || is_control(cp)) {
-      for (std::size_t k = start; k < i; ++k) {
-        static constexpr char kHex[] = "0123456789ABCDEF";
-        const auto b = static_cast<unsigned char>(s[k]);
-        out += "\\x";
-        out += kHex[b >> 4];
-        out += kHex[b & 0x0F];
-      }
-    } else {
-      out.append(s.substr(start, i - start));
-    }
+    utf8::decode(s, i);
+    out += utf8::visible(s.substr(start, i - start));
   }
   if (i < s.size()) out += "...";
   return out;
 }
 
-struct WidthRange {
-  char32_t first;
-  char32_t last;
-  unsigned char width;
-};
+[[noreturn]] void invalid_address(std::string_view field, std::string_view address, std::string hint) {
+  throw Error(Errc::data, std::string(field) + ": invalid email address '" + printable(address) + "'",
+              std::move(hint));
+}
 
-// Code points whose terminal width is not 1: combining marks and format characters take no
-// column, East Asian Wide and Fullwidth take two (UAX #11). Sorted; anything absent is 1.
-// clang-format off
-constexpr WidthRange kWidths[] = {
-    {0x0300, 0x036F, 0},   {0x0483, 0x0489, 0},   {0x0591, 0x05BD, 0},   {0x05BF, 0x05BF, 0},
-    {0x05C1, 0x05C2, 0},   {0x05C4, 0x05C5, 0},   {0x05C7, 0x05C7, 0},   {0x0610, 0x061A, 0},
-    {0x064B, 0x065F, 0},   {0x0670, 0x0670, 0},   {0x06D6, 0x06DC, 0},   {0x06DF, 0x06E4, 0},
-    {0x06E7, 0x06E8, 0},   {0x06EA, 0x06ED, 0},   {0x1100, 0x115F, 2},   {0x1160, 0x11FF, 0},
-    {0x1AB0, 0x1AFF, 0},   {0x1DC0, 0x1DFF, 0},   {0x200B, 0x200F, 0},   {0x202A, 0x202E, 0},
-    {0x2060, 0x2064, 0},   {0x20D0, 0x20FF, 0},   {0x231A, 0x231B, 2},   {0x2329, 0x232A, 2},
-    {0x23E9, 0x23EC, 2},   {0x23F0, 0x23F0, 2},   {0x23F3, 0x23F3, 2},   {0x25FD, 0x25FE, 2},
-    {0x2614, 0x2615, 2},   {0x2648, 0x2653, 2},   {0x267F, 0x267F, 2},   {0x2693, 0x2693, 2},
-    {0x26A1, 0x26A1, 2},   {0x26AA, 0x26AB, 2},   {0x26BD, 0x26BE, 2},   {0x26C4, 0x26C5, 2},
-    {0x26CE, 0x26CE, 2},   {0x26D4, 0x26D4, 2},   {0x26EA, 0x26EA, 2},   {0x26F2, 0x26F3, 2},
-    {0x26F5, 0x26F5, 2},   {0x26FA, 0x26FA, 2},   {0x26FD, 0x26FD, 2},   {0x2705, 0x2705, 2},
-    {0x270A, 0x270B, 2},   {0x2728, 0x2728, 2},   {0x274C, 0x274C, 2},   {0x274E, 0x274E, 2},
-    {0x2753, 0x2755, 2},   {0x2757, 0x2757, 2},   {0x2795, 0x2797, 2},   {0x27B0, 0x27B0, 2},
-    {0x27BF, 0x27BF, 2},   {0x2B1B, 0x2B1C, 2},   {0x2B50, 0x2B50, 2},   {0x2B55, 0x2B55, 2},
-    {0x2E80, 0x303E, 2},   {0x3041, 0x33FF, 2},   {0x3400, 0x4DBF, 2},   {0x4E00, 0x9FFF, 2},
-    {0xA000, 0xA4CF, 2},   {0xA960, 0xA97F, 2},   {0xAC00, 0xD7A3, 2},   {0xF900, 0xFAFF, 2},
-    {0xFE00, 0xFE0F, 0},   {0xFE10, 0xFE19, 2},   {0xFE20, 0xFE2F, 0},   {0xFE30, 0xFE6F, 2},
-    {0xFEFF, 0xFEFF, 0},   {0xFF00, 0xFF60, 2},   {0xFFE0, 0xFFE6, 2},   {0x16FE0, 0x16FE4, 2},
-    {0x17000, 0x18CFF, 2}, {0x1B000, 0x1B2FF, 2}, {0x1F004, 0x1F004, 2}, {0x1F0CF, 0x1F0CF, 2},
-    {0x1F18E, 0x1F18E, 2}, {0x1F191, 0x1F19A, 2}, {0x1F200, 0x1F251, 2}, {0x1F300, 0x1F320, 2},
-    {0x1F32D, 0x1F335, 2}, {0x1F337, 0x1F37C, 2}, {0x1F37E, 0x1F393, 2}, {0x1F3A0, 0x1F3CA, 2},
-    {0x1F3CF, 0x1F3D3, 2}, {0x1F3E0, 0x1F3F0, 2}, {0x1F3F4, 0x1F3F4, 2}, {0x1F3F8, 0x1F43E, 2},
-    {0x1F440, 0x1F440, 2}, {0x1F442, 0x1F4FC, 2}, {0x1F4FF, 0x1F53D, 2}, {0x1F54B, 0x1F54E, 2},
-    {0x1F550, 0x1F567, 2}, {0x1F57A, 0x1F57A, 2}, {0x1F595, 0x1F596, 2}, {0x1F5A4, 0x1F5A4, 2},
-    {0x1F5FB, 0x1F64F, 2}, {0x1F680, 0x1F6C5, 2}, {0x1F6CC, 0x1F6CC, 2}, {0x1F6D0, 0x1F6D2, 2},
-    {0x1F6D5, 0x1F6D7, 2}, {0x1F6EB, 0x1F6EC, 2}, {0x1F6F4, 0x1F6FC, 2}, {0x1F7E0, 0x1F7EB, 2},
-    {0x1F90C, 0x1F93A, 2}, {0x1F93C, 0x1F945, 2}, {0x1F947, 0x1F9FF, 2}, {0x1FA70, 0x1FAFF, 2},
-    {0x20000, 0x2FFFD, 2}, {0x30000, 0x3FFFD, 2}, {0xE0001, 0xE0001, 0}, {0xE0020, 0xE007F, 0},
-    {0xE0100, 0xE01EF, 0},
-};
-// clang-format on
-static_assert(std::is_sorted(std::begin(kWidths), std::end(kWidths),
-                             [](const WidthRange& a, const WidthRange& b) {
-                               return a.last < b.first;
-                             }),
-              "kWidths must be sorted and must not overlap: lookup is a binary search");
+bool is_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
 
-std::size_t code_point_width(char32_t cp) {
-  if (cp < 0x7F) return cp < 0x20 ? 0 : 1;
-  if (cp <= 0x9F) return 0;
-  const auto it = std::lower_bound(std::begin(kWidths), std::end(kWidths), cp,
-                                   [](const WidthRange& r, char32_t c) { return r.last < c; });
-  return it != std::end(kWidths) && it->first <= cp ? it->width : 1;
+// A quoted local part is kept only when it needs no quotes ("ivan"@x.ru is ivan@x.ru, RFC 5321
+// 4.1.2); the rest cannot reach a mailbox reliably: libcurl splits RCPT TO at the first '@'
+// and the sender refuses '<' and '>', many servers refuse quoted forms outright, and a
+// spreadsheet or a mail client rarely keeps them intact. So they are refused at input, where
+// the user can still ask for a plain address, and never become a bounce at send time.
+std::string unquote_local_part(std::string_view address, std::string_view field) {
+  const std::size_t at = address.rfind('@');
+  const std::string_view inside = address.substr(1, at - 2);
+  if (inside.find('\\') != std::string_view::npos || dot_atom_problem(inside) != nullptr)
+    invalid_address(field, address,
+                    "a quoted part before the '@' (as in \"ivan petrov\"@example.ru) cannot be sent "
+                    "reliably; ask for a plain address");
+  return std::string(inside) + std::string(address.substr(at));
 }
 
 }  // namespace
-
-bool is_valid_utf8(std::string_view text) {
-  return find_invalid_utf8(text) == std::string_view::npos;
-}
 
 bool is_valid_email(std::string_view address) { return email_problem(address) == nullptr; }
 
 std::string normalize_email(std::string_view address, std::string_view field) {
   while (!address.empty() && is_ascii_space(address.front())) address.remove_prefix(1);
   while (!address.empty() && is_ascii_space(address.back())) address.remove_suffix(1);
-  if (const char* why = email_problem(address)) {
-    throw Error(Errc::data,
-                std::string(field) + ": invalid email address '" + printable(address) + "'", why);
-  }
-  std::string out(address);
-  // The domain cannot hold an '@', so the last one is the separator even after a quoted
-  // local part like "a@b"@example.com.
+  if (const char* why = email_problem(address)) invalid_address(field, address, why);
+  std::string out = address.front() == '"' ? unquote_local_part(address, field) : std::string(address);
   const std::size_t domain_start = out.rfind('@') + 1;
   bool ascii = true;
   for (std::size_t i = domain_start; i < out.size(); ++i) {
@@ -400,12 +273,35 @@ std::string normalize_email(std::string_view address, std::string_view field) {
     // An internationalised domain in its canonical form (UTS #46: lowercased, NFC), so that
     // "Почта.РФ" and "почта.рф" are one client and the punycode sent is the right one.
     auto canonical = idn::to_unicode(std::string_view(out).substr(domain_start));
-    if (!canonical)
-      throw Error(Errc::data, std::string(field) + ": invalid email address '" + printable(address) + "'",
-                  "the domain is not a valid internationalised domain name");
+    if (!canonical) invalid_address(field, address, "the domain is not a valid internationalised domain name");
     out.replace(domain_start, std::string::npos, *canonical);
   }
   return out;
+}
+
+std::string email_key(std::string_view email) {
+  const std::size_t at = email.rfind('@');
+  if (at == std::string_view::npos) return fold_case(email);
+  std::string key;
+  key.reserve(email.size());
+  append_folded(key, email.substr(0, at));
+  key += '@';
+  const std::string_view domain = email.substr(at + 1);
+  // The A-label, so that "пример.рф" and "xn--e1afmkfd.xn--p1ai" are one domain (SPEC §1);
+  // punycode typed by hand goes through its Unicode form to come out canonical.
+  std::optional<std::string> ascii;
+  if (!is_ascii(domain)) {
+    ascii = idn::to_ascii(domain);
+  } else if (domain.find("xn--") != std::string_view::npos || domain.find("XN--") != std::string_view::npos ||
+             domain.find("Xn--") != std::string_view::npos || domain.find("xN--") != std::string_view::npos) {
+    if (auto unicode = idn::to_unicode(domain)) ascii = idn::to_ascii(*unicode);
+  }
+  if (ascii) {
+    key += *ascii;
+  } else {
+    append_folded(key, domain);
+  }
+  return key;
 }
 
 void check_header_value(std::string_view value, std::string_view field) {
@@ -416,23 +312,37 @@ void check_header_value(std::string_view value, std::string_view field) {
   check_utf8(value, field);
 }
 
+void check_text(std::string_view value, std::string_view field, bool line_breaks) {
+  for (std::size_t i = 0; i < value.size();) {
+    const auto b = static_cast<unsigned char>(value[i]);
+    if (b >= 0x20 && b < 0x7F) {
+      ++i;
+      continue;
+    }
+    const std::size_t at = i;
+    const char32_t cp = utf8::decode(value, i);
+    if (cp == utf8::kInvalid) check_utf8(value, field);
+    if (cp == '\t' || !utf8::is_control(cp)) continue;
+    if (cp == '\r' || cp == '\n') {
+      if (line_breaks) continue;
+      // A CR or LF would end a header and let the value inject headers of its own.
+      throw Error(Errc::data, std::string(field) + ": contains a line break", "write it on one line");
+    }
+    // An ESC would recolour the terminal of whoever lists it, a NUL cut it short.
+    throw Error(Errc::data,
+                std::string(field) + ": contains the control character " +
+                    utf8::visible(value.substr(at, i - at)) + " at byte " + std::to_string(at + 1),
+                "only printable text is kept; remove it");
+  }
+}
+
 void check_utf8(std::string_view value, std::string_view field) {
-  const std::size_t at = find_invalid_utf8(value);
+  const std::size_t at = utf8::find_invalid(value);
   if (at != std::string_view::npos) {
     throw Error(Errc::data,
                 std::string(field) + ": invalid UTF-8 at byte " + std::to_string(at + 1),
                 "the text must be in UTF-8; convert it, e.g. with iconv -f cp1251 -t utf-8");
   }
-}
-
-std::size_t display_width(std::string_view utf8) {
-  std::size_t width = 0;
-  for (std::size_t i = 0; i < utf8.size();) {
-    const char32_t cp = next_code_point(utf8, i);
-    // A terminal shows an ill-formed byte as U+FFFD, one column.
-    width += cp == kInvalid ? 1 : code_point_width(cp);
-  }
-  return width;
 }
 
 }  // namespace mailer

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "mailer/error.hpp"
+#include "sql_functions.hpp"
 
 namespace mailer::store {
 namespace {
@@ -195,6 +196,7 @@ Db::Db(const std::string& path) : path_(path) {
   sqlite3_busy_timeout(db_, 10000);
   sqlite3_extended_result_codes(db_, 1);
   try {
+    register_sql_functions(db_);
     exec("PRAGMA foreign_keys = ON");
     if (!memory) {
       exec("PRAGMA journal_mode = WAL");

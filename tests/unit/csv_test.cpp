@@ -9,23 +9,15 @@
 #include <vector>
 
 #include "mailer/error.hpp"
+#include "error_of.hpp"
 
 using mailer::Errc;
 using mailer::Error;
+using mailer::test::error_of;
 using mailer::csv::parse;
 using Fields = std::vector<std::string>;
 
 namespace {
-
-template <class F>
-Error error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e;
-  }
-  throw std::runtime_error("expected mailer::Error, nothing was thrown");
-}
 
 std::vector<std::size_t> lines_of(const mailer::csv::Document& doc) {
   std::vector<std::size_t> lines;

@@ -1,5 +1,5 @@
 #pragma once
-// What every record module shares: the id type and the scope of a listing.
+// Record ids and listing scopes shared by every record module.
 #include <cstdint>
 
 namespace mailer {

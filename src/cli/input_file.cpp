@@ -1,0 +1,46 @@
+#include "input_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "mailer/error.hpp"
+
+namespace mailer::cli {
+
+InputFile::InputFile(const std::string& path) : name_(path == "-" ? "stdin" : path) {
+  if (path == "-") {
+    fd_ = STDIN_FILENO;
+  } else {
+    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0)
+      throw Error(Errc::not_found, fmt::format("cannot read {}: {}", path, std::strerror(errno)), "check the file name");
+    owned_ = true;
+  }
+  struct stat st {};
+  if (::fstat(fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (owned_) ::close(fd_);
+    fd_ = -1;
+    throw Error(Errc::not_found, fmt::format("{} is a directory", name_), "give a CSV file, or - for standard input");
+  }
+}
+
+InputFile::~InputFile() {
+  if (owned_ && fd_ >= 0) ::close(fd_);
+}
+
+std::size_t InputFile::read(char* buffer, std::size_t size) {
+  while (true) {
+    const ssize_t n = ::read(fd_, buffer, size);
+    if (n >= 0) return static_cast<std::size_t>(n);
+    if (errno == EINTR) continue;
+    throw Error(Errc::not_found, fmt::format("cannot read {}: {}", name_, std::strerror(errno)));
+  }
+}
+
+}  // namespace mailer::cli
