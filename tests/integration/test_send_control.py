@@ -176,6 +176,16 @@ class DuringASend(unittest.TestCase):
         self.assertEqual(cron.returncode, 0, out + err)
         self.assertEqual(copies(self.smtp), {e: 1 for e in self.people})
 
+    def test_group_rm_during_a_send_is_refused(self):
+        self.start(200, slow_seconds=0.03)
+        cron = spawn(self.ws, "send", "--due", env=at(T0))
+        self.wait_for_copies(cron, 10)
+        proc = self.ws.run("group", "rm", "all")
+        self.assertEqual(proc.returncode, EX_DATAERR, proc.stderr)
+        out, err = cron.communicate(timeout=60)
+        self.assertEqual(cron.returncode, 0, out + err)
+        self.assertEqual(copies(self.smtp), {e: 1 for e in self.people})
+
     def test_client_rm_during_a_send_leaves_the_others_untouched(self):
         self.start(200, slow_seconds=0.03)
         cron = spawn(self.ws, "send", "--due", env=at(T0))
