@@ -275,6 +275,9 @@ std::string normalize_email(std::string_view address, std::string_view field) {
     auto canonical = idn::to_unicode(std::string_view(out).substr(domain_start));
     if (!canonical) invalid_address(field, address, "the domain is not a valid internationalised domain name");
     out.replace(domain_start, std::string::npos, *canonical);
+    // The mapping drops some characters altogether (U+034F, U+200B...): a label of only
+    // those leaves an empty one behind, which no server accepts (found by tests/fuzz).
+    if (const char* why = email_problem(out)) invalid_address(field, address, why);
   }
   return out;
 }

@@ -10,7 +10,7 @@
 #include "mailer/db.hpp"
 #include "mailer/error.hpp"
 #include "mailer/records.hpp"
-#include "error_of.hpp"
+#include "test_support.hpp"
 
 using namespace mailer;
 using mailer::test::error_of;

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "mailer/error.hpp"
-#include "error_of.hpp"
+#include "test_support.hpp"
 
 using mailer::Errc;
 using mailer::Error;

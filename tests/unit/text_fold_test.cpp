@@ -9,7 +9,7 @@
 #include "mailer/error.hpp"
 #include "mailer/utf8.hpp"
 #include "mailer/validate.hpp"
-#include "error_of.hpp"
+#include "test_support.hpp"
 
 using mailer::Errc;
 using mailer::Error;

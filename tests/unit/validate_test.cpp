@@ -8,10 +8,11 @@
 #include <string_view>
 
 #include "mailer/error.hpp"
-#include "error_of.hpp"
+#include "test_support.hpp"
 
 using mailer::Errc;
 using mailer::Error;
+using mailer::test::code_of;
 using mailer::test::error_of;
 
 TEST_CASE("email: ordinary, dotted, tagged and quoted addresses are valid (SPEC §1)") {
@@ -289,4 +290,12 @@ TEST_CASE("display_width: Cyrillic is one column per letter, CJK two, combining 
                               "b") == 2);  // zero-width space
   CHECK(mailer::display_width("a\xFF"
                               "b") == 3);  // an invalid byte shows as one U+FFFD
+}
+
+TEST_CASE("email: a domain label that IDN mapping empties is refused, not stored as 'a..b' (found by fuzzing)") {
+  // U+034F COMBINING GRAPHEME JOINER is mapped to nothing by UTS #46.
+  CHECK(code_of([] { mailer::normalize_email("pe.-@vaa.\xCD\x8F.ru", "email"); }) == Errc::data);
+  CHECK(code_of([] { mailer::normalize_email("ivan@\xE2\x80\x8B.example.ru", "email"); }) == Errc::data);
+  CHECK(mailer::normalize_email("ivan@\xD0\x9F\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD0\xA0\xD0\xA4", "email") ==
+        "ivan@\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD1\x80\xD1\x84");
 }
