@@ -273,7 +273,9 @@ std::string normalize_email(std::string_view address, std::string_view field) {
     // An internationalised domain in its canonical form (UTS #46: lowercased, NFC), so that
     // "Почта.РФ" and "почта.рф" are one client and the punycode sent is the right one.
     auto canonical = idn::to_unicode(std::string_view(out).substr(domain_start));
-    if (!canonical) invalid_address(field, address, "the domain is not a valid internationalised domain name");
+    // A punycode label typed by hand may decode to a name IDNA refuses; it must come back.
+    if (!canonical || !idn::to_ascii(*canonical))
+      invalid_address(field, address, "the domain is not a valid internationalised domain name");
     out.replace(domain_start, std::string::npos, *canonical);
     // The mapping drops some characters altogether (U+034F, U+200B...): a label of only
     // those leaves an empty one behind, which no server accepts (found by tests/fuzz).

@@ -296,6 +296,8 @@ TEST_CASE("email: a domain label that IDN mapping empties is refused, not stored
   // U+034F COMBINING GRAPHEME JOINER is mapped to nothing by UTS #46.
   CHECK(code_of([] { mailer::normalize_email("pe.-@vaa.\xCD\x8F.ru", "email"); }) == Errc::data);
   CHECK(code_of([] { mailer::normalize_email("ivan@\xE2\x80\x8B.example.ru", "email"); }) == Errc::data);
+  // A hand-typed A-label beside a Unicode label that decodes to a name IDNA refuses.
+  CHECK(code_of([] { mailer::normalize_email("ok@xn--emkfde1afmkfd.x0a\xCF\x9Ei", "email"); }) == Errc::data);
   CHECK(mailer::normalize_email("ivan@\xD0\x9F\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD0\xA0\xD0\xA4", "email") ==
         "ivan@\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD1\x80\xD1\x84");
 }
