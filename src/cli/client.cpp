@@ -6,8 +6,8 @@
 
 #include "context.hpp"
 #include "input_file.hpp"
-#include "mailer/error.hpp"
-#include "mailer/utf8.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/base/utf8.hpp"
 #include "output.hpp"
 
 namespace mailer::cli {

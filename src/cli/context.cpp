@@ -13,10 +13,10 @@
 
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
-#include "mailer/paths.hpp"
-#include "mailer/session_file.hpp"
-#include "mailer/time.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/paths.hpp"
+#include "mailer/core/session_file.hpp"
+#include "mailer/base/time.hpp"
 
 namespace mailer::cli {
 

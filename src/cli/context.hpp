@@ -8,10 +8,10 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "mailer/config.hpp"
-#include "mailer/db.hpp"
-#include "mailer/records.hpp"
-#include "mailer/users.hpp"
+#include "mailer/core/config.hpp"
+#include "mailer/store/sqlite/db.hpp"
+#include "mailer/core/records.hpp"
+#include "mailer/core/users.hpp"
 
 namespace mailer::cli {
 

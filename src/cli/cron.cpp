@@ -5,9 +5,9 @@
 #include <fmt/format.h>
 
 #include "context.hpp"
-#include "mailer/cron.hpp"
-#include "mailer/error.hpp"
-#include "mailer/paths.hpp"
+#include "mailer/core/cron.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/paths.hpp"
 
 namespace mailer::cli {
 namespace {

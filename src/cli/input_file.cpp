@@ -9,7 +9,7 @@
 
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 
 namespace mailer::cli {
 

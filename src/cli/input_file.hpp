@@ -3,7 +3,7 @@
 // `client import` streams from.
 #include <string>
 
-#include "mailer/csv.hpp"
+#include "mailer/core/csv.hpp"
 
 namespace mailer::cli {
 

@@ -4,8 +4,8 @@
 #include <ctime>
 #include <string>
 
-#include "mailer/error.hpp"
-#include "mailer/time.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/base/time.hpp"
 
 namespace mailer::cli {
 namespace {

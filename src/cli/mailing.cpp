@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "context.hpp"
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 #include "output.hpp"
 #include "time_option.hpp"
 

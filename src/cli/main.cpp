@@ -16,7 +16,7 @@
 
 #include "context.hpp"
 #include "line_stamps.hpp"
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 #include "usage.hpp"
 
 namespace {

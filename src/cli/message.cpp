@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 
 #include "context.hpp"
-#include "mailer/compose.hpp"
-#include "mailer/error.hpp"
+#include "mailer/mail/compose.hpp"
+#include "mailer/base/error.hpp"
 #include "output.hpp"
 
 namespace mailer::cli {

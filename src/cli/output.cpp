@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "mailer/utf8.hpp"
-#include "mailer/validate.hpp"
+#include "mailer/base/utf8.hpp"
+#include "mailer/base/validate.hpp"
 
 namespace mailer::cli {
 

@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mailer/records.hpp"
-#include "mailer/users.hpp"
+#include "mailer/core/records.hpp"
+#include "mailer/core/users.hpp"
 
 namespace mailer::cli {
 

@@ -9,10 +9,10 @@
 #include <fmt/format.h>
 
 #include "context.hpp"
-#include "mailer/dispatch.hpp"
-#include "mailer/error.hpp"
-#include "mailer/time.hpp"
-#include "mailer/url.hpp"
+#include "mailer/mail/dispatch.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/base/time.hpp"
+#include "mailer/core/url.hpp"
 #include "output.hpp"
 
 namespace mailer::cli {

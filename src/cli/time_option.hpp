@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "context.hpp"
-#include "mailer/time.hpp"
+#include "mailer/base/time.hpp"
 
 namespace mailer::cli {
 

@@ -4,9 +4,9 @@
 #include <fmt/format.h>
 
 #include "context.hpp"
-#include "mailer/error.hpp"
-#include "mailer/notices.hpp"
-#include "mailer/session_file.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/mail/notice_sender.hpp"
+#include "mailer/core/session_file.hpp"
 #include "output.hpp"
 
 namespace mailer::cli {
@@ -64,7 +64,7 @@ void register_user(CLI::App& app, Context& ctx) {
     cmd->add_flag("--password-stdin", o->password_stdin, "Read the password from standard input");
     cmd->callback([&ctx, o] {
       std::string password = read_password(o->password_stdin, true);
-      Registration r = mailer::register_user(ctx.db(), smtp_notifier(ctx.config()), o->email, o->name,
+      Registration r = mailer::register_user(ctx.db(), smtp_notifier(ctx.config(), ctx.now()), o->email, o->name,
                                              password, ctx.now());
       const User& u = r.user;
       if (ctx.options.json)
@@ -97,7 +97,7 @@ void register_user(CLI::App& app, Context& ctx) {
     cmd->callback([&ctx, o] {
       if (o->code.empty()) {
         if (o->password_stdin) throw Error(Errc::usage, "--password-stdin needs --code", "first run without --code to get one");
-        request_password_reset(ctx.db(), smtp_notifier(ctx.config()), o->email, ctx.now());
+        request_password_reset(ctx.db(), smtp_notifier(ctx.config(), ctx.now()), o->email, ctx.now());
         ctx.note(fmt::format("if {} has an account, a reset code was sent to it", o->email));
         return;
       }

@@ -1,8 +1,8 @@
-#include "mailer/access.hpp"
+#include "mailer/core/access.hpp"
 
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 
 namespace mailer {
 namespace {

@@ -1,12 +1,12 @@
-#include "mailer/accounts.hpp"
+#include "mailer/core/accounts.hpp"
 
 #include <fmt/format.h>
 
 #include "codes.hpp"
-#include "mailer/error.hpp"
-#include "mailer/notices.hpp"
-#include "mailer/secrets.hpp"
-#include "mailer/validate.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/notices.hpp"
+#include "mailer/core/secrets.hpp"
+#include "mailer/base/validate.hpp"
 
 namespace mailer {
 
@@ -27,7 +27,7 @@ User read_user(const store::Statement& st) {
 namespace {
 
 std::optional<User> find_by_email(store::Db& db, const std::string& email) {
-  auto st = db.prepare(fmt::format("SELECT {} FROM user WHERE email = ?", kUserColumns));
+  auto st = db.prepare(fmt::format("SELECT {} FROM account WHERE email = ?", kUserColumns));
   st.bind(1, email);
   if (!st.step()) return std::nullopt;
   return read_user(st);
@@ -86,7 +86,7 @@ User create_superuser(store::Db& db, const std::string& email_in, const std::str
     throw Error(Errc::data, fmt::format("user {} already exists", email),
                 "use `mailer user grant EMAIL superuser`");
   db.prepare(
-        "INSERT INTO user (email, name, password_hash, verified, active, roles, created_at) "
+        "INSERT INTO account (email, name, password_hash, verified, active, roles, created_at) "
         "VALUES (?, '', ?, 1, 1, 'user,superuser', ?)")
       .bind_all(email, hash, now)
       .run();
@@ -111,12 +111,12 @@ Registration register_user(store::Db& db, const Notify& notify, const std::strin
   // their password in: whoever reads the mailbox would verify the squatter's account.
   const bool pending = existing && now < existing->created_at + codes::kVerifyLifetime;
   if (existing && !pending) {
-    db.prepare("UPDATE user SET name = ?, password_hash = ?, created_at = ? WHERE id = ?")
+    db.prepare("UPDATE account SET name = ?, password_hash = ?, created_at = ? WHERE id = ?")
         .bind_all(name, hash, now, existing->id)
         .run();
   } else if (!existing) {
     db.prepare(
-          "INSERT INTO user (email, name, password_hash, verified, active, roles, created_at) "
+          "INSERT INTO account (email, name, password_hash, verified, active, roles, created_at) "
           "VALUES (?, ?, ?, 0, 1, 'user', ?)")
         .bind_all(email, name, hash, now)
         .run();
@@ -133,7 +133,7 @@ Registration register_user(store::Db& db, const Notify& notify, const std::strin
 
 void verify_user(store::Db& db, const std::string& email, const std::string& code, Time now) {
   with_code(db, email, codes::Purpose::verify, code, now, [&](std::int64_t user_id) {
-    db.prepare("UPDATE user SET verified = 1 WHERE id = ?").bind(1, user_id).run();
+    db.prepare("UPDATE account SET verified = 1 WHERE id = ?").bind(1, user_id).run();
   });
 }
 
@@ -154,13 +154,13 @@ void reset_password(store::Db& db, const std::string& email, const std::string& 
   check_password(new_password);
   std::string hash = hash_password(new_password);
   with_code(db, email, codes::Purpose::reset, code, now, [&](std::int64_t user_id) {
-    db.prepare("UPDATE user SET password_hash = ? WHERE id = ?").bind_all(hash, user_id).run();
+    db.prepare("UPDATE account SET password_hash = ? WHERE id = ?").bind_all(hash, user_id).run();
     db.prepare("DELETE FROM session WHERE user_id = ?").bind(1, user_id).run();
   });
 }
 
 std::optional<User> find_user(store::Db& db, std::int64_t id) {
-  auto st = db.prepare(fmt::format("SELECT {} FROM user WHERE id = ?", kUserColumns));
+  auto st = db.prepare(fmt::format("SELECT {} FROM account WHERE id = ?", kUserColumns));
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
   return read_user(st);
@@ -169,7 +169,7 @@ std::optional<User> find_user(store::Db& db, std::int64_t id) {
 std::vector<User> list_users(store::Db& db, const Actor& actor) {
   require_moderator(actor, "user list");
   std::vector<User> users;
-  auto st = db.prepare(fmt::format("SELECT {} FROM user ORDER BY id", kUserColumns));
+  auto st = db.prepare(fmt::format("SELECT {} FROM account ORDER BY id", kUserColumns));
   while (st.step()) users.push_back(read_user(st));
   return users;
 }
@@ -187,7 +187,7 @@ User set_user_active(store::Db& db, const Actor& actor, const std::string& email
     throw Error(Errc::data, "you cannot block yourself", "ask another manager");
   if (u.actor().has(Role::superuser) && !actor.has(Role::superuser))
     throw Error(Errc::permission, fmt::format("permission denied: {} is a superuser", u.email));
-  db.prepare("UPDATE user SET active = ? WHERE id = ?").bind_all(active, u.id).run();
+  db.prepare("UPDATE account SET active = ? WHERE id = ?").bind_all(active, u.id).run();
   if (!active) db.prepare("DELETE FROM session WHERE user_id = ?").bind(1, u.id).run();
   u.active = active;
   tx.commit();
@@ -203,7 +203,7 @@ User change_role(store::Db& db, const Actor& actor, const std::string& email, Ro
   if (!grant && role == Role::superuser && u.id == actor.id)
     throw Error(Errc::data, "you cannot revoke your own superuser role", "ask another superuser");
   unsigned roles = grant ? (u.roles | static_cast<unsigned>(role)) : (u.roles & ~static_cast<unsigned>(role));
-  db.prepare("UPDATE user SET roles = ? WHERE id = ?").bind_all(format_roles(roles), u.id).run();
+  db.prepare("UPDATE account SET roles = ? WHERE id = ?").bind_all(format_roles(roles), u.id).run();
   u.roles = roles;
   tx.commit();
   return u;

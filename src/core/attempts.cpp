@@ -1,9 +1,9 @@
 // The attempt log: every try with the server's reply (SPEC §1 attempt, §2 report attempts).
-#include "mailer/attempts.hpp"
+#include "mailer/core/attempts.hpp"
 
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 
 namespace mailer {
 

@@ -6,10 +6,10 @@
 
 #include <fmt/format.h>
 
-#include "mailer/client_import.hpp"
-#include "mailer/error.hpp"
-#include "mailer/records.hpp"
-#include "mailer/validate.hpp"
+#include "mailer/core/client_import.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/records.hpp"
+#include "mailer/base/validate.hpp"
 
 #include "import_columns.hpp"
 #include "record_access.hpp"

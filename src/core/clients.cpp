@@ -6,11 +6,11 @@
 
 #include <fmt/format.h>
 
-#include "mailer/csv.hpp"
-#include "mailer/error.hpp"
-#include "mailer/records.hpp"
-#include "mailer/text_fold.hpp"
-#include "mailer/validate.hpp"
+#include "mailer/core/csv.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/records.hpp"
+#include "mailer/base/text_fold.hpp"
+#include "mailer/base/validate.hpp"
 #include "record_access.hpp"
 
 namespace mailer {
@@ -45,7 +45,7 @@ Client read_client(const store::Statement& st) {
 
 std::vector<Client> select_clients(store::Db& db, const std::string& where, Id arg) {
   auto st = db.prepare(
-      fmt::format("SELECT {} FROM client c JOIN user u ON u.id = c.owner WHERE {} ORDER BY c.id", kClientColumns, where));
+      fmt::format("SELECT {} FROM client c JOIN account u ON u.id = c.owner WHERE {} ORDER BY c.id", kClientColumns, where));
   st.bind(1, arg);
   std::vector<Client> out;
   while (st.step()) out.push_back(read_client(st));
@@ -121,7 +121,7 @@ Client add_client(store::Db& db, const Actor& actor, const std::string& email_in
 
 std::vector<Client> list_clients(store::Db& db, const Actor& actor, const ClientFilter& filter) {
   check_list_all(actor, filter.all);
-  std::string sql = fmt::format("SELECT {} FROM client c JOIN user u ON u.id = c.owner WHERE 1", kClientColumns);
+  std::string sql = fmt::format("SELECT {} FROM client c JOIN account u ON u.id = c.owner WHERE 1", kClientColumns);
   if (!filter.all) sql += " AND c.owner = ?1";
   if (filter.group) {
     // One's own group is the one `group_id` picks; everyone's are matched by folded name.

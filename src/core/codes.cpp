@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
-#include "mailer/secrets.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/secrets.hpp"
 
 namespace mailer::codes {
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "mailer/db.hpp"
-#include "mailer/time.hpp"
+#include "mailer/store/sqlite/db.hpp"
+#include "mailer/base/time.hpp"
 
 namespace mailer::codes {
 

@@ -1,4 +1,4 @@
-#include "mailer/config.hpp"
+#include "mailer/core/config.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -11,10 +11,10 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
-#include "mailer/error.hpp"
-#include "mailer/paths.hpp"
-#include "mailer/url.hpp"
-#include "mailer/validate.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/paths.hpp"
+#include "mailer/core/url.hpp"
+#include "mailer/base/validate.hpp"
 
 namespace fs = std::filesystem;
 

@@ -2,7 +2,7 @@
 
 #include <cerrno>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 
 namespace mailer::csv {
 namespace {

@@ -1,4 +1,4 @@
-#include "mailer/cron.hpp"
+#include "mailer/core/cron.hpp"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,8 +11,8 @@
 
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
-#include "mailer/users.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/users.hpp"
 
 namespace mailer::cron {
 namespace {

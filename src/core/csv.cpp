@@ -2,7 +2,7 @@
 // there), "CSV UTF-8" adds a BOM and plain "CSV" writes Windows-1251, so all of these are
 // accepted without asking the user. The reader streams: it holds one block of input and the
 // record being read, whatever the file's size.
-#include "mailer/csv.hpp"
+#include "mailer/core/csv.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -10,8 +10,8 @@
 #include <string>
 
 #include "cp1251.hpp"
-#include "mailer/error.hpp"
-#include "mailer/utf8.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/base/utf8.hpp"
 
 namespace mailer::csv {
 namespace {

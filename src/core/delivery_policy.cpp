@@ -1,5 +1,5 @@
 // The meaning of an SMTP reply for one recipient (SPEC §3).
-#include "mailer/delivery_policy.hpp"
+#include "mailer/core/delivery_policy.hpp"
 
 #include <algorithm>
 #include <array>

@@ -2,11 +2,11 @@
 // the key is the folded name (group.name_key), so "Покупатели" and "покупатели" are one group.
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
-#include "mailer/records.hpp"
-#include "mailer/text_fold.hpp"
-#include "mailer/utf8.hpp"
-#include "mailer/validate.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/records.hpp"
+#include "mailer/base/text_fold.hpp"
+#include "mailer/base/utf8.hpp"
+#include "mailer/base/validate.hpp"
 #include "record_access.hpp"
 
 namespace mailer {
@@ -14,7 +14,7 @@ namespace {
 
 constexpr const char* kGroupSelect =
     "SELECT g.id, g.owner, u.email, g.name, (SELECT count(*) FROM group_member gm WHERE gm.group_id = g.id), "
-    "g.created_at FROM \"group\" g JOIN user u ON u.id = g.owner";
+    "g.created_at FROM \"group\" g JOIN account u ON u.id = g.owner";
 
 Group read_group(const store::Statement& st) {
   return Group{st.int64(0), st.int64(1), st.text(2), st.text(3), st.int64(4), st.int64(5)};
@@ -56,7 +56,7 @@ NamedGroup named_group(store::Db& db, const Actor& actor, const std::string& nam
   const std::string what = fmt::format("group '{}'", utf8::visible(name));
   Id owner = actor.id;
   if (owner_email) {
-    auto st = db.prepare("SELECT id FROM user WHERE email = ?");
+    auto st = db.prepare("SELECT id FROM account WHERE email = ?");
     st.bind(1, normalize_email(*owner_email, "--owner"));
     if (!st.step()) {
       if (!sees_all_records(actor)) throw Error(Errc::not_found, what + " not found");
@@ -190,7 +190,7 @@ std::vector<CaseDuplicate> take_case_duplicates(store::Db& db, Time now) {
       "LEFT JOIN client cf ON d.kind = 'client' AND cf.id = d.first "
       "LEFT JOIN \"group\" g ON d.kind = 'group' AND g.id = d.id "
       "LEFT JOIN \"group\" gf ON d.kind = 'group' AND gf.id = d.first "
-      "JOIN user u ON u.id = coalesce(c.owner, g.owner) "
+      "JOIN account u ON u.id = coalesce(c.owner, g.owner) "
       "WHERE d.reported_at IS NULL AND coalesce(cf.id, gf.id) IS NOT NULL ORDER BY d.kind, d.id");
   std::vector<CaseDuplicate> out;
   while (st.step())

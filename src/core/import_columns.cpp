@@ -8,9 +8,9 @@
 
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
-#include "mailer/text_fold.hpp"
-#include "mailer/utf8.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/base/text_fold.hpp"
+#include "mailer/base/utf8.hpp"
 
 namespace mailer::detail {
 namespace {

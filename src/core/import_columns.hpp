@@ -7,8 +7,8 @@
 #include <string_view>
 #include <utility>
 
-#include "mailer/client_import.hpp"
-#include "mailer/csv.hpp"
+#include "mailer/core/client_import.hpp"
+#include "mailer/core/csv.hpp"
 
 namespace mailer::detail {
 

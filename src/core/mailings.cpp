@@ -2,10 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
-#include "mailer/run_claims.hpp"
-#include "mailer/records.hpp"
-#include "mailer/validate.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/store/sqlite/run_claims.hpp"
+#include "mailer/core/records.hpp"
+#include "mailer/base/validate.hpp"
 #include "record_access.hpp"
 
 namespace mailer {
@@ -13,7 +13,7 @@ namespace {
 
 constexpr const char* kMailingSelect =
     "SELECT m.id, m.owner, u.email, m.name, m.message, m.start_at, m.end_at, m.every, m.status, m.enabled, "
-    "m.next_run_at, m.created_at FROM mailing m JOIN user u ON u.id = m.owner";
+    "m.next_run_at, m.created_at FROM mailing m JOIN account u ON u.id = m.owner";
 
 Mailing read_mailing(store::Db& db, const store::Statement& st) {
   Mailing m;

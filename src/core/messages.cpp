@@ -1,12 +1,12 @@
 // Messages (SPEC §1, §2): stored templates, checked when written so that a broken one is
 // refused at once rather than discovered at send time.
-#include "mailer/messages.hpp"
+#include "mailer/core/messages.hpp"
 
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
-#include "mailer/template.hpp"
-#include "mailer/validate.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/template.hpp"
+#include "mailer/base/validate.hpp"
 #include "record_access.hpp"
 
 namespace mailer {
@@ -14,7 +14,7 @@ namespace {
 
 constexpr const char* kMessageSelect =
     "SELECT m.id, m.owner, u.email, m.subject, m.body_text, m.body_html, m.created_at "
-    "FROM message m JOIN user u ON u.id = m.owner";
+    "FROM message m JOIN account u ON u.id = m.owner";
 
 Message read_message(const store::Statement& st) {
   return Message{st.int64(0), st.int64(1), st.text(2), st.text(3), st.text(4), st.opt_text(5), st.int64(6)};

@@ -1,9 +1,7 @@
-#include "mailer/notices.hpp"
+#include "mailer/core/notices.hpp"
 
 #include <fmt/format.h>
 
-#include "mailer/compose.hpp"
-#include "mailer/smtp.hpp"
 
 namespace mailer {
 
@@ -34,24 +32,6 @@ Notice reset_notice(const std::string& email, const std::string& code) {
                       "Если вы не просили сбросить пароль, ничего не делайте: он остаётся прежним.\n"
                       "If you did not ask for this, do nothing: your password stays as it is.\n",
                       email, code)};
-}
-
-Notify smtp_notifier(const Config& config) {
-  // Read now, before the command looks anything up: a missing password is then the same error
-  // whether or not the address has an account.
-  mail::SmtpSettings settings = mail::smtp_settings(config);
-  settings.connections = 1;
-  return [config, settings](const std::string& to, const std::string& subject, const std::string& body) {
-    mail::ComposeContext context;
-    context.from = config.smtp.from;
-    context.date = current_time();
-    context.message_id = mail::make_message_id(config.smtp.from);
-    // The body is ours, not a user template: render it verbatim (no mustache tags in it).
-    mail::MessageTemplate message{subject, body, std::nullopt};
-    mail::Envelope envelope{0, mail::envelope_address(to),
-                            mail::compose(message, mail::Recipient{to, ""}, context)};
-    mail::send_one(settings, envelope);
-  };
 }
 
 }  // namespace mailer

@@ -1,4 +1,4 @@
-#include "mailer/paths.hpp"
+#include "mailer/core/paths.hpp"
 
 #include <fcntl.h>
 #include <pwd.h>
@@ -14,7 +14,7 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 
 namespace mailer::paths {
 namespace {

@@ -4,9 +4,9 @@
 
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
-#include "mailer/records.hpp"
-#include "mailer/validate.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/records.hpp"
+#include "mailer/base/validate.hpp"
 
 namespace mailer::detail {
 
@@ -36,7 +36,7 @@ std::vector<Client> group_clients(store::Db& db, Id group_id);
 
 // The owner's email, for listings of everyone's records.
 inline std::string owner_email(store::Db& db, Id owner) {
-  auto st = db.prepare("SELECT email FROM user WHERE id = ?");
+  auto st = db.prepare("SELECT email FROM account WHERE id = ?");
   st.bind(1, owner);
   return st.step() ? st.text(0) : std::string();
 }

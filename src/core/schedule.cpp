@@ -1,6 +1,6 @@
 // Slots are computed in local wall-clock terms from start_at (SPEC §3), never from the previous
 // slot, so DST changes and short months cannot make the schedule drift.
-#include "mailer/schedule.hpp"
+#include "mailer/core/schedule.hpp"
 
 #include <algorithm>
 

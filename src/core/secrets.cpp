@@ -1,10 +1,10 @@
-#include "mailer/secrets.hpp"
+#include "mailer/core/secrets.hpp"
 
 #include <sodium.h>
 
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 
 namespace mailer {
 namespace {

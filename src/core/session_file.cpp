@@ -1,9 +1,9 @@
-#include "mailer/session_file.hpp"
+#include "mailer/core/session_file.hpp"
 
 #include <cstdlib>
 
-#include "mailer/paths.hpp"
-#include "mailer/secrets.hpp"
+#include "mailer/core/paths.hpp"
+#include "mailer/core/secrets.hpp"
 
 namespace mailer {
 namespace {

@@ -1,10 +1,10 @@
-#include "mailer/sessions.hpp"
+#include "mailer/core/sessions.hpp"
 
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
-#include "mailer/secrets.hpp"
-#include "mailer/validate.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/secrets.hpp"
+#include "mailer/base/validate.hpp"
 
 namespace mailer {
 namespace {
@@ -23,7 +23,7 @@ std::string login(store::Db& db, const std::string& email_in, const std::string&
   } catch (const Error&) {
     throw denied;
   }
-  auto st = db.prepare("SELECT id, password_hash, verified, active FROM user WHERE email = ?");
+  auto st = db.prepare("SELECT id, password_hash, verified, active FROM account WHERE email = ?");
   st.bind(1, email);
   if (!st.step()) {
     hash_password(password);  // same time whether or not the account exists
@@ -47,7 +47,7 @@ std::string login(store::Db& db, const std::string& email_in, const std::string&
 std::optional<User> logout(store::Db& db, const std::string& token) {
   store::Transaction tx(db);
   auto st = db.prepare(fmt::format(
-      "SELECT {} FROM user WHERE id = (SELECT user_id FROM session WHERE token_hash = ?)", kUserColumns));
+      "SELECT {} FROM account WHERE id = (SELECT user_id FROM session WHERE token_hash = ?)", kUserColumns));
   st.bind(1, hash_token(token));
   std::optional<User> user;
   if (st.step()) user = read_user(st);
@@ -59,7 +59,7 @@ std::optional<User> logout(store::Db& db, const std::string& token) {
 
 std::optional<User> session_user(store::Db& db, const std::string& token, Time now, int max_age_days) {
   auto st = db.prepare(fmt::format(
-      "SELECT {} FROM user WHERE id = (SELECT user_id FROM session WHERE token_hash = ? AND created_at > ?)",
+      "SELECT {} FROM account WHERE id = (SELECT user_id FROM session WHERE token_hash = ? AND created_at > ?)",
       kUserColumns));
   st.bind_all(hash_token(token), oldest_live(now, max_age_days));
   if (!st.step()) return std::nullopt;

@@ -1,6 +1,6 @@
 // Message templates (SPEC §1): one scan of the tags checks a template and caps it before
 // mustache sees it; mustache (kainjow) parses and renders only templates with sections.
-#include "mailer/template.hpp"
+#include "mailer/core/template.hpp"
 
 #include <fmt/format.h>
 
@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 
 namespace mailer {
 namespace {

@@ -1,4 +1,4 @@
-#include "mailer/tracking.hpp"
+#include "mailer/core/tracking.hpp"
 
 #include <sodium.h>
 
@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 
 namespace mailer {
 namespace {

@@ -1,4 +1,4 @@
-#include "mailer/url.hpp"
+#include "mailer/core/url.hpp"
 
 #include <algorithm>
 #include <optional>

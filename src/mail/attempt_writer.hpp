@@ -2,9 +2,9 @@
 // Folds journaled results into the attempt table and the run's recipient rows.
 #include <span>
 
-#include "mailer/db.hpp"
-#include "mailer/journal.hpp"
-#include "mailer/records.hpp"
+#include "mailer/store/sqlite/db.hpp"
+#include "mailer/mail/journal.hpp"
+#include "mailer/core/records.hpp"
 
 namespace mailer {
 

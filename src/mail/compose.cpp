@@ -1,7 +1,7 @@
 // Message composition (SPEC §3): templates + recipient -> RFC 5322/MIME bytes.
 // Built for 100,000 copies a run: templates are parsed once, buffers are reused, and the
 // encoders append straight into the output instead of building intermediate strings.
-#include "mailer/compose.hpp"
+#include "mailer/mail/compose.hpp"
 
 #include <fmt/format.h>
 #include <sodium.h>
@@ -14,7 +14,7 @@
 #include <ctime>
 #include <utility>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 
 namespace mailer::mail {
 namespace {

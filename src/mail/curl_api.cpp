@@ -2,8 +2,8 @@
 
 #include <mutex>
 
-#include "../core/shared_library.hpp"
-#include "mailer/error.hpp"
+#include "mailer/base/shared_library.hpp"
+#include "mailer/base/error.hpp"
 
 namespace mailer::mail {
 namespace {

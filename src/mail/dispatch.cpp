@@ -1,6 +1,6 @@
 // Runs and attempts (SPEC §3): which runs a `send` takes, how it claims them, and what it does
 // when one fails. The sending of one run is RunSender's (run_sender.cpp).
-#include "mailer/dispatch.hpp"
+#include "mailer/mail/dispatch.hpp"
 
 #include <dirent.h>
 #include <unistd.h>
@@ -13,14 +13,14 @@
 #include <fmt/format.h>
 
 #include "attempt_writer.hpp"
-#include "mailer/compose.hpp"
-#include "mailer/error.hpp"
-#include "mailer/journal.hpp"
-#include "mailer/run_claims.hpp"
-#include "mailer/schedule.hpp"
-#include "mailer/smtp.hpp"
-#include "mailer/users.hpp"
-#include "mailer/validate.hpp"
+#include "mailer/mail/compose.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/mail/journal.hpp"
+#include "mailer/store/sqlite/run_claims.hpp"
+#include "mailer/core/schedule.hpp"
+#include "mailer/mail/smtp.hpp"
+#include "mailer/core/users.hpp"
+#include "mailer/base/validate.hpp"
 #include "run_records.hpp"
 #include "run_sender.hpp"
 
@@ -449,7 +449,7 @@ SendSummary send_due(store::Db& db, const Config& config, const SendRequest& req
     require_moderator(*actor, "a dry run of every user's mailings");
     auto st = db.prepare(
         "SELECT m.id, m.owner, m.message, m.enabled, m.status, m.next_run_at, m.end_at, u.active AND u.verified "
-        "FROM mailing m JOIN user u ON u.id = m.owner WHERE m.next_run_at IS NOT NULL AND m.next_run_at <= ? "
+        "FROM mailing m JOIN account u ON u.id = m.owner WHERE m.next_run_at IS NOT NULL AND m.next_run_at <= ? "
         "ORDER BY m.id");
     st.bind(1, now);
     while (st.step()) {

@@ -1,4 +1,4 @@
-#include "mailer/journal.hpp"
+#include "mailer/mail/journal.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 
 namespace mailer {
 namespace {

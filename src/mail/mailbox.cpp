@@ -1,8 +1,8 @@
 // Mailboxes in headers and the envelope (RFC 5322 §3.4, RFC 5321 §4.1.2).
-#include "mailer/mailbox.hpp"
+#include "mailer/mail/mailbox.hpp"
 
-#include "mailer/idn.hpp"
-#include "mailer/mime_encoding.hpp"
+#include "mailer/base/idn.hpp"
+#include "mailer/mail/mime_encoding.hpp"
 
 namespace mailer::mail {
 namespace {

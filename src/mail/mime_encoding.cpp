@@ -1,7 +1,7 @@
 // MIME encodings for headers and bodies (RFC 2045, RFC 2047, RFC 5322 folding), hand-written
 // because they are the hottest loops of a send (and quoted-printable must also keep dots off
 // the start of lines).
-#include "mailer/mime_encoding.hpp"
+#include "mailer/mail/mime_encoding.hpp"
 
 #include <algorithm>
 #include <array>

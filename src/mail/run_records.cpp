@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "mailer/schedule.hpp"
+#include "mailer/core/schedule.hpp"
 
 namespace mailer::runs {
 
@@ -46,7 +46,7 @@ void create_due_runs(store::Db& db, Time now) {
   store::Transaction tx(db);
   auto due = db.prepare(
       "SELECT m.id, m.owner, m.start_at, m.end_at, m.every, m.status, m.enabled, m.next_run_at, "
-      "u.active AND u.verified FROM mailing m JOIN user u ON u.id = m.owner "
+      "u.active AND u.verified FROM mailing m JOIN account u ON u.id = m.owner "
       "WHERE m.status <> 'finished' AND m.next_run_at IS NOT NULL AND m.next_run_at <= ?");
   due.bind(1, now);
   struct Due {
@@ -94,7 +94,7 @@ void create_due_runs(store::Db& db, Time now) {
 
 std::vector<RunInfo> open_runs(store::Db& db, Time now, std::optional<Id> only_run, bool with_paused) {
   std::string sql = fmt::format(
-      "SELECT {} FROM run r JOIN mailing m ON m.id = r.mailing JOIN user u ON u.id = m.owner "
+      "SELECT {} FROM run r JOIN mailing m ON m.id = r.mailing JOIN account u ON u.id = m.owner "
       "WHERE r.finished_at IS NULL AND m.enabled = 1 AND NOT {} AND u.active = 1 AND u.verified = 1 AND "
       "r.trigger <> 'test' AND EXISTS (SELECT 1 FROM run_recipient rr WHERE rr.run = r.id AND "
       "(rr.state = 'pending' OR (rr.state = 'deferred' AND rr.retry_at <= ?1)))",
@@ -139,7 +139,7 @@ const char* halt_words(Halt halt) {
 HaltCheck::HaltCheck(store::Db& db, Id run)
     : run_(run),
       query_(db.prepare(fmt::format("SELECT {}, m.enabled, u.active AND u.verified FROM run r "
-                                    "JOIN mailing m ON m.id = r.mailing JOIN user u ON u.id = m.owner "
+                                    "JOIN mailing m ON m.id = r.mailing JOIN account u ON u.id = m.owner "
                                     "WHERE r.id = ?",
                                     kStoppedSql))) {}
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "mailer/db.hpp"
-#include "mailer/records.hpp"
-#include "mailer/time.hpp"
+#include "mailer/store/sqlite/db.hpp"
+#include "mailer/core/records.hpp"
+#include "mailer/base/time.hpp"
 
 namespace mailer::runs {
 

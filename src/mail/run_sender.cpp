@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "mailer/error.hpp"
-#include "mailer/tracking.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/tracking.hpp"
 
 namespace mailer {
 namespace {

@@ -8,11 +8,11 @@
 #include <vector>
 
 #include "attempt_writer.hpp"
-#include "mailer/compose.hpp"
-#include "mailer/config.hpp"
-#include "mailer/dispatch.hpp"
-#include "mailer/journal.hpp"
-#include "mailer/smtp.hpp"
+#include "mailer/mail/compose.hpp"
+#include "mailer/core/config.hpp"
+#include "mailer/mail/dispatch.hpp"
+#include "mailer/mail/journal.hpp"
+#include "mailer/mail/smtp.hpp"
 #include "run_records.hpp"
 
 namespace mailer {

@@ -16,7 +16,7 @@
 // libcurl 7.88 does not expose the server's reply text, so the debug callback follows the
 // commands sent (CURLINFO_HEADER_OUT) and the reply lines received (CURLINFO_HEADER_IN), and
 // keeps the last reply with the command it answered.
-#include "mailer/smtp.hpp"
+#include "mailer/mail/smtp.hpp"
 
 #include <pthread.h>
 #include <signal.h>
@@ -35,10 +35,10 @@
 #include <vector>
 
 #include "curl_api.hpp"
-#include "mailer/compose.hpp"
-#include "mailer/config.hpp"
-#include "mailer/error.hpp"
-#include "mailer/url.hpp"
+#include "mailer/mail/compose.hpp"
+#include "mailer/core/config.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/url.hpp"
 
 namespace mailer::mail {
 namespace {

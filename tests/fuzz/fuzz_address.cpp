@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "mailer/error.hpp"
-#include "mailer/validate.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/base/validate.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace mailer;

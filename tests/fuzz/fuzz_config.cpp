@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <string>
 
-#include "mailer/config.hpp"
-#include "mailer/error.hpp"
+#include "mailer/core/config.hpp"
+#include "mailer/base/error.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace mailer;

@@ -4,9 +4,9 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "mailer/csv.hpp"
-#include "mailer/error.hpp"
-#include "mailer/validate.hpp"
+#include "mailer/core/csv.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/base/validate.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace mailer;

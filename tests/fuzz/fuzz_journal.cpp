@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "mailer/journal.hpp"
+#include "mailer/mail/journal.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace mailer;

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "mailer/error.hpp"
-#include "mailer/template.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/template.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace mailer;

@@ -163,7 +163,7 @@ class SuperuserSessions(unittest.TestCase):
         self.assertIn("superuser", me["roles"])
         self.assertTrue(me["verified"])
         self.assertTrue(me["active"])
-        self.assertEqual(self.ws.sql("SELECT email, verified, active FROM user"),
+        self.assertEqual(self.ws.sql("SELECT email, verified, active FROM account"),
                          [("root@example.com", 1, 1)])
 
     def test_create_superuser_for_an_existing_email_is_65(self):
@@ -172,7 +172,7 @@ class SuperuserSessions(unittest.TestCase):
                            input=PASSWORD + "\n")
         self.assertEqual(proc.returncode, EX_DATAERR, proc.stderr)
         self.assertIn("already exists", proc.stderr)
-        self.assertEqual(self.ws.sql("SELECT count(*) FROM user"), [(1,)])
+        self.assertEqual(self.ws.sql("SELECT count(*) FROM account"), [(1,)])
 
     def test_session_file_and_database_are_mode_0600(self):
         """SPEC §4: the session file and the database mailer creates are mode 0600."""
@@ -277,7 +277,7 @@ class Registration(unittest.TestCase):
         self.assertEqual(msg["To"], "anna@example.com")
         self.assertIn("Анна Петрова", body_of(msg))
         self.assertIn("mailer user verify anna@example.com " + code, body_of(msg))
-        self.assertEqual(self.ws.sql("SELECT verified, roles FROM user WHERE email = 'anna@example.com'"),
+        self.assertEqual(self.ws.sql("SELECT verified, roles FROM account WHERE email = 'anna@example.com'"),
                          [(0, "user")])
 
         anna = Person(self.ws, "anna@example.com")
@@ -286,7 +286,7 @@ class Registration(unittest.TestCase):
         self.assertIsNone(anna.session_file())
 
         self.ws.ok("user", "verify", "anna@example.com", code)
-        self.assertEqual(self.ws.sql("SELECT verified FROM user WHERE email = 'anna@example.com'"), [(1,)])
+        self.assertEqual(self.ws.sql("SELECT verified FROM account WHERE email = 'anna@example.com'"), [(1,)])
         self.assertEqual(anna.login().returncode, 0)
         self.assertEqual(anna.ok("whoami").stdout.strip(), "anna@example.com (user)")
 
@@ -310,7 +310,7 @@ class Registration(unittest.TestCase):
         self.assertNotIn("ghost", unknown.stderr)
         self.assertNotIn("not found", existing.stderr + unknown.stderr)
         # The wrong try did not verify, and the right code still works.
-        self.assertEqual(self.ws.sql("SELECT verified FROM user WHERE email = 'vera@example.com'"), [(0,)])
+        self.assertEqual(self.ws.sql("SELECT verified FROM account WHERE email = 'vera@example.com'"), [(0,)])
         self.ws.ok("user", "verify", "vera@example.com", code)
 
     def test_five_wrong_tries_kill_the_code(self):
@@ -321,7 +321,7 @@ class Registration(unittest.TestCase):
             self.assertEqual(self.ws.run("user", "verify", "gleb@example.com", wrong).returncode, EX_DATAERR)
         right = self.ws.run("user", "verify", "gleb@example.com", code)
         self.assertEqual(right.returncode, EX_DATAERR)
-        self.assertEqual(self.ws.sql("SELECT verified FROM user WHERE email = 'gleb@example.com'"), [(0,)])
+        self.assertEqual(self.ws.sql("SELECT verified FROM account WHERE email = 'gleb@example.com'"), [(0,)])
 
     def test_a_verification_code_expires_after_24_hours(self):
         """SPEC §4: verification codes expire after 24 h (MAILER_NOW moves the clock)."""
@@ -331,7 +331,7 @@ class Registration(unittest.TestCase):
         code = verification_code("late@example.com", before + 1)
         late = self.ws.run("user", "verify", "late@example.com", code, env={"MAILER_NOW": "2026-11-25T09:01"})
         self.assertEqual(late.returncode, EX_DATAERR, late.stderr)
-        self.assertEqual(self.ws.sql("SELECT verified FROM user WHERE email = 'late@example.com'"), [(0,)])
+        self.assertEqual(self.ws.sql("SELECT verified FROM account WHERE email = 'late@example.com'"), [(0,)])
 
         before = len(mails_to("intime@example.com"))
         self.ws.ok("user", "register", "intime@example.com", "--password-stdin", input=PASSWORD + "\n",
@@ -345,7 +345,7 @@ class Registration(unittest.TestCase):
         proc = self.ws.run("user", "register", "not-an-address", "--password-stdin", input=PASSWORD + "\n")
         self.assertEqual(proc.returncode, EX_DATAERR)
         self.assertRegex(proc.stderr, r"^mailer: EMAIL: invalid email address 'not-an-address'")
-        self.assertEqual(self.ws.sql("SELECT count(*) FROM user WHERE email = 'not-an-address'"), [(0,)])
+        self.assertEqual(self.ws.sql("SELECT count(*) FROM account WHERE email = 'not-an-address'"), [(0,)])
         self.assertEqual(len(SMTP.message_files()), before)
 
     def test_registering_when_the_smtp_server_is_down_registers_nobody(self):
@@ -354,7 +354,7 @@ class Registration(unittest.TestCase):
             proc = down.run("user", "register", "dana@example.com", "--password-stdin", input=PASSWORD + "\n")
             self.assertEqual(proc.returncode, EX_UNAVAILABLE, proc.stderr)
             self.assertTrue(proc.stderr.startswith("mailer: "), proc.stderr)
-            self.assertEqual(down.sql("SELECT count(*) FROM user"), [(0,)])
+            self.assertEqual(down.sql("SELECT count(*) FROM account"), [(0,)])
 
 
 class PasswordReset(unittest.TestCase):
@@ -460,7 +460,7 @@ class RolesAndBlocking(unittest.TestCase):
         self.assertEqual(olga.run("whoami").returncode, 0)
         self.mgr.ok("user", "block", "olga@example.com")
         self.assertEqual(self.ws.sql(
-            "SELECT count(*) FROM session s JOIN user u ON u.id = s.user_id WHERE u.email = 'olga@example.com'"),
+            "SELECT count(*) FROM session s JOIN account u ON u.id = s.user_id WHERE u.email = 'olga@example.com'"),
             [(0,)])
         self.assertEqual(olga.run("whoami").returncode, EX_NOPERM)
         self.assertEqual(olga.run("client", "list").returncode, EX_NOPERM)
@@ -477,7 +477,7 @@ class RolesAndBlocking(unittest.TestCase):
         proc = self.plain.run("user", "block", "mgr@example.com")
         self.assertEqual(proc.returncode, EX_NOPERM)
         self.assertIn("permission denied", proc.stderr)
-        self.assertEqual(self.ws.sql("SELECT active FROM user WHERE email = 'mgr@example.com'"), [(1,)])
+        self.assertEqual(self.ws.sql("SELECT active FROM account WHERE email = 'mgr@example.com'"), [(1,)])
         self.assertEqual(self.mgr.run("whoami").returncode, 0)
 
     def test_a_manager_cannot_block_a_superuser(self):
@@ -505,8 +505,8 @@ class RolesAndBlocking(unittest.TestCase):
         self.assertEqual(denied.returncode, EX_NOPERM)
         self.assertEqual(self.plain.run("user", "grant", "plain@example.com", "superuser").returncode, EX_NOPERM)
         self.assertEqual(self.mgr.run("user", "revoke", "root@example.com", "superuser").returncode, EX_NOPERM)
-        self.assertEqual(self.ws.sql("SELECT roles FROM user WHERE email = 'plain@example.com'"), [("user",)])
-        self.assertEqual(self.ws.sql("SELECT roles FROM user WHERE email = 'root@example.com'"),
+        self.assertEqual(self.ws.sql("SELECT roles FROM account WHERE email = 'plain@example.com'"), [("user",)])
+        self.assertEqual(self.ws.sql("SELECT roles FROM account WHERE email = 'root@example.com'"),
                          [("user,superuser",)])
 
         self.root.ok("user", "grant", "plain@example.com", "manager")
@@ -520,7 +520,7 @@ class RolesAndBlocking(unittest.TestCase):
         """SPEC §6: ROLE is one of manager, content-manager, superuser; another is 64."""
         proc = self.root.run("user", "grant", "plain@example.com", "admin")
         self.assertEqual(proc.returncode, EX_USAGE)
-        self.assertEqual(self.ws.sql("SELECT roles FROM user WHERE email = 'plain@example.com'"), [("user",)])
+        self.assertEqual(self.ws.sql("SELECT roles FROM account WHERE email = 'plain@example.com'"), [("user",)])
 
 
 class SecretsNeverPrinted(unittest.TestCase):
@@ -564,7 +564,7 @@ class SecretsNeverPrinted(unittest.TestCase):
             secrets = {"root password": root_pw, "user password": user_pw, "new password": new_pw,
                        "verification code": code, "reset code": reset_code,
                        "root token": root.token()}
-            for (h,) in ws.sql("SELECT password_hash FROM user"):
+            for (h,) in ws.sql("SELECT password_hash FROM account"):
                 secrets["hash " + h[:20]] = h
                 # the salt+hash part alone, as a partial leak
                 secrets["hash tail " + h[:20]] = h.rsplit("$", 1)[-1]
@@ -723,7 +723,7 @@ class RecordAccessMatrix(unittest.TestCase):
             self.assertEqual(self.ann.json("client", "show", str(self.client))["comment"], "проверено")
             self.root.ok("mailing", "edit", str(self.mailing), "--name", "Осень-2")
             self.assertEqual(self.ws.sql("SELECT name, owner FROM mailing WHERE id = {}".format(self.mailing)),
-                             [("Осень-2", self.ws.sql("SELECT id FROM user WHERE email='ann@example.com'")[0][0])])
+                             [("Осень-2", self.ws.sql("SELECT id FROM account WHERE email='ann@example.com'")[0][0])])
             self.root.ok("message", "edit", str(self.message), "--subject", "Скидки!")
             self.assertEqual(self.ann.json("message", "show", str(self.message))["subject"], "Скидки!")
         finally:

@@ -151,7 +151,7 @@ class CaseDuplicatesOfOlderDatabases(unittest.TestCase):
         """Issue 7.6: existing duplicates are reported by the migration, not silently merged."""
         with Workspace() as ws:
             ws.superuser("root@example.com")  # only to have a real password hash
-            hash_ = ws.sql("SELECT password_hash FROM user")[0][0]
+            hash_ = ws.sql("SELECT password_hash FROM account")[0][0]
             for leftover in ("", "-wal", "-shm"):
                 pathlib.Path(str(ws.db_path) + leftover).unlink(missing_ok=True)
             v2_database(ws.db_path, hash_)

@@ -149,7 +149,7 @@ class PendingRegistrations(unittest.TestCase):
                    env=at("2027-05-10T10:06"))
         self.assertEqual(self.login("anna@example.com", squatter_pw).returncode, EX_NOPERM)
         self.assertEqual(self.login("anna@example.com", owner_pw).returncode, 0)
-        self.assertEqual(self.ws.sql("SELECT name FROM user WHERE email = 'anna@example.com'"), [("Анна",)])
+        self.assertEqual(self.ws.sql("SELECT name FROM account WHERE email = 'anna@example.com'"), [("Анна",)])
 
     def test_an_unverified_registration_older_than_a_day_is_registered_anew(self):
         """Issue 8 §3: keeping the first password lasts as long as its code; after that the
@@ -190,7 +190,7 @@ class PendingRegistrations(unittest.TestCase):
         unknown = self.ws.run("user", "verify", "nobody@example.com", code, env=at("2027-05-10T10:03"))
         self.assertEqual(locked.returncode, EX_DATAERR, locked.stderr)
         self.assertEqual(locked.stderr, unknown.stderr)
-        self.assertEqual(self.ws.sql("SELECT verified FROM user WHERE email = 'gleb@example.com'"), [(0,)])
+        self.assertEqual(self.ws.sql("SELECT verified FROM account WHERE email = 'gleb@example.com'"), [(0,)])
         self.ws.ok("user", "verify", "gleb@example.com", code, env=at("2027-05-10T11:02"))
 
     def test_reset_codes_follow_the_same_limits(self):
@@ -229,7 +229,7 @@ class PendingRegistrations(unittest.TestCase):
         installation secret, which is kept apart from the tracking key."""
         self.assertEqual(self.register("dina@example.com", PASSWORD, "2027-05-10T10:00").returncode, 0)
         code = verify_code(self.smtp, "dina@example.com", 1)
-        (uid, stored), = self.ws.sql("SELECT u.id, c.code_hash FROM user_code c JOIN user u ON u.id = c.user_id "
+        (uid, stored), = self.ws.sql("SELECT u.id, c.code_hash FROM user_code c JOIN account u ON u.id = c.user_id "
                                      "WHERE u.email = 'dina@example.com'")
         unkeyed = {hashlib.blake2b("{}:verify:{}".format(uid, code).encode(), digest_size=32).hexdigest(),
                    hashlib.blake2b(code.encode(), digest_size=32).hexdigest(),
@@ -269,7 +269,7 @@ class SmtpLoginSafety(unittest.TestCase):
                               env=env)
                 self.assertEqual(proc.returncode, EX_UNAVAILABLE, proc.stderr)
                 self.assertIn("TLS", proc.stderr)
-                self.assertEqual(ws.sql("SELECT count(*) FROM user"), [(0,)])
+                self.assertEqual(ws.sql("SELECT count(*) FROM account"), [(0,)])
                 ws.superuser()
                 client = ws.json("client", "add", "ivan@example.com")["id"]
                 message = ws.json("message", "add", "--subject", "S", "--body", "B")["id"]

@@ -258,7 +258,7 @@ class Import(RecordsCase):
         self.email = "importer{}@example.com".format(Import.owners)
         self.ws.ok("user", "create-superuser", self.email, "--password-stdin", input=PASSWORD + "\n")
         self.ws.login(self.email)
-        self.owner = self.ws.sql("SELECT id FROM user WHERE email = '{}'".format(self.email))[0][0]
+        self.owner = self.ws.sql("SELECT id FROM account WHERE email = '{}'".format(self.email))[0][0]
 
     def mine(self, where="1"):
         return self.count("client", "owner = {} AND {}".format(self.owner, where))

@@ -1,8 +1,8 @@
 // SPEC §4: one test per cell of the access matrix.
 #include <doctest/doctest.h>
 
-#include "mailer/access.hpp"
-#include "mailer/error.hpp"
+#include "mailer/core/access.hpp"
+#include "mailer/base/error.hpp"
 
 #include <functional>
 

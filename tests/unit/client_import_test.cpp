@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "mailer/db.hpp"
-#include "mailer/error.hpp"
-#include "mailer/records.hpp"
+#include "mailer/store/sqlite/db.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/records.hpp"
 #include "test_support.hpp"
 
 using namespace mailer;
@@ -22,7 +22,7 @@ struct Fixture {
   Time now = 1'790'000'000;
   Actor owner{1, static_cast<unsigned>(Role::user)};
   Fixture() {
-    db.exec("INSERT INTO user (email, password_hash, verified, active, roles, created_at) VALUES "
+    db.exec("INSERT INTO account (email, password_hash, verified, active, roles, created_at) VALUES "
             "('olga@example.com', 'x', 1, 1, 'user', 0)");
   }
   ImportSummary import(const std::string& text, ImportOptions options = {}) {

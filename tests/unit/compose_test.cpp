@@ -1,6 +1,6 @@
 // Message composition (SPEC §3, issue 3 point 1): every test parses what compose wrote
 // back with the small RFC 5322 / MIME reader below and compares it with the input.
-#include "mailer/compose.hpp"
+#include "mailer/mail/compose.hpp"
 
 #include <doctest/doctest.h>
 
@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include <sstream>
 #include <string>
 
-#include "mailer/config.hpp"
-#include "mailer/error.hpp"
+#include "mailer/core/config.hpp"
+#include "mailer/base/error.hpp"
 
 using namespace mailer;
 

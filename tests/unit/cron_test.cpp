@@ -1,7 +1,7 @@
 // `mailer cron`: the crontab line and idempotent edits of a crontab (SPEC §2).
 #include <doctest/doctest.h>
 
-#include "mailer/cron.hpp"
+#include "mailer/core/cron.hpp"
 
 using namespace mailer;
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "mailer/csv.hpp"
-#include "mailer/error.hpp"
+#include "mailer/core/csv.hpp"
+#include "mailer/base/error.hpp"
 #include "test_support.hpp"
 
 using mailer::Errc;

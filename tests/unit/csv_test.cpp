@@ -1,5 +1,5 @@
 // CSV import and export as Excel writes it (SPEC §2: client import/export).
-#include "mailer/csv.hpp"
+#include "mailer/core/csv.hpp"
 
 #include <doctest/doctest.h>
 
@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 #include "test_support.hpp"
 
 using mailer::Errc;

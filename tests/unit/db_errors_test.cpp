@@ -10,8 +10,8 @@
 #include <functional>
 #include <string>
 
-#include "mailer/db.hpp"
-#include "mailer/error.hpp"
+#include "mailer/store/sqlite/db.hpp"
+#include "mailer/base/error.hpp"
 #include "test_support.hpp"
 
 using namespace mailer;

@@ -1,5 +1,5 @@
 // What a reply means for a recipient (SPEC §3): tested without a server.
-#include "mailer/delivery_policy.hpp"
+#include "mailer/core/delivery_policy.hpp"
 
 #include <doctest/doctest.h>
 

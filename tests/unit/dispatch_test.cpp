@@ -2,7 +2,7 @@
 // to end in tests/integration/test_send*.py.
 #include <doctest/doctest.h>
 
-#include "mailer/dispatch.hpp"
+#include "mailer/mail/dispatch.hpp"
 
 using namespace mailer;
 

@@ -1,6 +1,6 @@
 // The delivery journal's lines: what a killed sender leaves must read back exactly, and a
 // line it was killed in the middle of must not be read at all.
-#include "mailer/journal.hpp"
+#include "mailer/mail/journal.hpp"
 
 #include <doctest/doctest.h>
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "mailer/compose.hpp"
+#include "mailer/mail/compose.hpp"
 
 namespace {
 

@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 
-#include "mailer/error.hpp"
-#include "mailer/paths.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/paths.hpp"
 #include "test_support.hpp"
 
 using namespace mailer;

@@ -1,5 +1,5 @@
 // Pure scheduling: when a mailing is due and where its next slot falls (SPEC §3).
-#include "mailer/schedule.hpp"
+#include "mailer/core/schedule.hpp"
 
 #include <doctest/doctest.h>
 

@@ -10,10 +10,10 @@
 #include <filesystem>
 #include <sys/stat.h>
 
-#include "mailer/db.hpp"
-#include "mailer/error.hpp"
-#include "mailer/records.hpp"
-#include "mailer/users.hpp"
+#include "mailer/store/sqlite/db.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/core/records.hpp"
+#include "mailer/core/users.hpp"
 
 using namespace mailer;
 
@@ -42,7 +42,7 @@ struct Fixture {
   Actor stranger{};
   Actor manager{};
   Fixture() {
-    db.exec("INSERT INTO user (email, password_hash, verified, active, roles, created_at) VALUES "
+    db.exec("INSERT INTO account (email, password_hash, verified, active, roles, created_at) VALUES "
             "('olga@example.com', 'x', 1, 1, 'user', 0), ('petr@example.com', 'x', 1, 1, 'user', 0), "
             "('mila@example.com', 'x', 1, 1, 'user,manager', 0)");
     owner = Actor{2, static_cast<unsigned>(Role::user)};
@@ -98,9 +98,9 @@ TEST_CASE("store: a transaction that is not committed leaves nothing behind") {
   store::Db db(":memory:");
   {
     store::Transaction tx(db);
-    db.exec("INSERT INTO user (email, password_hash, created_at) VALUES ('a@b.cd', 'x', 0)");
+    db.exec("INSERT INTO account (email, password_hash, created_at) VALUES ('a@b.cd', 'x', 0)");
   }
-  CHECK(count(db, "user") == 0);
+  CHECK(count(db, "account") == 0);
 }
 
 TEST_CASE("clients: email is unique per owner regardless of case (SPEC §1)") {
@@ -275,7 +275,7 @@ TEST_CASE("users: verification works once, expires after 24 hours, and says noth
 TEST_CASE("users: passwords and tokens are stored only hashed (SPEC §4)") {
   Fixture f;
   std::string token = login(f.db, "ann@example.com", "correct horse", f.now);
-  auto st = f.db.prepare("SELECT password_hash FROM user WHERE email = 'ann@example.com'");
+  auto st = f.db.prepare("SELECT password_hash FROM account WHERE email = 'ann@example.com'");
   REQUIRE(st.step());
   CHECK(st.text(0).rfind("$argon2id$", 0) == 0);
   auto s = f.db.prepare("SELECT token_hash FROM session");

@@ -1,6 +1,6 @@
 // Message templates (SPEC §1; issue 8 item 2, issue 7 item 10): the caps that keep a hostile
 // template from mustache, the single scan that checks every section, and the unsubscribe rule.
-#include "mailer/template.hpp"
+#include "mailer/core/template.hpp"
 
 #include <doctest/doctest.h>
 
@@ -9,7 +9,7 @@
 #include <random>
 #include <string>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include <functional>
 #include <string>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 
 namespace mailer::test {
 

@@ -1,14 +1,14 @@
 // Unicode case folding, email keys, control characters and visible escapes (issues 7.6, 8.8,
 // 8.10; SPEC §1 "Unicode case-insensitive; IDN domains compared as A-labels").
-#include "mailer/text_fold.hpp"
+#include "mailer/base/text_fold.hpp"
 
 #include <doctest/doctest.h>
 
 #include <string>
 
-#include "mailer/error.hpp"
-#include "mailer/utf8.hpp"
-#include "mailer/validate.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/base/utf8.hpp"
+#include "mailer/base/validate.hpp"
 #include "test_support.hpp"
 
 using mailer::Errc;

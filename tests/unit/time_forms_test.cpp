@@ -6,8 +6,8 @@
 #include <ctime>
 #include <string>
 
-#include "mailer/error.hpp"
-#include "mailer/time.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/base/time.hpp"
 
 using mailer::Errc;
 using mailer::Error;

@@ -1,5 +1,5 @@
 // Time parsing, formatting and local-zone conversion (SPEC §1 times, §3 DST rules).
-#include "mailer/time.hpp"
+#include "mailer/base/time.hpp"
 
 #include <doctest/doctest.h>
 
@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 
 using mailer::Errc;
 using mailer::Error;

@@ -1,7 +1,7 @@
 // Issue 8 §6: URLs never carry a password into a printed message.
 #include <doctest/doctest.h>
 
-#include "mailer/url.hpp"
+#include "mailer/core/url.hpp"
 
 using namespace mailer;
 

@@ -1,5 +1,5 @@
 // Validators of user input: email addresses (SPEC §1 client), header values (SPEC §3), UTF-8.
-#include "mailer/validate.hpp"
+#include "mailer/base/validate.hpp"
 
 #include <doctest/doctest.h>
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "mailer/error.hpp"
+#include "mailer/base/error.hpp"
 #include "test_support.hpp"
 
 using mailer::Errc;

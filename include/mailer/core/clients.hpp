@@ -1,0 +1,66 @@
+#pragma once
+// Clients (recipients) of a user (SPEC §1, §2): one at a time; import is client_import.hpp.
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mailer/core/access.hpp"
+#include "mailer/store/sqlite/db.hpp"
+#include "mailer/base/ids.hpp"
+#include "mailer/base/time.hpp"
+
+namespace mailer {
+
+struct Client {
+  Id id = 0;
+  Id owner = 0;
+  std::string owner_email;
+  std::string email;
+  std::string name;
+  std::string comment;
+  std::optional<Time> unsubscribed_at;
+  Time created_at = 0;
+  std::vector<std::string> groups;
+};
+
+struct ClientFilter {
+  std::optional<std::string> group;
+  // Substring of email, name or comment, ignoring case in any script and ё/е.
+  std::optional<std::string> search;
+  bool all = false;
+};
+
+struct ClientChanges {
+  std::optional<std::string> email, name, comment;
+};
+
+// Caps of what a client holds (bytes of UTF-8).
+constexpr std::size_t kMaxClientName = 200;
+constexpr std::size_t kMaxClientComment = 2000;
+
+// Checks a name and comment as every way in does (add, edit, import): the caps, UTF-8, no
+// control characters (a comment may hold line breaks and TABs, a name TABs).
+void check_client_fields(std::string_view name, std::string_view comment);
+
+// Adds a client (blanks around name and comment dropped, as import does); `groups` are
+// created when missing. An address that is taken, ignoring case (Unicode) and comparing IDN
+// domains as A-labels: Error{data}.
+Client add_client(store::Db& db, const Actor& actor, const std::string& email, const std::string& name,
+                  const std::string& comment, const std::vector<std::string>& groups, Time now);
+std::vector<Client> list_clients(store::Db& db, const Actor& actor, const ClientFilter& filter);
+Client show_client(store::Db& db, const Actor& actor, Id id);
+Client edit_client(store::Db& db, const Actor& actor, Id id, const ClientChanges& changes);
+// Removes all or none.
+void remove_clients(store::Db& db, const Actor& actor, const std::vector<Id>& ids);
+
+// Writes CSV (header email,name,comment; CRLF) of the caller's clients, or of one group's, to
+// `write` one row at a time as they are read. Cells a spreadsheet would run as a formula get
+// a leading ' unless `raw` (csv::defuse_formula).
+void export_clients(store::Db& db, const Actor& actor, const std::optional<std::string>& group, bool raw,
+                    const std::function<void(std::string_view)>& write);
+// The same CSV as one string (small exports, tests).
+std::string export_clients(store::Db& db, const Actor& actor, const std::optional<std::string>& group);
+
+}  // namespace mailer

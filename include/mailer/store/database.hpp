@@ -1,0 +1,49 @@
+#pragma once
+// The storage interface that core and mail talk to: transactions, and one small repository
+// per aggregate (users with codes and sessions; clients and groups; messages; mailings with
+// their recipients; runs and run recipients; attempts and events; settings). A driver
+// implements it: store/sqlite today, store/postgres next. No SQL leaves src/store.
+#include "mailer/store/accounts.hpp"
+#include "mailer/store/attempts.hpp"
+#include "mailer/store/clients.hpp"
+#include "mailer/store/mailings.hpp"
+#include "mailer/store/messages.hpp"
+#include "mailer/store/runs.hpp"
+#include "mailer/store/settings.hpp"
+
+namespace mailer::store {
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  // Transactions, used through Transaction below. `immediate` takes the write lock at once
+  // (SQLite BEGIN IMMEDIATE), so a read-then-write cannot lose a race to another writer.
+  virtual void begin(bool immediate) = 0;
+  virtual void commit() = 0;
+  virtual void rollback() noexcept = 0;
+
+  virtual AccountStore& accounts() = 0;
+  virtual ClientStore& clients() = 0;
+  virtual MessageStore& messages() = 0;
+  virtual MailingStore& mailings() = 0;
+  virtual RunStore& runs() = 0;
+  virtual AttemptStore& attempts() = 0;
+  virtual SettingStore& settings() = 0;
+};
+
+// BEGIN ... COMMIT; rolls back when destroyed uncommitted (an exception on the way out).
+class Transaction {
+ public:
+  explicit Transaction(Database& db, bool immediate = true);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Database& db_;
+  bool open_ = true;
+};
+
+}  // namespace mailer::store

@@ -1,0 +1,16 @@
+// Contract: transactions of every store backend (SPEC §3: all or nothing).
+#include <doctest/doctest.h>
+
+#include "store_backends.hpp"
+
+using namespace mailer;
+
+TEST_CASE_TEMPLATE("store: a transaction destroyed uncommitted leaves nothing behind", Backend,
+                   MAILER_STORE_BACKENDS) {
+  Backend backend;
+  store::Database& db = backend.db();
+  { store::Transaction tx(db); }
+  // A second transaction can begin: the first one rolled back rather than staying open.
+  store::Transaction again(db);
+  again.commit();
+}
