@@ -1,5 +1,7 @@
 #pragma once
 // Shared helpers of the record modules: owner lookups that apply the SPEC §4 matrix.
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -9,6 +11,15 @@
 #include "mailer/base/validate.hpp"
 
 namespace mailer::detail {
+
+// `owner` (the record's owner as its repository read it, none when there is no such record)
+// after checking that `actor` may do `action` to the record `what` ("message 4"); a missing
+// record is "not found" just like one the actor may not see.
+inline Id check_owner(const Actor& actor, std::optional<Id> owner, RecordAction action, const std::string& what) {
+  if (!owner) throw Error(Errc::not_found, fmt::format("{} not found", what));
+  check_record(actor, *owner, action, what);
+  return *owner;
+}
 
 // The owner of row `id` of `table` after checking that `actor` may do `action` to it;
 // a missing row is "not found" just like one the actor may not see.
