@@ -26,7 +26,9 @@
 
 namespace mailer::mail {
 
+namespace {
 using Clock = std::chrono::steady_clock;
+}  // namespace
 
 struct SmtpSender::Impl {
   explicit Impl(SmtpSettings s) : settings(std::move(s)) {}

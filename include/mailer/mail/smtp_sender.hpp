@@ -34,7 +34,9 @@ using TransportFactory = std::function<std::unique_ptr<Transport>(const SmtpSett
 // (QUIT) with the sender.
 class SmtpSender final : public Transport {
  public:
+  // Connects at the first run(), not here.
   explicit SmtpSender(SmtpSettings settings);
+  // Says QUIT on every connection at once.
   ~SmtpSender() override;
   SmtpSender(const SmtpSender&) = delete;
   SmtpSender& operator=(const SmtpSender&) = delete;
