@@ -18,7 +18,7 @@
 #include "mailer/mail/journal.hpp"
 #include "mailer/store/sqlite/run_claims.hpp"
 #include "mailer/core/schedule.hpp"
-#include "mailer/mail/smtp.hpp"
+#include "mailer/mail/smtp_sender.hpp"
 #include "mailer/core/users.hpp"
 #include "mailer/base/validate.hpp"
 #include "run_records.hpp"
@@ -65,7 +65,7 @@ struct SendContext {
   Time now;
   store::RunClaims claims;
   std::string canonical_db;
-  std::optional<mail::SmtpSender> sender;
+  std::unique_ptr<mail::Transport> sender;
 
   SendContext(store::Db& d, const Config& c, const SendRequest& r, SendSummary& s, Time n)
       : db(d), config(c), request(r), summary(s), now(n), claims(on_disk(d) ? d.path() : std::string()),
@@ -385,10 +385,10 @@ SendSummary send_test_copy(store::Db& db, const Config& config, const Actor& act
   if (!config.tracking_base_url.empty()) context.unsubscribe_url = config.tracking_base_url + "/u/TEST";
   mail::Envelope envelope{client.value_or(0), mail::envelope_address(email), {}};
   composer.compose(mail::Recipient{email, name}, context, envelope.data);
-  mail::SmtpSender sender(settings);
+  const std::unique_ptr<mail::Transport> sender = mail::make_transport(request.transport, settings);
   bool given = false;
   mail::Delivery result;
-  sender.run(
+  sender->run(
       [&]() -> std::optional<mail::Envelope> {
         if (given) return std::nullopt;
         given = true;
