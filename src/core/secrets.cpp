@@ -57,11 +57,10 @@ bool password_matches(const std::string& hash, const std::string& password) {
 }
 
 std::string installation_secret(store::Db& db, std::string_view name) {
-  db.prepare("INSERT OR IGNORE INTO setting (key, value) VALUES (?, ?)").bind_all(name, random_token()).run();
-  auto st = db.prepare("SELECT value FROM setting WHERE key = ?");
-  st.bind(1, name);
-  if (!st.step()) throw Error(Errc::internal, fmt::format("setting {} vanished", name));
-  return st.text(0);
+  db.settings().insert_if_missing(name, random_token());
+  auto value = db.settings().find(name);
+  if (!value) throw Error(Errc::internal, fmt::format("setting {} vanished", name));
+  return *value;
 }
 
 std::string keyed_hash(const std::string& key_hex, std::string_view text) {
