@@ -23,10 +23,11 @@ set(CPACK_PACKAGE_CONTACT "mailer maintainers <mailer@localhost>")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "email campaigns from the command line, kept in one SQLite database")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "email campaigns from the command line, kept in one SQLite database
- mailer keeps recipients, groups, messages, scheduled mailings and every delivery attempt in
- one SQLite file, and sends through any SMTP server. cron runs `mailer send --due` once a
- minute; reports show how each delivery ended, with the server's reply.")
+# The summary is the Description's first line; this text the extended one (CPack indents it).
+set(CPACK_PACKAGE_DESCRIPTION "mailer keeps recipients, groups, messages, scheduled mailings and every
+delivery attempt in one SQLite file, and sends through any SMTP server. cron runs
+`mailer send --due` once a minute; reports show how each delivery ended, with the
+server's reply.")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
 set(CPACK_DEBIAN_PACKAGE_SECTION mail)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
