@@ -246,7 +246,7 @@ Config load_config(const std::optional<std::string>& config_flag, const std::opt
   if (fs::is_directory(where.path, ec)) {
     throw Error(
         Errc::config, fmt::format("config file {} is a directory", where.path),
-        "name the mailer.toml inside it, e.g. --config " + (fs::path(where.path) / "mailer.toml").string());
+        "name the mailer.toml inside it, e.g. `config` " + (fs::path(where.path) / "mailer.toml").string());
   } else if (fs::exists(where.path, ec)) {
     std::ifstream in(where.path, std::ios::binary);
     if (!in) throw Error(Errc::config, fmt::format("cannot read config file {}", where.path), "check its permissions");
@@ -261,7 +261,7 @@ Config load_config(const std::optional<std::string>& config_flag, const std::opt
     config = parse_config(text, path);
   } else if (where.explicit_choice) {
     throw Error(Errc::config, fmt::format("config file {} does not exist", where.path),
-                "copy mailer.toml.sample there, or drop --config / MAILER_CONFIG");
+                "copy mailer.toml.sample there, or drop `config` / MAILER_CONFIG");
   }
   if (db_flag && !db_flag->empty()) {
     config.db_path = *db_flag;
