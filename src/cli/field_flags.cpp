@@ -5,8 +5,8 @@ namespace mailer::cli {
 namespace {
 
 // Where a field's name is rewritten: everywhere (a leading "field:" is the field the error is
-// about), the same as a usage error (exit 64, not 65), or only where the text quotes it.
-enum class Scope { everywhere, usage, quoted };
+// about), or only where the text quotes it.
+enum class Scope { everywhere, quoted };
 
 struct FieldFlag {
   std::string_view command;  // a command path or its prefix: "mailer" is every command
@@ -25,7 +25,7 @@ constexpr FieldFlag kFieldFlags[] = {
     {"mailer client edit", "name", "--name"},
     {"mailer client edit", "comment", "--comment"},
     {"mailer client edit", "email", "--email"},
-    {"mailer client import", "columns", "--columns", Scope::usage},
+    {"mailer client import", "columns", "--columns"},
     {"mailer client import", "skip_invalid", "--skip-invalid"},
     {"mailer client import", "encoding", "--encoding"},
     {"mailer group", "owner", "--owner"},
@@ -45,7 +45,7 @@ constexpr FieldFlag kFieldFlags[] = {
     {"mailer mailing edit", "start", "--start", Scope::quoted},
     {"mailer mailing edit", "client", "--client", Scope::quoted},
     {"mailer mailing edit", "group", "--group", Scope::quoted},
-    {"mailer report attempts", "status", "--status", Scope::usage},
+    {"mailer report attempts", "status", "--status"},
 };
 
 bool applies(std::string_view prefix, std::string_view command) {
@@ -67,7 +67,6 @@ FlagWords say_as_flags(std::string_view command, std::string_view what, std::str
     if (!leading_done && f.scope != Scope::quoted && out.what.size() > f.field.size() && out.what.starts_with(f.field) &&
         out.what[f.field.size()] == ':') {
       out.what.replace(0, f.field.size(), f.flag);
-      out.usage = f.scope == Scope::usage;
       leading_done = true;
     }
     const std::string quoted = "`" + std::string(f.field) + "`";

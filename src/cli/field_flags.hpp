@@ -10,7 +10,6 @@ namespace mailer::cli {
 struct FlagWords {
   std::string what;
   std::string hint;
-  bool usage = false;  // the field is an option the command was given wrongly: exit 64
 };
 
 // Rewrites, for `command` (as parsed_path() gives it, "mailer client import"), a leading

@@ -138,10 +138,10 @@ int main(int argc, char** argv) {
     // Core names fields; the user typed flags (field_flags.cpp).
     const std::string command = cli::parsed_path(app);
     cli::FlagWords said = cli::say_as_flags(command, e.what(), e.hint());
-    const Errc errc = said.usage ? Errc::usage : e.code();
-    if (errc == Errc::usage && said.hint.empty()) said.hint = cli::help_hint(command);
+    // kBadRequest from below is the usage error of SPEC §6 (64), so it gets the help too.
+    if (e.code() == Errc::usage && said.hint.empty()) said.hint = cli::help_hint(command);
     failure = cli::Usage{std::move(said.what), std::move(said.hint)};
-    code = static_cast<int>(errc);
+    code = e.exit_code();
   } catch (const std::bad_alloc&) {
     failure = cli::Usage{"out of memory", ""};
     code = static_cast<int>(Errc::internal);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "mailer/base/bad_request.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/store/sqlite/run_claims.hpp"
 #include "mailer/core/records.hpp"
@@ -97,7 +98,7 @@ Mailing add_mailing(store::Db& db, const Actor& actor, const MailingInput& input
   std::vector<Id> clients = input.clients.value_or(std::vector<Id>{});
   std::vector<std::string> groups = input.groups.value_or(std::vector<std::string>{});
   if (clients.empty() && groups.empty())
-    throw Error(Errc::data, "no recipients", "give `client` ID... or `group` NAME...");
+    throw Error(kBadRequest, "no recipients", "give `client` ID... or `group` NAME...");
   std::string name = input.name.value_or("");
   check_header_value(name, "name");
   Time start = input.start_at.value_or(now);
@@ -194,7 +195,7 @@ Mailing edit_mailing(store::Db& db, const Actor& actor, Id id, const MailingInpu
     std::vector<Id> clients = changes.clients.value_or(std::vector<Id>{});
     std::vector<std::string> groups = changes.groups.value_or(std::vector<std::string>{});
     if (clients.empty() && groups.empty())
-      throw Error(Errc::data, "no recipients", "give `client` ID... or `group` NAME...");
+      throw Error(kBadRequest, "no recipients", "give `client` ID... or `group` NAME...");
     write_recipients(db, id, owner, clients, groups);
   }
   Mailing out = must_load(db, id);
