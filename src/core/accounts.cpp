@@ -98,7 +98,7 @@ User create_superuser(store::Db& db, const std::string& email_in, const std::str
 Registration register_user(store::Db& db, const Notify& notify, const std::string& email_in,
                            const std::string& name, const std::string& password, Time now) {
   std::string email = normalize_email(email_in, "EMAIL");
-  check_header_value(name, "--name");
+  check_header_value(name, "name");
   check_password(password);
   std::string hash = hash_password(password);
   store::Transaction tx(db);

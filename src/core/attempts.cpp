@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "mailer/base/bad_request.hpp"
 #include "mailer/base/error.hpp"
 
 namespace mailer {
@@ -17,7 +18,7 @@ std::vector<Attempt> list_attempts(store::Db& db, const Actor& actor, const Atte
   }
   if (filter.status && *filter.status != "sent" && *filter.status != "failed" && *filter.status != "deferred" &&
       *filter.status != "bounced")
-    throw Error(Errc::usage, fmt::format("--status: unknown status '{}'", *filter.status),
+    throw Error(kBadRequest, fmt::format("status: unknown status '{}'", *filter.status),
                 "use sent, bounced, deferred or failed");
   const char* columns =
       "a.id, a.run, a.mailing, a.client, a.email, a.at, a.status, a.smtp_code, a.server_response";

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "mailer/base/bad_request.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/store/sqlite/run_claims.hpp"
 #include "mailer/core/mailings.hpp"
@@ -26,7 +27,7 @@ Mailing must_load(store::Db& db, Id id) {
 
 void check_schedule(Time start, const std::optional<Time>& end) {
   if (end && *end < start)
-    throw Error(Errc::data, "--end: before --start", "the end of a mailing must not come before its start");
+    throw Error(Errc::data, "end: before `start`", "the end of a mailing must not come before its start");
 }
 
 // Replaces the recipients after checking that every client and group is the owner's.
@@ -49,13 +50,13 @@ void check_message_owner(store::Db& db, Id message, Id owner) {
 std::optional<Mailing> load_mailing(store::Db& db, Id id) { return db.mailings().mailing(id); }
 
 Mailing add_mailing(store::Db& db, const Actor& actor, const MailingInput& input, Time now) {
-  if (!input.message) throw Error(Errc::usage, "--message is required");
+  if (!input.message) throw Error(Errc::internal, "add_mailing: a mailing needs its message");  // the caller's to ask
   std::vector<Id> clients = input.clients.value_or(std::vector<Id>{});
   std::vector<std::string> groups = input.groups.value_or(std::vector<std::string>{});
   if (clients.empty() && groups.empty())
-    throw Error(Errc::usage, "no recipients", "give --client ID... or --group NAME...");
+    throw Error(kBadRequest, "no recipients", "give `client` ID... or `group` NAME...");
   std::string name = input.name.value_or("");
-  check_header_value(name, "--name");
+  check_header_value(name, "name");
   Time start = input.start_at.value_or(now);
   check_schedule(start, input.end_at);
   auto every = input.every.value_or(schedule::Every::once);
@@ -113,7 +114,7 @@ Mailing edit_mailing(store::Db& db, const Actor& actor, Id id, const MailingInpu
     m.message = *changes.message;
   }
   if (changes.name) {
-    check_header_value(*changes.name, "--name");
+    check_header_value(*changes.name, "name");
     m.name = *changes.name;
   }
   bool reschedule = false;
@@ -138,7 +139,7 @@ Mailing edit_mailing(store::Db& db, const Actor& actor, Id id, const MailingInpu
     std::vector<Id> clients = changes.clients.value_or(std::vector<Id>{});
     std::vector<std::string> groups = changes.groups.value_or(std::vector<std::string>{});
     if (clients.empty() && groups.empty())
-      throw Error(Errc::usage, "no recipients", "give --client ID... or --group NAME...");
+      throw Error(kBadRequest, "no recipients", "give `client` ID... or `group` NAME...");
     write_recipients(db, id, owner, clients, groups);
   }
   Mailing out = must_load(db, id);

@@ -33,18 +33,18 @@ void check_body_size(const std::string& body, const char* field) {
 
 void check_message(const std::string& subject, const std::string& body_text, const std::optional<std::string>& html,
                    bool unsubscribe_available) {
-  if (subject.empty()) throw Error(Errc::data, "--subject: empty");
-  check_header_value(subject, "--subject");
+  if (subject.empty()) throw Error(Errc::data, "subject: empty");
+  check_header_value(subject, "subject");
   if (subject.size() > kMaxSubjectBytes)
-    throw Error(Errc::data, fmt::format("--subject: longer than {} bytes", kMaxSubjectBytes));
-  check_body_size(body_text, "--body");
-  if (html) check_body_size(*html, "--html-file");
-  check_utf8(body_text, "--body");
-  check_template(subject, "--subject", unsubscribe_available);
-  check_template(body_text, "--body", unsubscribe_available);
+    throw Error(Errc::data, fmt::format("subject: longer than {} bytes", kMaxSubjectBytes));
+  check_body_size(body_text, "body");
+  if (html) check_body_size(*html, "html");
+  check_utf8(body_text, "body");
+  check_template(subject, "subject", unsubscribe_available);
+  check_template(body_text, "body", unsubscribe_available);
   if (html) {
-    check_utf8(*html, "--html-file");
-    check_template(*html, "--html-file", unsubscribe_available);
+    check_utf8(*html, "html");
+    check_template(*html, "html", unsubscribe_available);
   }
 }
 

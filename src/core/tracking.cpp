@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "mailer/base/encoding.hpp"
 #include "mailer/base/error.hpp"
 
 namespace mailer {
@@ -26,7 +27,7 @@ std::string mac_hex(const std::string& key, std::int64_t run, std::int64_t clien
 }  // namespace
 
 std::string tracking_key(store::Db& db) {
-  if (sodium_init() < 0) throw Error(Errc::internal, "libsodium failed to initialise");
+  sodium_ready();
   auto get = db.prepare("SELECT value FROM setting WHERE key = 'tracking_key'");
   if (get.step()) return get.text(0);
   unsigned char bytes[32];

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string>
 
+#include "mailer/base/unique_fd.hpp"
+
 namespace mailer::store {
 
 // SQLite's claim: an open-file-description lock (F_OFD_SETLK) on byte kRunLockBase + run of
@@ -28,7 +30,7 @@ class RunClaims {
   static constexpr std::int64_t kRunLockBase = std::int64_t{1} << 40;
 
  private:
-  int fd_ = -1;
+  UniqueFd fd_;  // empty for a database in memory
 };
 
 // The database file's canonical path (symlinks and ".." resolved), beside which a sender keeps
