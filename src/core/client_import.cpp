@@ -2,7 +2,9 @@
 // Russian or English, in any case, with columns we do not keep and Excel's empty trailing
 // ones; a plain list of addresses needs none. Rows stream from the reader into one
 // transaction: a bad row rolls everything back, so memory never holds more than one row.
-#include <algorithm>
+#include <memory>
+#include <span>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -22,45 +24,25 @@ using detail::trim;
 
 constexpr std::size_t kProblemsShown = 5;
 
-// Writes rows through prepared statements; duplicates are found through the unique index on
-// (owner, email_key, key_dup), among the clients already there and those added by earlier
-// rows. A new client costs one INSERT that the index may refuse; the group membership of all
-// new clients is written at the end in one pass over their (increasing) ids.
+// Checks each row and hands the valid ones to the store's import writer in batches, in file
+// order; counts what each did and notes it, so that notes keep the file's order.
 class Importer {
  public:
   Importer(store::Db& db, const Actor& actor, const ImportOptions& options, ImportSummary& summary, Time now)
-      : actor_(actor),
-        options_(options),
-        summary_(summary),
-        now_(now),
-        find_(db.prepare("SELECT id, name, comment FROM client WHERE owner = ? AND email_key = ? ORDER BY key_dup "
-                         "LIMIT 1")),
-        insert_(db.prepare("INSERT INTO client (owner, email, email_key, name, comment, created_at) "
-                           "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")),
-        update_(db.prepare("UPDATE client SET name = ?, comment = ? WHERE id = ?")),
-        member_(db.prepare("INSERT OR IGNORE INTO group_member (group_id, client_id) VALUES (?, ?)")),
-        batch_insert_(db.prepare(batch_sql(kBatch))),
-        db_(db) {
-    batch_.resize(kBatch);
-    if (options.group) group_ = detail::ensure_group(db, actor.id, *options.group, now);
-    auto last = db.prepare("SELECT coalesce(max(id), 0) FROM client");
-    last.step();
-    last_before_ = last.int64(0);
-    // A pair kept apart by migration 003 may have lost its key_dup = 0 row, which the INSERT
-    // would not then run into: such owners look every address up first.
-    auto dups = db.prepare("SELECT 1 FROM client WHERE owner = ? AND key_dup <> 0 LIMIT 1");
-    dups.bind(1, actor.id);
-    look_up_first_ = dups.step();
+      : options_(options), summary_(summary) {
+    std::optional<Id> group;
+    if (options.group) group = detail::ensure_group(db, actor.id, *options.group, now);
+    writer_ = db.clients().start_import(actor.id, group, now);
+    batch_.resize(writer_->batch_size());
+    lines_.resize(batch_.size());
+    outcomes_.resize(batch_.size());
   }
 
-  // Writes the rows still waiting, and puts the clients this import added into the group.
+  // Writes the rows still waiting, and puts the clients this import named into the group.
   void finish() {
     if (failed_) return;
     flush();
-    if (!group_) return;
-    db_.prepare("INSERT OR IGNORE INTO group_member (group_id, client_id) SELECT ?, id FROM client WHERE id > ?")
-        .bind_all(*group_, last_before_)
-        .run();
+    writer_->finish();
   }
 
   void row(const csv::Record& r, const Layout& layout) {
@@ -75,11 +57,11 @@ class Importer {
                                     ? fmt::format("{} fields, a list of addresses has one", used)
                                     : fmt::format("{} fields, the header has {}", used, layout.width),
                     "quote a field that holds the separator");
-      const std::string email = normalize_email(cell(r, layout.at[0]), "email");
+      std::string email = normalize_email(cell(r, layout.at[0]), "email");
       const std::string_view name = cell(r, layout.at[1]);
       const std::string_view comment = cell(r, layout.at[2]);
       check_client_fields(name, comment);
-      if (!failed_) enqueue(r.line, email, name, comment);
+      if (!failed_) enqueue(r.line, std::move(email), name, comment);
       return;
     } catch (const Error& e) {
       if (e.code() != Errc::data) throw;
@@ -112,156 +94,45 @@ class Importer {
     return trim(csv::strip_formula_guard(trim(r.fields[*at])));
   }
 
-  // A valid row waiting to be written.
-  struct Pending {
-    std::size_t line = 0;
-    std::string email, key, name, comment;
-  };
-
-  static std::string batch_sql(std::size_t rows) {
-    std::string sql = "INSERT INTO client (owner, email, email_key, name, comment, created_at) VALUES ";
-    for (std::size_t i = 0; i < rows; ++i) sql += i ? ",(?,?,?,?,?,?)" : "(?,?,?,?,?,?)";
-    return sql + " ON CONFLICT DO NOTHING RETURNING email_key";
-  }
-
-  void note(std::size_t line, RowOutcome outcome, const std::string& email) {
-    if (options_.on_row) options_.on_row(RowNote{line, outcome, email, {}});
-  }
-
-  // New addresses go in batches: one INSERT of many rows, which the index refuses for the
-  // addresses already there; those are then looked up one by one. A file seen before is
-  // mostly addresses already there, so after a batch of them each row is looked up first.
-  void enqueue(std::size_t line, const std::string& email, std::string_view name, std::string_view comment) {
-    if (look_up_first_ || found_last_) {
-      Pending p{line, email, email_key(email), std::string(name), std::string(comment)};
-      note(line, write(p), p.email);
-      return;
-    }
-    Pending& p = batch_[pending_++];
-    p.line = line;
-    p.email = email;
-    p.key = email_key(email);
-    p.name = name;
-    p.comment = comment;
-    if (pending_ == kBatch) flush();
+  // Keeps a valid row until the batch is full; the strings' buffers are reused row after row.
+  void enqueue(std::size_t line, std::string&& email, std::string_view name, std::string_view comment) {
+    ClientFields& row = batch_[pending_];
+    std::swap(row.email, email);
+    row.name = name;
+    row.comment = comment;
+    lines_[pending_] = line;
+    if (++pending_ == batch_.size()) flush();
   }
 
   void flush() {
     if (pending_ == 0) return;
-    std::optional<store::Statement> partial;
-    if (pending_ < kBatch) partial.emplace(db_.prepare(batch_sql(pending_)));
-    store::Statement& insert = partial ? *partial : batch_insert_;
+    writer_->write(std::span<const ClientFields>(batch_.data(), pending_), std::span<RowOutcome>(outcomes_.data(), pending_));
     for (std::size_t i = 0; i < pending_; ++i) {
-      const int at = static_cast<int>(i * 6);
-      const Pending& p = batch_[i];
-      insert.bind(at + 1, actor_.id).bind(at + 2, p.email).bind(at + 3, p.key).bind(at + 4, p.name);
-      insert.bind(at + 5, p.comment).bind(at + 6, now_);
-    }
-    returned_.clear();
-    while (insert.step()) returned_.push_back(insert.text(0));
-    insert.reset();
-    std::sort(returned_.begin(), returned_.end());
-    taken_.assign(returned_.size(), false);
-    std::size_t refused = 0;
-    for (std::size_t i = 0; i < pending_; ++i) {
-      const Pending& p = batch_[i];
-      // The first row of a key in the batch is the one inserted; later ones were refused.
-      const auto it = std::lower_bound(returned_.begin(), returned_.end(), p.key);
-      const auto at = static_cast<std::size_t>(it - returned_.begin());
-      if (it != returned_.end() && *it == p.key && !taken_[at]) {
-        taken_[at] = true;
-        ++summary_.added;
-        note(p.line, RowOutcome::added, p.email);
-        continue;
+      switch (outcomes_[i]) {
+        case RowOutcome::added:
+          ++summary_.added;
+          break;
+        case RowOutcome::updated:
+          ++summary_.updated;
+          break;
+        default:
+          ++summary_.already_there;
+          break;
       }
-      ++refused;
-      note(p.line, write(p), p.email);
+      if (options_.on_row) options_.on_row(RowNote{lines_[i], outcomes_[i], batch_[i].email, {}});
     }
-    found_last_ = refused * 2 > pending_;
     pending_ = 0;
   }
 
-  // One row, looked up first.
-  RowOutcome write(const Pending& p) {
-    const std::string& key = p.key;
-    const std::string_view name = p.name;
-    const std::string_view comment = p.comment;
-    const std::string& email = p.email;
-    find_.bind_all(actor_.id, key);
-    if (!find_.step()) {
-      find_.reset();
-      found_last_ = false;
-      insert_.bind_all(actor_.id, email, key, name, comment, now_);
-      insert_.run();
-      ++summary_.added;
-      return RowOutcome::added;
-    }
-    found_last_ = true;
-    const Id id = find_.int64(0);
-    // An empty field keeps what the client has.
-    const std::string old_name = find_.text(1);
-    const std::string old_comment = find_.text(2);
-    find_.reset();
-    const std::string_view new_name = name.empty() ? std::string_view(old_name) : name;
-    const std::string_view new_comment = comment.empty() ? std::string_view(old_comment) : comment;
-    RowOutcome outcome = RowOutcome::already_there;
-    if (new_name != old_name || new_comment != old_comment) {
-      update_.bind_all(new_name, new_comment, id);
-      update_.run();
-      outcome = RowOutcome::updated;
-      ++summary_.updated;
-    } else {
-      ++summary_.already_there;
-    }
-    if (group_ && id <= last_before_) {
-      member_.bind_all(*group_, id);
-      member_.run();
-    }
-    return outcome;
-  }
-
-  const Actor& actor_;
   const ImportOptions& options_;
   ImportSummary& summary_;
-  Time now_;
-  static constexpr std::size_t kBatch = 64;
-  store::Statement find_, insert_, update_, member_, batch_insert_;
-  store::Db& db_;
-  std::optional<Id> group_;
-  Id last_before_ = 0;
-  bool look_up_first_ = false;
-  bool found_last_ = false;
-  std::vector<Pending> batch_;
+  std::unique_ptr<store::ClientImport> writer_;
+  std::vector<ClientFields> batch_;
+  std::vector<std::size_t> lines_;
+  std::vector<RowOutcome> outcomes_;
   std::size_t pending_ = 0;
-  std::vector<std::string> returned_;
-  std::vector<bool> taken_;
   std::vector<std::string> problems_;
   bool failed_ = false;
-};
-
-// A larger page cache while importing: index pages written by one row are still there for
-// the next instead of being spilled to the WAL and read back (about 5% of a large import).
-// 8 MiB keeps the peak RSS far under the 64 MiB the issue asks for.
-class CacheSize {
- public:
-  explicit CacheSize(store::Db& db) : db_(db) {
-    auto st = db.prepare("PRAGMA cache_size");
-    st.step();
-    old_ = st.int64(0);
-    db.exec("PRAGMA cache_size = -8192");
-  }
-  ~CacheSize() {
-    try {
-      db_.exec(fmt::format("PRAGMA cache_size = {}", old_));
-    } catch (...) {
-    }
-  }
-  CacheSize(const CacheSize&) = delete;
-  CacheSize& operator=(const CacheSize&) = delete;
-
- private:
-  store::Db& db_;
-  std::int64_t old_ = 0;
 };
 
 }  // namespace
@@ -285,7 +156,6 @@ ImportSummary import_clients(store::Db& db, const Actor& actor, csv::Reader& rea
   std::optional<Layout> given;
   if (options.columns) given = detail::parse_columns(*options.columns);
   ImportSummary summary;
-  CacheSize cache(db);
   store::Transaction tx(db);
   Importer importer(db, actor, options, summary, now);
   Layout layout;

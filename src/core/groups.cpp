@@ -4,7 +4,6 @@
 
 #include "mailer/base/error.hpp"
 #include "mailer/core/records.hpp"
-#include "mailer/base/text_fold.hpp"
 #include "mailer/base/utf8.hpp"
 #include "mailer/base/validate.hpp"
 #include "record_access.hpp"
@@ -12,19 +11,10 @@
 namespace mailer {
 namespace {
 
-constexpr const char* kGroupSelect =
-    "SELECT g.id, g.owner, u.email, g.name, (SELECT count(*) FROM group_member gm WHERE gm.group_id = g.id), "
-    "g.created_at FROM \"group\" g JOIN account u ON u.id = g.owner";
-
-Group read_group(const store::Statement& st) {
-  return Group{st.int64(0), st.int64(1), st.text(2), st.text(3), st.int64(4), st.int64(5)};
-}
-
 Group load_group(store::Db& db, Id id) {
-  auto st = db.prepare(std::string(kGroupSelect) + " WHERE g.id = ?");
-  st.bind(1, id);
-  st.step();
-  return read_group(st);
+  auto found = db.clients().group(id);
+  if (!found) throw Error(Errc::not_found, fmt::format("group {} not found", id));
+  return std::move(*found);
 }
 
 void check_group_name(const std::string& name, std::string_view field) {
@@ -32,16 +22,6 @@ void check_group_name(const std::string& name, std::string_view field) {
   if (name.empty()) throw Error(Errc::data, fmt::format("{}: the group name is empty", field));
   if (name.size() > kMaxGroupName)
     throw Error(Errc::data, fmt::format("{}: longer than {} bytes", field, kMaxGroupName));
-}
-
-// The id and stored name of `owner`'s group `name` (see detail::group_id).
-std::optional<std::pair<Id, std::string>> find_group(store::Db& db, Id owner, const std::string& name) {
-  auto st = db.prepare(
-      "SELECT id, name FROM \"group\" WHERE owner = ? AND name_key = ? ORDER BY name = ? COLLATE BINARY DESC, id "
-      "LIMIT 1");
-  st.bind_all(owner, fold_case(name), name);
-  if (!st.step()) return std::nullopt;
-  return std::make_pair(st.int64(0), st.text(1));
 }
 
 // A group named by a command: the actor's own, or `owner_email`'s after the SPEC §4 check
@@ -56,14 +36,13 @@ NamedGroup named_group(store::Db& db, const Actor& actor, const std::string& nam
   const std::string what = fmt::format("group '{}'", utf8::visible(name));
   Id owner = actor.id;
   if (owner_email) {
-    auto st = db.prepare("SELECT id FROM account WHERE email = ?");
-    st.bind(1, normalize_email(*owner_email, "owner"));
-    if (!st.step()) {
+    const auto found = db.clients().account_id(normalize_email(*owner_email, "owner"));
+    if (!found) {
       if (!sees_all_records(actor)) throw Error(Errc::not_found, what + " not found");
       throw Error(Errc::not_found, fmt::format("user {} not found", utf8::visible(*owner_email)),
                   "see `mailer user list`");
     }
-    owner = st.int64(0);
+    owner = *found;
   }
   check_record(actor, owner, action, what);
   return NamedGroup{detail::group_id(db, owner, name), owner};
@@ -71,27 +50,18 @@ NamedGroup named_group(store::Db& db, const Actor& actor, const std::string& nam
 
 // Client ids must be the group owner's; others are "not found" as any unseen record.
 void check_own_clients(store::Db& db, Id owner, const std::vector<Id>& clients) {
-  auto st = db.prepare("SELECT owner FROM client WHERE id = ?");
-  for (Id id : clients) {
-    st.bind(1, id);
-    if (!st.step() || st.int64(0) != owner) throw Error(Errc::not_found, fmt::format("client {} not found", id));
-    st.reset();
-  }
+  for (Id id : clients)
+    if (db.clients().client_owner(id) != owner) throw Error(Errc::not_found, fmt::format("client {} not found", id));
 }
 
-// Runs `sql` (group id, client id) for each client; returns how many memberships it changed.
+// Adds (`add`) or removes the clients' memberships; returns how many changed.
 std::size_t change_members(store::Db& db, const Actor& actor, const std::string& name, const std::vector<Id>& clients,
-                           const OwnerEmail& owner, const char* sql) {
+                           const OwnerEmail& owner, bool add) {
   store::Transaction tx(db);
   const NamedGroup group = named_group(db, actor, name, owner, RecordAction::change);
   check_own_clients(db, group.owner, clients);
-  auto st = db.prepare(sql);
-  std::size_t changed = 0;
-  for (Id id : clients) {
-    st.bind_all(group.id, id);
-    st.run();
-    changed += static_cast<std::size_t>(db.changes());
-  }
+  const std::size_t changed =
+      add ? db.clients().add_members(group.id, clients) : db.clients().remove_members(group.id, clients);
   tx.commit();
   return changed;
 }
@@ -101,17 +71,14 @@ std::size_t change_members(store::Db& db, const Actor& actor, const std::string&
 namespace detail {
 
 Id group_id(store::Db& db, Id owner, const std::string& name) {
-  if (auto found = find_group(db, owner, name)) return found->first;
+  if (auto found = db.clients().find_group(owner, name)) return found->id;
   throw Error(Errc::not_found, fmt::format("group '{}' not found", utf8::visible(name)), "see `mailer group list`");
 }
 
 Id ensure_group(store::Db& db, Id owner, const std::string& name, Time now) {
   check_group_name(name, "group");
-  if (auto found = find_group(db, owner, name)) return found->first;
-  db.prepare("INSERT INTO \"group\" (owner, name, name_key, created_at) VALUES (?, ?, ?, ?)")
-      .bind_all(owner, name, fold_case(name), now)
-      .run();
-  return db.last_insert_id();
+  if (auto found = db.clients().find_group(owner, name)) return found->id;
+  return db.clients().add_group(owner, name, now);
 }
 
 }  // namespace detail
@@ -119,11 +86,11 @@ Id ensure_group(store::Db& db, Id owner, const std::string& name, Time now) {
 Group add_group(store::Db& db, const Actor& actor, const std::string& name, Time now) {
   check_group_name(name, "NAME");
   store::Transaction tx(db);
-  if (auto found = find_group(db, actor.id, name)) {
+  if (auto found = db.clients().find_group(actor.id, name)) {
     throw Error(Errc::data,
-                found->second == name
+                found->name == name
                     ? fmt::format("group '{}' already exists", name)
-                    : fmt::format("group '{}' already exists as '{}'", name, utf8::visible(found->second)),
+                    : fmt::format("group '{}' already exists as '{}'", name, utf8::visible(found->name)),
                 "group names are compared ignoring case");
   }
   Group g = load_group(db, detail::ensure_group(db, actor.id, name, now));
@@ -133,31 +100,22 @@ Group add_group(store::Db& db, const Actor& actor, const std::string& name, Time
 
 std::vector<Group> list_groups(store::Db& db, const Actor& actor, Scope scope) {
   check_list_all(actor, scope.all);
-  auto st = db.prepare(std::string(kGroupSelect) + (scope.all ? " ORDER BY g.id" : " WHERE g.owner = ? ORDER BY g.id"));
-  if (!scope.all) st.bind(1, actor.id);
-  std::vector<Group> out;
-  while (st.step()) out.push_back(read_group(st));
-  return out;
+  return db.clients().list_groups(scope.all ? std::nullopt : std::optional<Id>(actor.id));
 }
 
 std::string remove_group(store::Db& db, const Actor& actor, const std::string& name, const OwnerEmail& owner) {
   store::Transaction tx(db);
   const NamedGroup group = named_group(db, actor, name, owner, RecordAction::change);
   // As a message a mailing uses cannot go: the mailing would lose its recipients silently.
-  auto used = db.prepare(
-      "SELECT m.id, m.name FROM mailing_group mg JOIN mailing m ON m.id = mg.mailing_id WHERE mg.group_id = ? "
-      "ORDER BY m.id LIMIT 1");
-  used.bind(1, group.id);
   const std::string stored = load_group(db, group.id).name;
-  if (used.step()) {
-    const std::string mailing_name = used.text(1);
+  if (const auto used = db.clients().group_user(group.id)) {
     throw Error(Errc::data,
-                fmt::format("group '{}' is used by mailing {}{}", utf8::visible(stored), used.int64(0),
-                            mailing_name.empty() ? "" : fmt::format(" ('{}')", utf8::visible(mailing_name))),
+                fmt::format("group '{}' is used by mailing {}{}", utf8::visible(stored), used->mailing,
+                            used->name.empty() ? "" : fmt::format(" ('{}')", utf8::visible(used->name))),
                 fmt::format("remove the mailing first, or give it other recipients with `mailer mailing edit {}`",
-                            used.int64(0)));
+                            used->mailing));
   }
-  db.prepare("DELETE FROM \"group\" WHERE id = ?").bind(1, group.id).run();
+  db.clients().remove_group(group.id);
   tx.commit();
   return stored;
 }
@@ -169,33 +127,20 @@ std::vector<Client> group_members(store::Db& db, const Actor& actor, const std::
 
 std::size_t add_group_members(store::Db& db, const Actor& actor, const std::string& name,
                               const std::vector<Id>& clients, const OwnerEmail& owner) {
-  return change_members(db, actor, name, clients, owner,
-                        "INSERT OR IGNORE INTO group_member (group_id, client_id) VALUES (?, ?)");
+  return change_members(db, actor, name, clients, owner, true);
 }
 
 std::size_t remove_group_members(store::Db& db, const Actor& actor, const std::string& name,
                                  const std::vector<Id>& clients, const OwnerEmail& owner) {
-  return change_members(db, actor, name, clients, owner,
-                        "DELETE FROM group_member WHERE group_id = ? AND client_id = ?");
+  return change_members(db, actor, name, clients, owner, false);
 }
 
 std::vector<CaseDuplicate> take_case_duplicates(store::Db& db, Time now) {
   // Every command asks, so the common answer costs one indexed read and no write.
-  if (!db.prepare("SELECT 1 FROM case_duplicate WHERE reported_at IS NULL LIMIT 1").step()) return {};
+  if (!db.clients().case_duplicates_waiting()) return {};
   store::Transaction tx(db);
-  auto st = db.prepare(
-      "SELECT d.kind, u.email, d.first, coalesce(cf.email, gf.name), d.id, coalesce(c.email, g.name) "
-      "FROM case_duplicate d "
-      "LEFT JOIN client c ON d.kind = 'client' AND c.id = d.id "
-      "LEFT JOIN client cf ON d.kind = 'client' AND cf.id = d.first "
-      "LEFT JOIN \"group\" g ON d.kind = 'group' AND g.id = d.id "
-      "LEFT JOIN \"group\" gf ON d.kind = 'group' AND gf.id = d.first "
-      "JOIN account u ON u.id = coalesce(c.owner, g.owner) "
-      "WHERE d.reported_at IS NULL AND coalesce(cf.id, gf.id) IS NOT NULL ORDER BY d.kind, d.id");
-  std::vector<CaseDuplicate> out;
-  while (st.step())
-    out.push_back(CaseDuplicate{st.text(0), st.text(1), st.int64(2), st.text(3), st.int64(4), st.text(5)});
-  db.prepare("UPDATE case_duplicate SET reported_at = ? WHERE reported_at IS NULL").bind(1, now).run();
+  std::vector<CaseDuplicate> out = db.clients().waiting_case_duplicates();
+  db.clients().mark_case_duplicates_reported(now);
   tx.commit();
   return out;
 }

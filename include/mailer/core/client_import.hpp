@@ -11,13 +11,11 @@
 
 #include "mailer/core/access.hpp"
 #include "mailer/core/csv.hpp"
+#include "mailer/base/records/clients.hpp"
 #include "mailer/store/sqlite/db.hpp"
 #include "mailer/base/time.hpp"
 
 namespace mailer {
-
-// What one row did.
-enum class RowOutcome { added, updated, already_there, invalid };
 
 // "added" | "updated" | "already there" | "invalid".
 std::string_view to_string(RowOutcome outcome);

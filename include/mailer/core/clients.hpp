@@ -9,21 +9,10 @@
 #include "mailer/core/access.hpp"
 #include "mailer/store/sqlite/db.hpp"
 #include "mailer/base/ids.hpp"
+#include "mailer/base/records/clients.hpp"
 #include "mailer/base/time.hpp"
 
 namespace mailer {
-
-struct Client {
-  Id id = 0;
-  Id owner = 0;
-  std::string owner_email;
-  std::string email;
-  std::string name;
-  std::string comment;
-  std::optional<Time> unsubscribed_at;
-  Time created_at = 0;
-  std::vector<std::string> groups;
-};
 
 struct ClientFilter {
   std::optional<std::string> group;

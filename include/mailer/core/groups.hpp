@@ -11,18 +11,10 @@
 #include "mailer/core/clients.hpp"
 #include "mailer/store/sqlite/db.hpp"
 #include "mailer/base/ids.hpp"
+#include "mailer/base/records/clients.hpp"
 #include "mailer/base/time.hpp"
 
 namespace mailer {
-
-struct Group {
-  Id id = 0;
-  Id owner = 0;
-  std::string owner_email;
-  std::string name;
-  std::int64_t members = 0;
-  Time created_at = 0;
-};
 
 // Cap of a group's name (bytes of UTF-8).
 constexpr std::size_t kMaxGroupName = 200;
@@ -43,14 +35,6 @@ std::size_t remove_group_members(store::Db& db, const Actor& actor, const std::s
 
 // Clients or groups of one owner that differ only in case, which older versions allowed and
 // migration 003 kept (both rows; see case_duplicate). Reported once, then marked reported.
-struct CaseDuplicate {
-  std::string kind;  // "client" | "group"
-  std::string owner_email;
-  Id first = 0;
-  std::string first_text;  // the first one's email or name
-  Id id = 0;
-  std::string text;
-};
 std::vector<CaseDuplicate> take_case_duplicates(store::Db& db, Time now);
 
 }  // namespace mailer

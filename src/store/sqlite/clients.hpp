@@ -1,5 +1,7 @@
 #pragma once
-// SQLite's repository of clients and the groups they belong to.
+// SQLite's repository of clients and the groups they belong to: clients.cpp (clients and the
+// export), clients_groups.cpp (groups, memberships, case duplicates), clients_import.cpp
+// (the bulk path of the import).
 #include "mailer/store/clients.hpp"
 #include "mailer/store/sqlite/db.hpp"
 
@@ -9,8 +11,35 @@ class SqliteClientStore final : public ClientStore {
  public:
   explicit SqliteClientStore(Db& db) : db_(db) {}
 
+  std::optional<Id> client_owner(Id id) override;
+  std::optional<Client> client(Id id) override;
+  std::optional<std::string> email_taken(Id owner, std::string_view email, Id except) override;
+  Id add_client(Id owner, const ClientFields& fields, Time now) override;
+  void update_client(Id id, const ClientFields& fields) override;
+  void remove_clients(std::span<const Id> ids) override;
+  std::vector<Client> list_clients(const ClientQuery& query) override;
+  void export_clients(Id owner, std::optional<Id> group, const std::function<void(const ClientFields&)>& row) override;
+  std::unique_ptr<ClientImport> start_import(Id owner, std::optional<Id> group, Time now) override;
+
+  std::optional<Id> account_id(std::string_view email) override;
+  std::optional<GroupName> find_group(Id owner, std::string_view name) override;
+  Id add_group(Id owner, std::string_view name, Time now) override;
+  std::optional<Group> group(Id id) override;
+  std::vector<Group> list_groups(std::optional<Id> owner) override;
+  std::optional<GroupUser> group_user(Id id) override;
+  void remove_group(Id id) override;
+  std::size_t add_members(Id id, std::span<const Id> clients) override;
+  std::size_t remove_members(Id id, std::span<const Id> clients) override;
+
+  bool case_duplicates_waiting() override;
+  std::vector<CaseDuplicate> waiting_case_duplicates() override;
+  void mark_case_duplicates_reported(Time now) override;
+
  private:
-  [[maybe_unused]] Db& db_;
+  Db& db_;
 };
+
+// The import's writer (clients_import.cpp).
+std::unique_ptr<ClientImport> make_client_import(Db& db, Id owner, std::optional<Id> group, Time now);
 
 }  // namespace mailer::store::sqlite

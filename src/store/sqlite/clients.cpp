@@ -1,0 +1,159 @@
+// Clients one at a time, listings and the export (SQLite). A client's groups are read as one
+// row per membership and gathered here, not by group_concat (SQLite only).
+#include "clients.hpp"
+
+#include <algorithm>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "mailer/base/text_fold.hpp"
+#include "mailer/base/validate.hpp"
+
+namespace mailer::store::sqlite {
+namespace {
+
+constexpr const char* kClientSelect =
+    "SELECT c.id, c.owner, u.email, c.email, c.name, c.comment, c.unsubscribed_at, c.created_at, g.name "
+    "FROM client c JOIN account u ON u.id = c.owner "
+    "LEFT JOIN group_member gm ON gm.client_id = c.id LEFT JOIN \"group\" g ON g.id = gm.group_id";
+
+// One WHERE condition of a listing with its value: an id, or else a text.
+struct Condition {
+  const char* sql;
+  std::optional<Id> id;
+  std::string text;
+};
+
+// Reads the clients of kClientSelect + `conditions`, gathering each client's rows (one per
+// group) into one record; `keep` drops those a filter rejects.
+std::vector<Client> select_clients(Db& db, const std::vector<Condition>& conditions,
+                                   const std::function<bool(const Client&)>& keep = {}) {
+  std::string sql = kClientSelect;
+  for (std::size_t i = 0; i < conditions.size(); ++i) sql += std::string(i ? " AND " : " WHERE ") + conditions[i].sql;
+  sql += " ORDER BY c.id";
+  auto st = db.prepare(sql);
+  for (std::size_t i = 0; i < conditions.size(); ++i) {
+    const int at = static_cast<int>(i + 1);
+    if (conditions[i].id) {
+      st.bind(at, *conditions[i].id);
+    } else {
+      st.bind(at, conditions[i].text);
+    }
+  }
+  std::vector<Client> out;
+  Client current;
+  bool reading = false;
+  const auto done = [&] {
+    std::sort(current.groups.begin(), current.groups.end());
+    if (!keep || keep(current)) out.push_back(std::move(current));
+  };
+  while (st.step()) {
+    const Id id = st.int64(0);
+    if (!reading || current.id != id) {
+      if (reading) done();
+      reading = true;
+      current = Client{};
+      current.id = id;
+      current.owner = st.int64(1);
+      current.owner_email = st.text(2);
+      current.email = st.text(3);
+      current.name = st.text(4);
+      current.comment = st.text(5);
+      current.unsubscribed_at = st.opt_int64(6);
+      current.created_at = st.int64(7);
+    }
+    if (!st.is_null(8)) current.groups.push_back(st.text(8));
+  }
+  if (reading) done();
+  return out;
+}
+
+}  // namespace
+
+std::optional<Id> SqliteClientStore::client_owner(Id id) {
+  auto st = db_.prepare("SELECT owner FROM client WHERE id = ?");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  return st.int64(0);
+}
+
+std::optional<Client> SqliteClientStore::client(Id id) {
+  auto found = select_clients(db_, {{"c.id = ?", id, {}}});
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
+}
+
+std::optional<std::string> SqliteClientStore::email_taken(Id owner, std::string_view email, Id except) {
+  auto st = db_.prepare("SELECT email FROM client WHERE owner = ? AND email_key = ? AND id <> ? LIMIT 1");
+  st.bind_all(owner, email_key(email), except);
+  if (!st.step()) return std::nullopt;
+  return st.text(0);
+}
+
+Id SqliteClientStore::add_client(Id owner, const ClientFields& fields, Time now) {
+  auto st = db_.prepare(
+      "INSERT INTO client (owner, email, email_key, name, comment, created_at) VALUES (?, ?, ?, ?, ?, ?) "
+      "RETURNING id");
+  st.bind_all(owner, fields.email, email_key(fields.email), fields.name, fields.comment, now);
+  st.step();
+  const Id id = st.int64(0);
+  st.reset();
+  return id;
+}
+
+void SqliteClientStore::update_client(Id id, const ClientFields& fields) {
+  // A client kept apart by migration 003 (key_dup) keeps its mark while its key is the same.
+  db_.prepare(
+         "UPDATE client SET email = ?1, email_key = ?2, key_dup = CASE WHEN email_key = ?2 THEN key_dup ELSE 0 "
+         "END, name = ?3, comment = ?4 WHERE id = ?5")
+      .bind_all(fields.email, email_key(fields.email), fields.name, fields.comment, id)
+      .run();
+}
+
+void SqliteClientStore::remove_clients(std::span<const Id> ids) {
+  auto del = db_.prepare("DELETE FROM client WHERE id = ?");
+  for (Id id : ids) {
+    del.bind(1, id);
+    del.run();
+  }
+}
+
+std::vector<Client> SqliteClientStore::list_clients(const ClientQuery& query) {
+  std::vector<Condition> conditions;
+  if (query.owner) conditions.push_back({"c.owner = ?", *query.owner, {}});
+  if (query.group)
+    conditions.push_back({"c.id IN (SELECT client_id FROM group_member WHERE group_id = ?)", *query.group, {}});
+  if (query.group_name)
+    conditions.push_back({"c.id IN (SELECT m.client_id FROM group_member m JOIN \"group\" n ON n.id = m.group_id "
+                          "WHERE n.name_key = ? AND n.owner = c.owner)",
+                          std::nullopt, fold_case(*query.group_name)});
+  if (!query.search) return select_clients(db_, conditions);
+  // Matched here, not in SQL: SQLite's lower() and LIKE fold ASCII only.
+  const std::string needle = fold_for_search(*query.search);
+  const auto has = [&](const std::string& text) { return search_matches(fold_for_search(text), needle); };
+  return select_clients(db_, conditions, [&](const Client& c) { return has(c.email) || has(c.name) || has(c.comment); });
+}
+
+void SqliteClientStore::export_clients(Id owner, std::optional<Id> group,
+                                       const std::function<void(const ClientFields&)>& row) {
+  std::string sql = "SELECT email, name, comment FROM client WHERE owner = ?";
+  if (group) sql += " AND id IN (SELECT client_id FROM group_member WHERE group_id = ?)";
+  sql += " ORDER BY id";
+  auto st = db_.prepare(sql);
+  st.bind(1, owner);
+  if (group) st.bind(2, *group);
+  ClientFields fields;
+  while (st.step()) {
+    fields.email = st.text(0);
+    fields.name = st.text(1);
+    fields.comment = st.text(2);
+    row(fields);
+  }
+}
+
+std::unique_ptr<ClientImport> SqliteClientStore::start_import(Id owner, std::optional<Id> group, Time now) {
+  return make_client_import(db_, owner, group, now);
+}
+
+}  // namespace mailer::store::sqlite
