@@ -27,16 +27,13 @@ std::string mac_hex(const std::string& key, std::int64_t run, std::int64_t clien
 
 std::string tracking_key(store::Db& db) {
   if (sodium_init() < 0) throw Error(Errc::internal, "libsodium failed to initialise");
-  auto get = db.prepare("SELECT value FROM setting WHERE key = 'tracking_key'");
-  if (get.step()) return get.text(0);
+  if (auto key = db.attempts().tracking_key()) return *key;
   unsigned char bytes[32];
   randombytes_buf(bytes, sizeof bytes);
   char hex[65];
   sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
-  db.prepare("INSERT OR IGNORE INTO setting (key, value) VALUES ('tracking_key', ?)").bind(1, std::string(hex)).run();
-  auto again = db.prepare("SELECT value FROM setting WHERE key = 'tracking_key'");
-  again.step();
-  return again.text(0);
+  // Two processes making the first key at once: both keep the one stored first.
+  return db.attempts().keep_tracking_key(hex);
 }
 
 std::string tracking_token(const std::string& key, std::int64_t run, std::int64_t client) {
