@@ -9,6 +9,7 @@
 #include <charconv>
 #include <climits>
 #include <cstring>
+#include <memory>
 
 #include <fmt/format.h>
 

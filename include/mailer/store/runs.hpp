@@ -101,7 +101,7 @@ class RunStore {
   virtual bool fold_results(Id run, Id mailing, std::span<const runs::DeliveryResult> results) = 0;
   // Marks done the recipients who unsubscribed; then, when none is left to send (or the
   // mailing was stopped), closes the run at `now` (forgetting its journal) and finishes the
-  // mailing when it has no slot and no open run left. True when the run was closed.
+  // mailing when it has no slot and no open run left. True when nothing was left to send.
   virtual bool close_if_done(Id run, Id mailing, Time now) = 0;
 };
 
