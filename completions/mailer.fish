@@ -12,7 +12,7 @@ function __mailer_words
     set -e tokens[1]
     set -l value_options --config --db --name --comment --group --search --email --code \
         --subject --body --body-file --html-file --message --client --start --end --every \
-        --mailing --status --part --columns --encoding --owner
+        --mailing --status --since --to --part --columns --encoding --owner
     set -l skip 0
     for t in $tokens
         if test $skip -eq 1

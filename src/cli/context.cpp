@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "mailer/base/error.hpp"
+#include "mailer/base/unique_fd.hpp"
 #include "mailer/core/paths.hpp"
 #include "mailer/core/session_file.hpp"
 #include "mailer/base/time.hpp"
@@ -74,9 +75,9 @@ std::string read_password(bool from_stdin, bool confirm) {
     if (!password.empty() && password.back() == '\r') password.pop_back();
     return password;
   }
-  FILE* tty = std::fopen("/dev/tty", "r+");
+  UniqueFile owned_tty(std::fopen("/dev/tty", "r+"));
+  FILE* tty = owned_tty.get();
   if (!tty || !isatty(fileno(tty))) {
-    if (tty) std::fclose(tty);
     throw Error(Errc::usage, "no terminal to ask for the password", "pipe it with --password-stdin");
   }
   auto ask = [&](const char* prompt) {
@@ -95,11 +96,7 @@ std::string read_password(bool from_stdin, bool confirm) {
     return line;
   };
   password = ask("Password: ");
-  if (confirm && ask("Repeat password: ") != password) {
-    std::fclose(tty);
-    throw Error(Errc::data, "the passwords do not match");
-  }
-  std::fclose(tty);
+  if (confirm && ask("Repeat password: ") != password) throw Error(Errc::data, "the passwords do not match");
   return password;
 }
 

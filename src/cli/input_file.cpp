@@ -17,22 +17,18 @@ InputFile::InputFile(const std::string& path) : name_(path == "-" ? "stdin" : pa
   if (path == "-") {
     fd_ = STDIN_FILENO;
   } else {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0)
+    owned_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!owned_)
       throw Error(Errc::not_found, fmt::format("cannot read {}: {}", path, std::strerror(errno)), "check the file name");
-    owned_ = true;
+    fd_ = owned_.get();
   }
   struct stat st {};
   if (::fstat(fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
-    if (owned_) ::close(fd_);
-    fd_ = -1;
     throw Error(Errc::not_found, fmt::format("{} is a directory", name_), "give a CSV file, or - for standard input");
   }
 }
 
-InputFile::~InputFile() {
-  if (owned_ && fd_ >= 0) ::close(fd_);
-}
+InputFile::~InputFile() = default;
 
 std::size_t InputFile::read(char* buffer, std::size_t size) {
   while (true) {

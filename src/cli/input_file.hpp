@@ -3,6 +3,7 @@
 // `client import` streams from.
 #include <string>
 
+#include "mailer/base/unique_fd.hpp"
 #include "mailer/core/csv.hpp"
 
 namespace mailer::cli {
@@ -20,8 +21,8 @@ class InputFile : public csv::Source {
   const std::string& name() const { return name_; }
 
  private:
-  int fd_ = -1;
-  bool owned_ = false;
+  UniqueFd owned_;  // the file opened; empty for standard input, which is not ours to close
+  int fd_ = -1;     // what is read: owned_ or standard input
   std::string name_;
 };
 

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "context.hpp"
+#include "field_flags.hpp"
 #include "line_stamps.hpp"
 #include "mailer/base/error.hpp"
 #include "usage.hpp"
@@ -134,9 +135,12 @@ int main(int argc, char** argv) {
     else failure = std::move(usage);
     code = static_cast<int>(Errc::usage);
   } catch (const Error& e) {
-    std::string hint = e.hint();
-    if (e.code() == Errc::usage && hint.empty()) hint = cli::help_hint(cli::parsed_path(app));
-    failure = cli::Usage{e.what(), hint};
+    // Core names fields; the user typed flags (field_flags.cpp).
+    const std::string command = cli::parsed_path(app);
+    cli::FlagWords said = cli::say_as_flags(command, e.what(), e.hint());
+    // kBadRequest from below is the usage error of SPEC §6 (64), so it gets the help too.
+    if (e.code() == Errc::usage && said.hint.empty()) said.hint = cli::help_hint(command);
+    failure = cli::Usage{std::move(said.what), std::move(said.hint)};
     code = e.exit_code();
   } catch (const std::bad_alloc&) {
     failure = cli::Usage{"out of memory", ""};

@@ -10,27 +10,24 @@
 
 namespace mailer {
 
-const char* const kUserColumns = "id, email, name, verified, active, roles, created_at";
-
-User read_user(const store::Statement& st) {
+User user_from_record(const AccountRecord& record) {
   User u;
-  u.id = st.int64(0);
-  u.email = st.text(1);
-  u.name = st.text(2);
-  u.verified = st.int64(3) != 0;
-  u.active = st.int64(4) != 0;
-  u.roles = parse_roles(st.text(5));
-  u.created_at = st.int64(6);
+  u.id = record.id;
+  u.email = record.email;
+  u.name = record.name;
+  u.verified = record.verified;
+  u.active = record.active;
+  u.roles = parse_roles(record.roles);
+  u.created_at = record.created_at;
   return u;
 }
 
 namespace {
 
 std::optional<User> find_by_email(store::Db& db, const std::string& email) {
-  auto st = db.prepare(fmt::format("SELECT {} FROM account WHERE email = ?", kUserColumns));
-  st.bind(1, email);
-  if (!st.step()) return std::nullopt;
-  return read_user(st);
+  auto record = db.accounts().find_by_email(email);
+  if (!record) return std::nullopt;
+  return user_from_record(*record);
 }
 
 User require_user(store::Db& db, const std::string& email) {
@@ -85,11 +82,14 @@ User create_superuser(store::Db& db, const std::string& email_in, const std::str
   if (find_by_email(db, email))
     throw Error(Errc::data, fmt::format("user {} already exists", email),
                 "use `mailer user grant EMAIL superuser`");
-  db.prepare(
-        "INSERT INTO account (email, name, password_hash, verified, active, roles, created_at) "
-        "VALUES (?, '', ?, 1, 1, 'user,superuser', ?)")
-      .bind_all(email, hash, now)
-      .run();
+  NewAccount account;
+  account.email = email;
+  account.password_hash = hash;
+  account.verified = true;
+  account.active = true;
+  account.roles = format_roles(static_cast<unsigned>(Role::user) | static_cast<unsigned>(Role::superuser));
+  account.created_at = now;
+  db.accounts().insert(account);
   User u = *find_by_email(db, email);
   tx.commit();
   return u;
@@ -98,7 +98,7 @@ User create_superuser(store::Db& db, const std::string& email_in, const std::str
 Registration register_user(store::Db& db, const Notify& notify, const std::string& email_in,
                            const std::string& name, const std::string& password, Time now) {
   std::string email = normalize_email(email_in, "EMAIL");
-  check_header_value(name, "--name");
+  check_header_value(name, "name");
   check_password(password);
   std::string hash = hash_password(password);
   store::Transaction tx(db);
@@ -111,15 +111,17 @@ Registration register_user(store::Db& db, const Notify& notify, const std::strin
   // their password in: whoever reads the mailbox would verify the squatter's account.
   const bool pending = existing && now < existing->created_at + codes::kVerifyLifetime;
   if (existing && !pending) {
-    db.prepare("UPDATE account SET name = ?, password_hash = ?, created_at = ? WHERE id = ?")
-        .bind_all(name, hash, now, existing->id)
-        .run();
+    db.accounts().renew_registration(existing->id, name, hash, now);
   } else if (!existing) {
-    db.prepare(
-          "INSERT INTO account (email, name, password_hash, verified, active, roles, created_at) "
-          "VALUES (?, ?, ?, 0, 1, 'user', ?)")
-        .bind_all(email, name, hash, now)
-        .run();
+    NewAccount account;
+    account.email = email;
+    account.name = name;
+    account.password_hash = hash;
+    account.verified = false;
+    account.active = true;
+    account.roles = format_roles(static_cast<unsigned>(Role::user));
+    account.created_at = now;
+    db.accounts().insert(account);
   }
   User u = *find_by_email(db, email);
   std::string code = codes::issue(db, u.id, codes::Purpose::verify, now);
@@ -133,7 +135,7 @@ Registration register_user(store::Db& db, const Notify& notify, const std::strin
 
 void verify_user(store::Db& db, const std::string& email, const std::string& code, Time now) {
   with_code(db, email, codes::Purpose::verify, code, now, [&](std::int64_t user_id) {
-    db.prepare("UPDATE account SET verified = 1 WHERE id = ?").bind(1, user_id).run();
+    db.accounts().set_verified(user_id);
   });
 }
 
@@ -154,23 +156,21 @@ void reset_password(store::Db& db, const std::string& email, const std::string& 
   check_password(new_password);
   std::string hash = hash_password(new_password);
   with_code(db, email, codes::Purpose::reset, code, now, [&](std::int64_t user_id) {
-    db.prepare("UPDATE account SET password_hash = ? WHERE id = ?").bind_all(hash, user_id).run();
-    db.prepare("DELETE FROM session WHERE user_id = ?").bind(1, user_id).run();
+    db.accounts().set_password_hash(user_id, hash);
+    db.accounts().delete_sessions_of(user_id);
   });
 }
 
 std::optional<User> find_user(store::Db& db, std::int64_t id) {
-  auto st = db.prepare(fmt::format("SELECT {} FROM account WHERE id = ?", kUserColumns));
-  st.bind(1, id);
-  if (!st.step()) return std::nullopt;
-  return read_user(st);
+  auto record = db.accounts().find(id);
+  if (!record) return std::nullopt;
+  return user_from_record(*record);
 }
 
 std::vector<User> list_users(store::Db& db, const Actor& actor) {
   require_moderator(actor, "user list");
   std::vector<User> users;
-  auto st = db.prepare(fmt::format("SELECT {} FROM account ORDER BY id", kUserColumns));
-  while (st.step()) users.push_back(read_user(st));
+  for (const AccountRecord& record : db.accounts().list()) users.push_back(user_from_record(record));
   return users;
 }
 
@@ -187,8 +187,8 @@ User set_user_active(store::Db& db, const Actor& actor, const std::string& email
     throw Error(Errc::data, "you cannot block yourself", "ask another manager");
   if (u.actor().has(Role::superuser) && !actor.has(Role::superuser))
     throw Error(Errc::permission, fmt::format("permission denied: {} is a superuser", u.email));
-  db.prepare("UPDATE account SET active = ? WHERE id = ?").bind_all(active, u.id).run();
-  if (!active) db.prepare("DELETE FROM session WHERE user_id = ?").bind(1, u.id).run();
+  db.accounts().set_active(u.id, active);
+  if (!active) db.accounts().delete_sessions_of(u.id);
   u.active = active;
   tx.commit();
   return u;
@@ -203,7 +203,7 @@ User change_role(store::Db& db, const Actor& actor, const std::string& email, Ro
   if (!grant && role == Role::superuser && u.id == actor.id)
     throw Error(Errc::data, "you cannot revoke your own superuser role", "ask another superuser");
   unsigned roles = grant ? (u.roles | static_cast<unsigned>(role)) : (u.roles & ~static_cast<unsigned>(role));
-  db.prepare("UPDATE account SET roles = ? WHERE id = ?").bind_all(format_roles(roles), u.id).run();
+  db.accounts().set_roles(u.id, format_roles(roles));
   u.roles = roles;
   tx.commit();
   return u;

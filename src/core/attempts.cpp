@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "mailer/base/bad_request.hpp"
 #include "mailer/base/error.hpp"
 
 namespace mailer {
@@ -16,7 +17,7 @@ std::vector<Attempt> list_attempts(store::Db& db, const Actor& actor, const Atte
   }
   if (filter.status && *filter.status != "sent" && *filter.status != "failed" && *filter.status != "deferred" &&
       *filter.status != "bounced")
-    throw Error(Errc::usage, fmt::format("--status: unknown status '{}'", *filter.status),
+    throw Error(kBadRequest, fmt::format("status: unknown status '{}'", *filter.status),
                 "use sent, bounced, deferred or failed");
   store::AttemptQuery query;
   if (!filter.all && !filter.mailing) query.owner = actor.id;

@@ -102,7 +102,7 @@ class Importer {
     if (summary_.invalid > problems_.size()) lines += fmt::format("; and {} more", summary_.invalid - problems_.size());
     throw Error(Errc::data,
                 fmt::format("{}: {} invalid row(s), nothing imported: {}", options_.source, summary_.invalid, lines),
-                "fix them, or use --skip-invalid to import the rest");
+                "fix them, or use `skip_invalid` to import the rest");
   }
 
  private:

@@ -89,12 +89,12 @@ std::vector<Client> group_clients(store::Db& db, Id group_id) {
 }  // namespace detail
 
 void check_client_fields(std::string_view name, std::string_view comment) {
-  check_text(name, "--name");
+  check_text(name, "name");
   // A comment is a note for the owner: a multi-line Excel cell keeps its line breaks.
-  check_text(comment, "--comment", true);
-  if (name.size() > kMaxClientName) throw Error(Errc::data, fmt::format("--name: longer than {} bytes", kMaxClientName));
+  check_text(comment, "comment", true);
+  if (name.size() > kMaxClientName) throw Error(Errc::data, fmt::format("name: longer than {} bytes", kMaxClientName));
   if (comment.size() > kMaxClientComment)
-    throw Error(Errc::data, fmt::format("--comment: longer than {} bytes", kMaxClientComment));
+    throw Error(Errc::data, fmt::format("comment: longer than {} bytes", kMaxClientComment));
 }
 
 Client add_client(store::Db& db, const Actor& actor, const std::string& email_in, const std::string& name_in,
@@ -160,7 +160,7 @@ Client edit_client(store::Db& db, const Actor& actor, Id id, const ClientChanges
   store::Transaction tx(db);
   Id owner = detail::checked_owner(db, actor, "client", "client", id, RecordAction::change);
   Client c = load_client(db, id);
-  if (changes.email) c.email = normalize_email(*changes.email, "--email");
+  if (changes.email) c.email = normalize_email(*changes.email, "email");
   const std::string key = email_key(c.email);
   if (changes.email) check_address_free(db, owner, c.email, key, id);
   if (changes.name) c.name = trim_blanks(*changes.name);

@@ -4,6 +4,7 @@
 
 #include "mailer/base/error.hpp"
 #include "mailer/core/secrets.hpp"
+#include "mailer/store/accounts.hpp"
 
 namespace mailer::codes {
 namespace {
@@ -15,28 +16,18 @@ Time lifetime(Purpose purpose) { return purpose == Purpose::verify ? kVerifyLife
 std::string key(store::Db& db) { return installation_secret(db, "code_key"); }
 
 // The address as the limits know it: keyed, so that the table does not list who asked.
-// ASCII case is folded as the user table's NOCASE does.
+// ASCII case is folded as the account's email key is (store::account_email_key).
 std::string subject(store::Db& db, std::string_view email, Purpose purpose) {
-  std::string folded(email);
-  for (char& c : folded)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return keyed_hash(key(db), fmt::format("subject:{}:{}", name(purpose), folded));
+  return keyed_hash(key(db), fmt::format("subject:{}:{}", name(purpose), store::account_email_key(email)));
 }
 
 int recent(store::Db& db, const std::string& subject, const char* kind, Time now) {
   // `at <= now` too: with MAILER_NOW set back, later events do not count as recent.
-  auto st =
-      db.prepare("SELECT count(*) FROM code_event WHERE subject = ? AND kind = ? AND at > ? AND at <= ?");
-  st.bind_all(subject, kind, now - kWindow, now);
-  st.step();
-  return static_cast<int>(st.int64(0));
+  return db.accounts().count_code_events(subject, kind, now - kWindow, now);
 }
 
 void record(store::Db& db, const std::string& subject, const char* kind, Time now) {
-  db.prepare("DELETE FROM code_event WHERE at <= ?").bind(1, now - kWindow).run();
-  db.prepare("INSERT INTO code_event (subject, kind, at) VALUES (?, ?, ?)")
-      .bind_all(subject, kind, now)
-      .run();
+  db.accounts().add_code_event(subject, kind, now, now - kWindow);
 }
 
 std::string code_hash(store::Db& db, std::int64_t user_id, Purpose purpose, std::string_view code) {
@@ -56,14 +47,9 @@ void count_request(store::Db& db, std::string_view email, Purpose purpose, Time 
 
 std::string issue(store::Db& db, std::int64_t user_id, Purpose purpose, Time now) {
   std::string code = random_code();
-  db.prepare("DELETE FROM user_code WHERE expires_at < ?").bind(1, now).run();
-  db.prepare(
-        "INSERT INTO user_code (user_id, purpose, code_hash, expires_at, tries_left) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT (user_id, purpose) DO UPDATE SET code_hash = excluded.code_hash, "
-        "expires_at = excluded.expires_at, tries_left = excluded.tries_left")
-      .bind_all(user_id, name(purpose), code_hash(db, user_id, purpose, code), now + lifetime(purpose),
-                kTriesPerCode)
-      .run();
+  db.accounts().delete_codes_expired_before(now);
+  db.accounts().put_code(user_id, name(purpose), code_hash(db, user_id, purpose, code), now + lifetime(purpose),
+                         kTriesPerCode);
   return code;
 }
 
@@ -72,22 +58,13 @@ bool consume(store::Db& db, std::string_view email, std::optional<std::int64_t> 
   const std::string s = subject(db, email, purpose);
   if (recent(db, s, "wrong", now) >= kWrongTriesPerWindow) return false;
   if (user_id) {
-    auto st = db.prepare(
-        "SELECT id, code_hash, expires_at, tries_left FROM user_code WHERE user_id = ? AND purpose = ?");
-    st.bind_all(*user_id, name(purpose));
-    if (st.step()) {
-      const std::int64_t id = st.int64(0);
-      const std::string stored = st.text(1);
-      const bool live = st.int64(2) >= now && st.int64(3) > 0;
-      st.reset();
-      if (live && same_hash(code_hash(db, *user_id, purpose, code), stored)) {
-        db.prepare("DELETE FROM user_code WHERE id = ?").bind(1, id).run();
+    if (auto stored = db.accounts().find_code(*user_id, name(purpose))) {
+      const bool live = stored->expires_at >= now && stored->tries_left > 0;
+      if (live && same_hash(code_hash(db, *user_id, purpose, code), stored->code_hash)) {
+        db.accounts().delete_code(stored->id);
         return true;
       }
-      db.prepare("UPDATE user_code SET tries_left = tries_left - 1 WHERE id = ?").bind(1, id).run();
-      db.prepare("DELETE FROM user_code WHERE id = ? AND (tries_left <= 0 OR expires_at < ?)")
-          .bind_all(id, now)
-          .run();
+      db.accounts().spend_code_try(stored->id, now);
     }
   }
   record(db, s, "wrong", now);

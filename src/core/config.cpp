@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "mailer/base/email_address.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/core/paths.hpp"
 #include "mailer/core/url.hpp"
@@ -204,17 +205,11 @@ Config parse_config(const std::string& text, const std::string& file) {
     config_error(file, r.where("smtp", "url"), "smtp.url", "holds a user name or password",
                  "use smtp.username and smtp.password_env");
   config.smtp.tls = parse_tls(r, file, tls, config.smtp.url.starts_with("smtps://"));
-  {
-    std::string address;
-    auto lt = config.smtp.from.find('<');
-    auto gt = config.smtp.from.rfind('>');
-    address = (lt != std::string::npos && gt != std::string::npos && gt > lt)
-                  ? config.smtp.from.substr(lt + 1, gt - lt - 1)
-                  : config.smtp.from;
-    if (!is_valid_email(address) || config.smtp.from.find_first_of("\r\n") != std::string::npos)
-      config_error(file, r.where("smtp", "from"), "smtp.from", "not a valid mailbox",
-                   "write it as \"Shop <news@example.com>\"");
-  }
+  // Parsed as sending parses it, so that what is accepted here is what goes out.
+  if (!is_valid_email(parse_mailbox(config.smtp.from).address) ||
+      config.smtp.from.find_first_of("\r\n") != std::string::npos)
+    config_error(file, r.where("smtp", "from"), "smtp.from", "not a valid mailbox",
+                 "write it as \"Shop <news@example.com>\"");
   if (!config.tracking_base_url.empty() && !config.tracking_base_url.starts_with("http://") &&
       !config.tracking_base_url.starts_with("https://"))
     config_error(file, r.where("tracking", "base_url"), "tracking.base_url", "must start with http:// or https://");
@@ -251,7 +246,7 @@ Config load_config(const std::optional<std::string>& config_flag, const std::opt
   if (fs::is_directory(where.path, ec)) {
     throw Error(
         Errc::config, fmt::format("config file {} is a directory", where.path),
-        "name the mailer.toml inside it, e.g. --config " + (fs::path(where.path) / "mailer.toml").string());
+        "name the mailer.toml inside it, e.g. `config` " + (fs::path(where.path) / "mailer.toml").string());
   } else if (fs::exists(where.path, ec)) {
     std::ifstream in(where.path, std::ios::binary);
     if (!in) throw Error(Errc::config, fmt::format("cannot read config file {}", where.path), "check its permissions");
@@ -266,7 +261,7 @@ Config load_config(const std::optional<std::string>& config_flag, const std::opt
     config = parse_config(text, path);
   } else if (where.explicit_choice) {
     throw Error(Errc::config, fmt::format("config file {} does not exist", where.path),
-                "copy mailer.toml.sample there, or drop --config / MAILER_CONFIG");
+                "copy mailer.toml.sample there, or drop `config` / MAILER_CONFIG");
   }
   if (db_flag && !db_flag->empty()) {
     config.db_path = *db_flag;

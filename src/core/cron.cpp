@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "mailer/base/error.hpp"
+#include "mailer/base/unique_fd.hpp"
 #include "mailer/core/users.hpp"
 
 namespace mailer::cron {
@@ -90,13 +91,13 @@ std::string without_line(const std::string& crontab, const std::string& mark, bo
 
 std::string read_crontab() {
   std::string cmd = crontab_program() + " -l 2>/dev/null";
-  FILE* pipe = ::popen(cmd.c_str(), "r");
+  UniquePipe pipe(::popen(cmd.c_str(), "r"));
   if (!pipe) throw Error(Errc::config, "cannot run crontab -l", "install the cron package");
   std::string text;
   std::array<char, 4096> buf;
   std::size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) text.append(buf.data(), n);
-  int status = ::pclose(pipe);
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe.get())) > 0) text.append(buf.data(), n);
+  int status = pipe.close();
   if (status == -1 || (WIFEXITED(status) && WEXITSTATUS(status) == 127))
     throw Error(Errc::config, fmt::format("cannot run {}", crontab_program()), "install the cron package");
   // `crontab -l` fails when the user has no crontab yet: that is an empty one.
@@ -106,10 +107,10 @@ std::string read_crontab() {
 
 void write_crontab(const std::string& text) {
   std::string cmd = crontab_program() + " -";
-  FILE* pipe = ::popen(cmd.c_str(), "w");
+  UniquePipe pipe(::popen(cmd.c_str(), "w"));
   if (!pipe) throw Error(Errc::config, "cannot run crontab -", "install the cron package");
-  std::fwrite(text.data(), 1, text.size(), pipe);
-  int status = ::pclose(pipe);
+  std::fwrite(text.data(), 1, text.size(), pipe.get());
+  int status = pipe.close();
   if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
     throw Error(Errc::config, fmt::format("{} - failed to install the crontab", crontab_program()),
                 "is the cron package installed and are you allowed to use crontab?");

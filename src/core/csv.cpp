@@ -26,7 +26,7 @@ constexpr std::string_view kFormulaStarts = "=+-@\t\r";
 // came from.
 constexpr const char* kSaveAsUtf8 =
     "in Excel choose Save As -> \"CSV UTF-8 (comma delimited)\" "
-    "(Сохранить как -> «CSV UTF-8 (разделитель — запятая)»), or give --encoding cp1251 for a "
+    "(Сохранить как -> «CSV UTF-8 (разделитель — запятая)»), or give `encoding` cp1251 for a "
     "Windows-1251 file";
 
 [[noreturn]] void fail(std::size_t line, std::string_view what, std::string hint) {
@@ -106,7 +106,7 @@ void Reader::read_first_block() {
   if (raw_.starts_with(kBom)) {
     if (encoding_ == Encoding::cp1251)
       fail(1, "the file is UTF-8 (it starts with a byte-order mark), not Windows-1251",
-           "leave out --encoding cp1251, or give --encoding utf-8");
+           "leave out `encoding` cp1251, or give `encoding` utf-8");
     raw_.erase(0, kBom.size());
     encoding_ = Encoding::utf8;
     if (raw_.empty()) {

@@ -57,7 +57,7 @@ NamedGroup named_group(store::Db& db, const Actor& actor, const std::string& nam
   Id owner = actor.id;
   if (owner_email) {
     auto st = db.prepare("SELECT id FROM account WHERE email = ?");
-    st.bind(1, normalize_email(*owner_email, "--owner"));
+    st.bind(1, normalize_email(*owner_email, "owner"));
     if (!st.step()) {
       if (!sees_all_records(actor)) throw Error(Errc::not_found, what + " not found");
       throw Error(Errc::not_found, fmt::format("user {} not found", utf8::visible(*owner_email)),

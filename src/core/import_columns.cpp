@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "mailer/base/bad_request.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/base/text_fold.hpp"
 #include "mailer/base/utf8.hpp"
@@ -57,7 +58,7 @@ constexpr std::pair<std::string_view, Column> kAliases[] = {
 constexpr std::string_view kColumnNames[] = {"email", "name", "comment"};
 constexpr const char* kHeaderHint =
     "name the columns on the first line (email;name;comment, or почта;имя;комментарий), or give "
-    "--columns email,name,comment";
+    "`columns` email,name,comment";
 
 std::string header_key(std::string_view cell) {
   std::string key = fold_for_search(trim(cell));
@@ -91,19 +92,19 @@ Layout parse_columns(std::string_view list) {
     if (!entry.empty()) {
       const auto column = column_of(entry);
       if (!column)
-        throw Error(Errc::usage, fmt::format("--columns: unknown column '{}'", utf8::visible(entry)),
+        throw Error(kBadRequest, fmt::format("columns: unknown column '{}'", utf8::visible(entry)),
                     "name each position email, name or comment (or почта, имя, комментарий); leave a "
-                    "position empty to skip that column, as in --columns email,,name");
+                    "position empty to skip that column, as in `columns` email,,name");
       auto& slot = layout.at[static_cast<int>(*column)];
       if (slot)
-        throw Error(Errc::usage, fmt::format("--columns: '{}' is given twice", kColumnNames[static_cast<int>(*column)]));
+        throw Error(kBadRequest, fmt::format("columns: '{}' is given twice", kColumnNames[static_cast<int>(*column)]));
       slot = position;
     }
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
     ++position;
   }
-  if (!layout.at[0]) throw Error(Errc::usage, "--columns: no email column", "for example --columns email,name,comment");
+  if (!layout.at[0]) throw Error(kBadRequest, "columns: no email column", "for example `columns` email,name,comment");
   return layout;
 }
 
@@ -135,7 +136,7 @@ std::pair<Layout, bool> read_layout(const csv::Record& first, const std::optiona
       throw Error(Errc::data,
                   fmt::format("line {}: two {} columns ('{}' and '{}')", first.line, kColumnNames[static_cast<int>(*column)],
                               utf8::visible(cells[*slot]), utf8::visible(cells[i])),
-                  "rename one, or give --columns to say which to read");
+                  "rename one, or give `columns` to say which to read");
     slot = i;
     any = true;
   }

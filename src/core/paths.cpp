@@ -12,9 +12,9 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <sodium.h>
-
+#include "mailer/base/encoding.hpp"
 #include "mailer/base/error.hpp"
+#include "mailer/base/unique_fd.hpp"
 
 namespace mailer::paths {
 namespace {
@@ -44,21 +44,6 @@ const char* private_dir_problem(const struct stat& st) {
               "it holds your sessions: it must be a directory of yours that only you can write "
               "(remove it, or chmod 700 it)");
 }
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 }  // namespace
 
@@ -101,7 +86,7 @@ std::optional<PrivateDir> PrivateDir::open(const std::string& dir, bool create) 
       throw Error(Errc::io_error, fmt::format("cannot read directory {}: {}", dir, std::strerror(errno)));
   }
   if (const char* why = private_dir_problem(before)) refuse_dir(dir, why);
-  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (fd.get() < 0)
     throw Error(Errc::io_error, fmt::format("cannot open directory {}: {}", dir, std::strerror(errno)));
   // The one checked is the one opened: not swapped for another between lstat and open.
@@ -109,27 +94,11 @@ std::optional<PrivateDir> PrivateDir::open(const std::string& dir, bool create) 
   if (::fstat(fd.get(), &opened) != 0 || opened.st_dev != before.st_dev || opened.st_ino != before.st_ino)
     refuse_dir(dir, "being replaced while mailer opens it");
   if (const char* why = private_dir_problem(opened)) refuse_dir(dir, why);
-  return PrivateDir(fd.release(), dir);
-}
-
-PrivateDir::~PrivateDir() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-PrivateDir::PrivateDir(PrivateDir&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)) {}
-
-PrivateDir& PrivateDir::operator=(PrivateDir&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = std::exchange(other.fd_, -1);
-    path_ = std::move(other.path_);
-  }
-  return *this;
+  return PrivateDir(std::move(fd), dir);
 }
 
 std::optional<std::string> PrivateDir::read(const std::string& name, std::size_t max_size) const {
-  Fd fd(::openat(fd_, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  UniqueFd fd(::openat(fd_.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   const std::string path = path_ + "/" + name;
   if (fd.get() < 0) {
     if (errno == ENOENT) return std::nullopt;
@@ -155,20 +124,15 @@ std::optional<std::string> PrivateDir::read(const std::string& name, std::size_t
 
 void PrivateDir::write(const std::string& name, std::string_view content) const {
   // A new name each time: O_EXCL then never meets a leftover of a crash, nor a planted link.
-  unsigned char random[8];
-  char hex[2 * sizeof random + 1];
-  if (sodium_init() < 0) throw Error(Errc::internal, "libsodium failed to initialise");
-  randombytes_buf(random, sizeof random);
-  sodium_bin2hex(hex, sizeof hex, random, sizeof random);
-  std::string tmp = fmt::format(".{}.{}.tmp", name, hex);
+  std::string tmp = fmt::format(".{}.{}.tmp", name, random_hex(8));
   const std::string path = path_ + "/" + name;
   auto fail = [&](const char* doing) {
     int saved = errno;
-    ::unlinkat(fd_, tmp.c_str(), 0);
+    ::unlinkat(fd_.get(), tmp.c_str(), 0);
     throw Error(Errc::io_error, fmt::format("cannot {} {}: {}", doing, path, std::strerror(saved)),
                 "check the free space and permissions there");
   };
-  Fd fd(::openat(fd_, tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
+  UniqueFd fd(::openat(fd_.get(), tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (fd.get() < 0)
     throw Error(Errc::io_error, fmt::format("cannot write {}: {}", path, std::strerror(errno)));
   std::size_t done = 0;
@@ -179,10 +143,10 @@ void PrivateDir::write(const std::string& name, std::string_view content) const 
     done += static_cast<std::size_t>(n);
   }
   if (::fsync(fd.get()) != 0) fail("write");
-  if (::close(fd.release()) != 0) fail("write");
-  if (::renameat(fd_, tmp.c_str(), fd_, name.c_str()) != 0) fail("replace");
+  if (fd.close() != 0) fail("write");
+  if (::renameat(fd_.get(), tmp.c_str(), fd_.get(), name.c_str()) != 0) fail("replace");
 }
 
-void PrivateDir::remove(const std::string& name) const { ::unlinkat(fd_, name.c_str(), 0); }
+void PrivateDir::remove(const std::string& name) const { ::unlinkat(fd_.get(), name.c_str(), 0); }
 
 }  // namespace mailer::paths

@@ -4,46 +4,28 @@
 
 #include <fmt/format.h>
 
+#include "mailer/base/encoding.hpp"
 #include "mailer/base/error.hpp"
 
 namespace mailer {
-namespace {
 
-void init_sodium() {
-  if (sodium_init() < 0) throw Error(Errc::internal, "libsodium failed to initialise");
-}
-
-std::string hex(const unsigned char* data, std::size_t size) {
-  std::string out(size * 2 + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), data, size);
-  out.pop_back();
-  return out;
-}
-
-}  // namespace
-
-std::string random_token() {
-  init_sodium();
-  unsigned char bytes[32];
-  randombytes_buf(bytes, sizeof bytes);
-  return hex(bytes, sizeof bytes);
-}
+std::string random_token() { return random_hex(32); }
 
 std::string hash_token(const std::string& token) {
-  init_sodium();
+  sodium_ready();
   unsigned char out[32];
   crypto_generichash(out, sizeof out, reinterpret_cast<const unsigned char*>(token.data()), token.size(),
                      nullptr, 0);
-  return hex(out, sizeof out);
+  return to_hex(out, sizeof out);
 }
 
 std::string random_code() {
-  init_sodium();
+  sodium_ready();
   return fmt::format("{:06}", randombytes_uniform(1000000));
 }
 
 std::string hash_password(const std::string& password) {
-  init_sodium();
+  sodium_ready();
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
@@ -52,20 +34,19 @@ std::string hash_password(const std::string& password) {
 }
 
 bool password_matches(const std::string& hash, const std::string& password) {
-  init_sodium();
+  sodium_ready();
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
 std::string installation_secret(store::Db& db, std::string_view name) {
-  db.prepare("INSERT OR IGNORE INTO setting (key, value) VALUES (?, ?)").bind_all(name, random_token()).run();
-  auto st = db.prepare("SELECT value FROM setting WHERE key = ?");
-  st.bind(1, name);
-  if (!st.step()) throw Error(Errc::internal, fmt::format("setting {} vanished", name));
-  return st.text(0);
+  db.settings().insert_if_missing(name, random_token());
+  auto value = db.settings().find(name);
+  if (!value) throw Error(Errc::internal, fmt::format("setting {} vanished", name));
+  return *value;
 }
 
 std::string keyed_hash(const std::string& key_hex, std::string_view text) {
-  init_sodium();
+  sodium_ready();
   unsigned char key[crypto_auth_hmacsha256_KEYBYTES] = {};
   std::size_t key_size = 0;
   if (sodium_hex2bin(key, sizeof key, key_hex.data(), key_hex.size(), nullptr, &key_size, nullptr) != 0 ||
@@ -77,7 +58,7 @@ std::string keyed_hash(const std::string& key_hex, std::string_view text) {
   crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(text.data()), text.size());
   crypto_auth_hmacsha256_final(&state, out);
   sodium_memzero(key, sizeof key);
-  return hex(out, sizeof out);
+  return to_hex(out, sizeof out);
 }
 
 bool same_hash(std::string_view a, std::string_view b) {

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "mailer/base/encoding.hpp"
 #include "mailer/base/error.hpp"
 
 namespace mailer {
@@ -26,14 +27,15 @@ std::string mac_hex(const std::string& key, std::int64_t run, std::int64_t clien
 }  // namespace
 
 std::string tracking_key(store::Db& db) {
-  if (sodium_init() < 0) throw Error(Errc::internal, "libsodium failed to initialise");
-  if (auto key = db.attempts().tracking_key()) return *key;
+  sodium_ready();
+  if (auto key = db.settings().find("tracking_key")) return *key;
   unsigned char bytes[32];
   randombytes_buf(bytes, sizeof bytes);
   char hex[65];
   sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
   // Two processes making the first key at once: both keep the one stored first.
-  return db.attempts().keep_tracking_key(hex);
+  db.settings().insert_if_missing("tracking_key", hex);
+  return db.settings().find("tracking_key").value_or(hex);
 }
 
 std::string tracking_token(const std::string& key, std::int64_t run, std::int64_t client) {

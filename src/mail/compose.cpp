@@ -14,6 +14,7 @@
 #include <ctime>
 #include <utility>
 
+#include "mailer/base/encoding.hpp"
 #include "mailer/base/error.hpp"
 
 namespace mailer::mail {
@@ -21,27 +22,6 @@ namespace {
 
 constexpr char kHexLower[] = "0123456789abcdef";
 constexpr std::string_view kCrlf = "\r\n";
-
-void ensure_sodium() {
-  // A function-local static makes the one-time init thread-safe without a lock per call.
-  static const int status = sodium_init();
-  if (status < 0) throw Error(Errc::internal, "libsodium failed to initialise");
-}
-
-std::string hex(const unsigned char* bytes, std::size_t n) {
-  std::string out(2 * n + 1, '\0');
-  sodium_bin2hex(out.data(), out.size(), bytes, n);
-  out.pop_back();
-  return out;
-}
-
-std::string random_hex(std::size_t bytes) {
-  ensure_sodium();
-  unsigned char buf[32];
-  if (bytes > sizeof buf) bytes = sizeof buf;
-  randombytes_buf(buf, bytes);
-  return hex(buf, bytes);
-}
 
 // RFC 5322 §3.3 in the local zone; day and month names are spelled out here because
 // strftime's follow the locale.
@@ -249,7 +229,7 @@ std::string make_message_id(std::string_view from) {
   // 16 bytes that look random and never repeat: a keyed hash of a per-process counter. One
   // getrandom() per process instead of one per copy (a syscall is ~4% of a copy's cost).
   static const std::array<unsigned char, crypto_generichash_KEYBYTES> key = [] {
-    ensure_sodium();
+    sodium_ready();
     std::array<unsigned char, crypto_generichash_KEYBYTES> k{};
     randombytes_buf(k.data(), k.size());
     return k;
@@ -263,7 +243,7 @@ std::string make_message_id(std::string_view from) {
   std::string id;
   id.reserve(2 * sizeof bytes + domain.size() + 3);
   id += '<';
-  id += hex(bytes, sizeof bytes);
+  id += to_hex(bytes, sizeof bytes);
   id += '@';
   id += domain;
   id += '>';

@@ -4,6 +4,8 @@
 // cron tick, most of which have nothing to send. Only the few entry points we call are resolved.
 #include <curl/curl.h>
 
+#include <memory>
+
 namespace mailer::mail {
 
 struct CurlApi {
@@ -18,5 +20,11 @@ struct CurlApi {
 // Loads libcurl.so.4 once (thread-safe) and runs curl_global_init. Throws Error{config} when
 // the library is missing.
 const CurlApi& curl_api();
+
+// Owns an easy handle: curl_easy_cleanup at scope exit (for SMTP that says QUIT).
+struct EasyDeleter {
+  void operator()(CURL* easy) const noexcept { curl_api().easy_cleanup(easy); }
+};
+using EasyPtr = std::unique_ptr<CURL, EasyDeleter>;
 
 }  // namespace mailer::mail

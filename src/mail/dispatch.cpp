@@ -19,7 +19,7 @@
 #include "mailer/mail/journal.hpp"
 #include "mailer/store/sqlite/run_claims.hpp"
 #include "mailer/core/schedule.hpp"
-#include "mailer/mail/smtp.hpp"
+#include "mailer/mail/smtp_sender.hpp"
 #include "mailer/core/users.hpp"
 #include "mailer/base/validate.hpp"
 #include "dry_run.hpp"
@@ -67,7 +67,7 @@ struct SendContext {
   Time now;
   std::unique_ptr<store::RunClaimer> claims;
   std::string canonical_db;
-  std::optional<mail::SmtpSender> sender;
+  std::unique_ptr<mail::Transport> sender;
 
   SendContext(store::Db& d, const Config& c, const SendRequest& r, SendSummary& s, Time n)
       : db(d), config(c), request(r), summary(s), now(n), claims(d.run_claimer()),
@@ -321,10 +321,10 @@ SendSummary send_test_copy(store::Db& db, const Config& config, const Actor& act
   if (!config.tracking_base_url.empty()) context.unsubscribe_url = config.tracking_base_url + "/u/TEST";
   mail::Envelope envelope{client.value_or(0), mail::envelope_address(email), {}};
   composer.compose(mail::Recipient{email, name}, context, envelope.data);
-  mail::SmtpSender sender(settings);
+  const std::unique_ptr<mail::Transport> sender = mail::make_transport(request.transport, settings);
   bool given = false;
   mail::Delivery result;
-  sender.run(
+  sender->run(
       [&]() -> std::optional<mail::Envelope> {
         if (given) return std::nullopt;
         given = true;

@@ -141,19 +141,17 @@ std::vector<JournalRecord> parse_journal(std::string_view text) {
 
 DeliveryJournal::DeliveryJournal(std::string path) : path_(std::move(path)) {
   constexpr int kFlags = O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_NOFOLLOW | O_CLOEXEC;
-  fd_ = ::open(path_.c_str(), kFlags, 0600);
-  if (fd_ < 0 && errno == EEXIST) {
+  fd_.reset(::open(path_.c_str(), kFlags, 0600));
+  if (!fd_ && errno == EEXIST) {
     // Whatever is there is not this sender's: a dead sender's journal was folded and removed
     // before, so this is a stale copy or a planted file (or symlink). Never written through.
     remove(path_);
-    fd_ = ::open(path_.c_str(), kFlags, 0600);
+    fd_.reset(::open(path_.c_str(), kFlags, 0600));
   }
-  if (fd_ < 0) fail("cannot create delivery journal", path_);
+  if (!fd_) fail("cannot create delivery journal", path_);
 }
 
-DeliveryJournal::~DeliveryJournal() {
-  if (fd_ >= 0) ::close(fd_);
-}
+DeliveryJournal::~DeliveryJournal() = default;
 
 void DeliveryJournal::append(std::span<const JournalRecord> records) {
   if (records.empty()) return;
@@ -162,7 +160,7 @@ void DeliveryJournal::append(std::span<const JournalRecord> records) {
   const char* data = buffer_.data();
   std::size_t left = buffer_.size();
   while (left > 0) {
-    ssize_t n = ::write(fd_, data, left);
+    ssize_t n = ::write(fd_.get(), data, left);
     if (n < 0) {
       if (errno == EINTR) continue;
       fail("cannot write delivery journal", path_);
@@ -173,7 +171,7 @@ void DeliveryJournal::append(std::span<const JournalRecord> records) {
 }
 
 void DeliveryJournal::clear() {
-  if (::ftruncate(fd_, 0) != 0) fail("cannot truncate delivery journal", path_);
+  if (::ftruncate(fd_.get(), 0) != 0) fail("cannot truncate delivery journal", path_);
 }
 
 void DeliveryJournal::remove() { remove(path_); }
@@ -184,17 +182,16 @@ void DeliveryJournal::remove(const std::string& path) {
 
 std::vector<JournalRecord> DeliveryJournal::read_trusted(const std::string& path, std::string& problem) {
   problem.clear();
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  if (!fd) {
     if (errno == ENOENT) return {};
     problem = fmt::format("delivery journal {} was not read: {}", path,
                           errno == ELOOP ? "it is a symbolic link" : std::strerror(errno));
     return {};
   }
   struct stat sb {};
-  if (::fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != ::geteuid() || (sb.st_mode & 077) != 0 ||
+  if (::fstat(fd.get(), &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != ::geteuid() || (sb.st_mode & 077) != 0 ||
       sb.st_nlink != 1) {
-    ::close(fd);
     problem = fmt::format(
         "delivery journal {} was not read: it is not a regular file of this user's with mode 0600", path);
     return {};
@@ -202,18 +199,14 @@ std::vector<JournalRecord> DeliveryJournal::read_trusted(const std::string& path
   std::string text;
   char chunk[65536];
   for (;;) {
-    ssize_t n = ::read(fd, chunk, sizeof chunk);
+    ssize_t n = ::read(fd.get(), chunk, sizeof chunk);
     if (n < 0) {
       if (errno == EINTR) continue;
-      int saved = errno;
-      ::close(fd);
-      errno = saved;
       fail("cannot read delivery journal", path);
     }
     if (n == 0) break;
     text.append(chunk, static_cast<std::size_t>(n));
   }
-  ::close(fd);
   return parse_journal(text);
 }
 

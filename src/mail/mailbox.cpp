@@ -48,28 +48,6 @@ std::string envelope_address(std::string_view address) {
   return out;
 }
 
-Mailbox split_mailbox(std::string_view s) {
-  s = trim(s);
-  Mailbox m;
-  std::size_t lt = s.rfind('<');
-  if (s.empty() || s.back() != '>' || lt == std::string_view::npos) {
-    m.address = std::string(s);
-    return m;
-  }
-  m.address = std::string(trim(s.substr(lt + 1, s.size() - lt - 2)));
-  std::string_view name = trim(s.substr(0, lt));
-  if (name.size() >= 2 && name.front() == '"' && name.back() == '"') {
-    name = name.substr(1, name.size() - 2);
-    for (std::size_t i = 0; i < name.size(); ++i) {
-      if (name[i] == '\\' && i + 1 < name.size()) ++i;
-      m.name += name[i];
-    }
-  } else {
-    m.name = std::string(name);
-  }
-  return m;
-}
-
 std::string address_of(std::string_view mailbox) { return split_mailbox(mailbox).address; }
 
 std::size_t append_mailbox(std::string& out, std::string_view raw_name, std::string_view raw_address,

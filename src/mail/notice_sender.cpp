@@ -3,7 +3,7 @@
 #include "mailer/mail/notice_sender.hpp"
 
 #include "mailer/mail/compose.hpp"
-#include "mailer/mail/smtp.hpp"
+#include "mailer/mail/smtp_sender.hpp"
 
 namespace mailer {
 

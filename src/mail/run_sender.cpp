@@ -41,7 +41,7 @@ const char* kind_words(policy::Verdict v) {
 }  // namespace
 
 RunSender::RunSender(store::Db& db, const Config& config, const runs::RunInfo& run, const SendRequest& request,
-                     SendSummary& summary, Time now, std::optional<mail::SmtpSender>& sender,
+                     SendSummary& summary, Time now, std::unique_ptr<mail::Transport>& sender,
                      std::string journal_path)
     : db_(db), config_(config), run_(run), request_(request), summary_(summary), now_(now), sender_(sender),
       composer_(load_template(db, run.message)), journal_path_(std::move(journal_path)) {
@@ -55,7 +55,7 @@ void RunSender::send() {
   summary_.total += todo;
   if (todo == 0) return;
   // One sender for all the runs of a `send`: its connections carry on from run to run.
-  if (!sender_) sender_.emplace(mail::smtp_settings(config_));
+  if (!sender_) sender_ = mail::make_transport(request_.transport, mail::smtp_settings(config_));
   writer_.emplace(db_, run_.id, run_.mailing);
   if (!journal_path_.empty()) journal_.emplace(journal_path_);
   halt_check_.emplace(db_, run_.id);

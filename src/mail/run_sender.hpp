@@ -12,7 +12,7 @@
 #include "mailer/core/config.hpp"
 #include "mailer/mail/dispatch.hpp"
 #include "mailer/mail/journal.hpp"
-#include "mailer/mail/smtp.hpp"
+#include "mailer/mail/smtp_sender.hpp"
 #include "run_records.hpp"
 
 namespace mailer {
@@ -24,7 +24,7 @@ class RunSender {
  public:
   // `journal_path` empty: no journal (an in-memory database), results are committed at once.
   RunSender(store::Db& db, const Config& config, const runs::RunInfo& run, const SendRequest& request,
-            SendSummary& summary, Time now, std::optional<mail::SmtpSender>& sender, std::string journal_path);
+            SendSummary& summary, Time now, std::unique_ptr<mail::Transport>& sender, std::string journal_path);
 
   void send();
 
@@ -51,7 +51,7 @@ class RunSender {
   const SendRequest& request_;
   SendSummary& summary_;
   Time now_;
-  std::optional<mail::SmtpSender>& sender_;
+  std::unique_ptr<mail::Transport>& sender_;
   mail::Composer composer_;
   std::string key_;
   std::string journal_path_;

@@ -3,7 +3,7 @@
 // failures: reject* 550 at RCPT, defer* 451, rejectdata* 554 after the data, dropdata* cuts the
 // connection, slow* answers the data late (SPEC §3: 2xx sent, 5xx bounced, 4xx/timeout/lost
 // connection deferred, reply text verbatim).
-#include "mailer/mail/smtp.hpp"
+#include "mailer/mail/smtp_sender.hpp"
 
 #include <doctest/doctest.h>
 #include <fcntl.h>

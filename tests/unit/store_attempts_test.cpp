@@ -104,16 +104,3 @@ TEST_CASE_TEMPLATE("attempts store: a mailing's owner reads back, a missing mail
   CHECK(db.attempts().mailing_owner(RunSeed::kMailing) == s.owner);
   CHECK_FALSE(db.attempts().mailing_owner(999));
 }
-
-TEST_CASE_TEMPLATE("attempts store: a new database has no tracking key", Backend, MAILER_STORE_BACKENDS) {
-  Backend b;
-  CHECK_FALSE(b.db().attempts().tracking_key());
-}
-
-TEST_CASE_TEMPLATE("attempts store: the first tracking key kept stays", Backend, MAILER_STORE_BACKENDS) {
-  Backend b;
-  store::AttemptStore& attempts = b.db().attempts();
-  CHECK(attempts.keep_tracking_key("first") == "first");
-  CHECK(attempts.keep_tracking_key("second") == "first");
-  CHECK(attempts.tracking_key() == "first");
-}

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "cli/text_width.hpp"
 #include "mailer/base/error.hpp"
 #include "test_support.hpp"
 

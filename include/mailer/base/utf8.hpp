@@ -1,5 +1,5 @@
 #pragma once
-// UTF-8 decoding, validation, terminal width and visible escapes of user text.
+// UTF-8 decoding, validation and visible escapes of user text.
 #include <cstddef>
 #include <string>
 #include <string_view>

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "mailer/base/records/accounts.hpp"
 #include "mailer/core/access.hpp"
 #include "mailer/store/sqlite/db.hpp"
 #include "mailer/base/time.hpp"
@@ -72,8 +73,7 @@ User change_role(store::Db& db, const Actor& actor, const std::string& email, Ro
 // The user with this id (for owner names in listings).
 std::optional<User> find_user(store::Db& db, std::int64_t id);
 
-// The columns read_user() reads, in its order, for "SELECT <kUserColumns> FROM user".
-extern const char* const kUserColumns;
-User read_user(const store::Statement& st);
+// The user of a stored account (its role list parsed).
+User user_from_record(const AccountRecord& record);
 
 }  // namespace mailer

@@ -5,10 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "mailer/base/ids.hpp"
+#include "mailer/base/records/messages.hpp"
+#include "mailer/base/time.hpp"
 #include "mailer/core/access.hpp"
 #include "mailer/store/sqlite/db.hpp"
-#include "mailer/base/ids.hpp"
-#include "mailer/base/time.hpp"
 
 namespace mailer {
 
@@ -16,16 +17,6 @@ namespace mailer {
 // words of a 900-byte subject still fit a header comfortably).
 inline constexpr std::size_t kMaxSubjectBytes = 900;
 inline constexpr std::size_t kMaxBodyBytes = std::size_t{1} << 20;  // 1 MiB, text and HTML each
-
-struct Message {
-  Id id = 0;
-  Id owner = 0;
-  std::string owner_email;
-  std::string subject;
-  std::string body_text;
-  std::optional<std::string> body_html;
-  Time created_at = 0;
-};
 
 struct MessageChanges {
   std::optional<std::string> subject, body_text;

@@ -5,6 +5,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include "mailer/base/unique_fd.hpp"
 
 namespace mailer::paths {
 
@@ -32,11 +35,6 @@ class PrivateDir {
   // not exist and `create` is not set. Error{permission} when it is not private as above.
   static std::optional<PrivateDir> open(const std::string& dir, bool create);
 
-  ~PrivateDir();
-  PrivateDir(PrivateDir&& other) noexcept;
-  PrivateDir& operator=(PrivateDir&& other) noexcept;
-  PrivateDir(const PrivateDir&) = delete;
-  PrivateDir& operator=(const PrivateDir&) = delete;
 
   // The content of regular file `name` (at most `max_size` bytes), nullopt when it does not
   // exist. Error{permission} for a symlink, a file that is not regular or not the owner's.
@@ -48,8 +46,8 @@ class PrivateDir {
   const std::string& path() const { return path_; }
 
  private:
-  PrivateDir(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
-  int fd_ = -1;
+  PrivateDir(UniqueFd fd, std::string path) : fd_(std::move(fd)), path_(std::move(path)) {}
+  UniqueFd fd_;
   std::string path_;
 };
 

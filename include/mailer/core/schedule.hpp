@@ -3,17 +3,17 @@
 #include <optional>
 #include <string_view>
 
+#include "mailer/base/records/mailings.hpp"
 #include "mailer/base/time.hpp"
 
 namespace mailer::schedule {
 
-enum class Every { once, daily, weekly, monthly };
+// Every and Status are declared with the Mailing record (base/records/mailings.hpp).
 
 // "once" | "daily" | "weekly" | "monthly"; nullopt for anything else.
 std::optional<Every> parse_every(std::string_view text);
 std::string_view to_string(Every every);
 
-enum class Status { created, running, finished };
 std::optional<Status> parse_status(std::string_view text);
 std::string_view to_string(Status status);
 

@@ -16,6 +16,7 @@
 #include "mailer/core/delivery_policy.hpp"
 #include "mailer/core/records.hpp"
 #include "mailer/base/time.hpp"
+#include "mailer/mail/smtp_sender.hpp"
 
 namespace mailer {
 
@@ -67,6 +68,8 @@ struct SendRequest {
   // One line per delivery with the server's reply (`send -v`); may be empty. Called with the
   // sender's lock held, never concurrently.
   std::function<void(std::string_view line)> log;
+  // Makes the transport from the config's [smtp] settings (a test passes a fake); empty: libcurl SMTP.
+  mail::TransportFactory transport;
 };
 
 // `send ID`: a manual run of one mailing now (its owner or a superuser; not when disabled).

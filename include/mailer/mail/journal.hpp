@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mailer/base/time.hpp"
+#include "mailer/base/unique_fd.hpp"
 
 namespace mailer {
 
@@ -74,7 +75,7 @@ class DeliveryJournal {
  private:
   std::string path_;
   std::string buffer_;
-  int fd_ = -1;
+  UniqueFd fd_;
 };
 
 }  // namespace mailer

@@ -1,19 +1,18 @@
 #pragma once
-// One mailbox ("Shop <news@example.com>"): parsed from a header value, and written into a
-// header or the SMTP envelope in ASCII (IDN domains as A-labels).
+// One mailbox ("Shop <news@example.com>") written into a header or the SMTP envelope in
+// ASCII (IDN domains as A-labels); base/email_address parses it.
 #include <cstddef>
 #include <string>
 #include <string_view>
 
+#include "mailer/base/email_address.hpp"
+
 namespace mailer::mail {
 
-struct Mailbox {
-  std::string name;     // unquoted display name, may be empty
-  std::string address;  // as written
-};
+using mailer::Mailbox;
 
-// name-addr ("Name <addr>", the name optionally quoted) or a bare addr-spec.
-Mailbox split_mailbox(std::string_view s);
+// name-addr ("Name <addr>", the name optionally quoted) or a bare addr-spec (parse_mailbox).
+inline Mailbox split_mailbox(std::string_view s) { return parse_mailbox(s); }
 
 // The bare address of a header value: "Shop <news@example.com>" -> "news@example.com".
 std::string address_of(std::string_view mailbox);

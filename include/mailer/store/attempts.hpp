@@ -1,6 +1,5 @@
 #pragma once
-// The repository of delivery attempts (SPEC §1 attempt, §2 report attempts) and of what
-// tracks them (the tracking key of the links in sent copies).
+// The repository of delivery attempts (SPEC §1 attempt, §2 report attempts).
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,10 +30,6 @@ class AttemptStore {
   virtual std::vector<Attempt> list_attempts(const AttemptQuery& query) = 0;
   // The owner of a mailing whose attempts are asked for; nullopt when it does not exist.
   virtual std::optional<Id> mailing_owner(Id mailing) = 0;
-  // The installation's tracking key, when one was made.
-  virtual std::optional<std::string> tracking_key() = 0;
-  // Stores `fresh` as the tracking key unless one is there; the key stored (the first wins).
-  virtual std::string keep_tracking_key(const std::string& fresh) = 0;
 };
 
 }  // namespace mailer::store

@@ -1,6 +1,12 @@
 #pragma once
-// The repository of mailings, their schedule and their recipients (clients and groups).
+// The repository of mailings, their schedule and their recipients (clients and groups). It
+// checks no access: core does, on the owners it reads here.
+#include <optional>
+#include <span>
+#include <vector>
+
 #include "mailer/base/ids.hpp"
+#include "mailer/base/records/mailings.hpp"
 #include "mailer/base/time.hpp"
 
 namespace mailer::store {
@@ -8,6 +14,33 @@ namespace mailer::store {
 class MailingStore {
  public:
   virtual ~MailingStore() = default;
+
+  // The owner of mailing `id`; none when there is no such mailing.
+  virtual std::optional<Id> owner_of(Id id) = 0;
+  // Mailing `id` with its owner's email, its clients (by id) and its groups (by name).
+  virtual std::optional<Mailing> mailing(Id id) = 0;
+  // `owner`'s mailings, or everyone's when unset, by id, each as mailing() reads it.
+  virtual std::vector<Mailing> list(std::optional<Id> owner) = 0;
+  // Adds `m` without recipients (id, owner_email, clients and groups ignored); its id.
+  virtual Id add(const Mailing& m) = 0;
+  // Rewrites the name, message and schedule (start, end, every, next run) of mailing `m.id`;
+  // its status, enabled flag and recipients stay.
+  virtual void update(const Mailing& m) = 0;
+  // Replaces the mailing's recipients by `clients` and the groups `group_ids` (duplicates once).
+  virtual void set_recipients(Id id, std::span<const Id> clients, std::span<const Id> group_ids) = 0;
+  // The first of `clients` that is not a client of `owner` (or no client at all), if any: a
+  // mailing sends only to its owner's clients.
+  virtual std::optional<Id> first_foreign_client(Id owner, std::span<const Id> clients) = 0;
+  // The slot of the mailing's last scheduled or manual run, if it had one.
+  virtual std::optional<Time> last_run_slot(Id id) = 0;
+  // The mailing's runs not yet finished, test sends aside, by id.
+  virtual std::vector<OpenRun> open_runs(Id id) = 0;
+  // Finishes the mailing at `now`: no next run, and a run being sent sees the stop.
+  virtual void stop(Id id, Time now) = 0;
+  // Enables or disables the mailing.
+  virtual void set_enabled(Id id, bool enabled) = 0;
+  // Removes the mailings with their recipients and runs.
+  virtual void remove(std::span<const Id> ids) = 0;
 };
 
 }  // namespace mailer::store

@@ -1,4 +1,4 @@
-// SQLite's attempt store: the attempt log (SPEC §2 report attempts) and the tracking key.
+// SQLite's attempt store: the attempt log (SPEC §2 report attempts).
 #include "attempts.hpp"
 
 #include <fmt/format.h>
@@ -67,19 +67,6 @@ std::optional<Id> SqliteAttemptStore::mailing_owner(Id mailing) {
   st.bind(1, mailing);
   if (!st.step()) return std::nullopt;
   return st.int64(0);
-}
-
-std::optional<std::string> SqliteAttemptStore::tracking_key() {
-  auto st = db_.prepare("SELECT value FROM setting WHERE key = 'tracking_key'");
-  if (!st.step()) return std::nullopt;
-  return st.text(0);
-}
-
-std::string SqliteAttemptStore::keep_tracking_key(const std::string& fresh) {
-  db_.prepare("INSERT INTO setting (key, value) VALUES ('tracking_key', ?) ON CONFLICT DO NOTHING")
-      .bind(1, fresh)
-      .run();
-  return tracking_key().value_or(fresh);
 }
 
 }  // namespace mailer::store::sqlite

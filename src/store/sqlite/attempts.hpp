@@ -12,8 +12,6 @@ class SqliteAttemptStore final : public AttemptStore {
   Id add_attempt(const NewAttempt& attempt) override;
   std::vector<Attempt> list_attempts(const AttemptQuery& query) override;
   std::optional<Id> mailing_owner(Id mailing) override;
-  std::optional<std::string> tracking_key() override;
-  std::string keep_tracking_key(const std::string& fresh) override;
 
  private:
   Db& db_;

@@ -45,7 +45,7 @@ constexpr int kApplicationId = 0x6D6C7231;  // "mlr1"
 
 const char* const kNotOurs = "not a mailer database";
 const char* const kNotOursHint =
-    "check --db, MAILER_DB or [database] path; a new file name makes a new database";
+    "check `db`, MAILER_DB or [database] path; a new file name makes a new database";
 
 // One error for a failed SQLite call, with the exit status of SPEC §6 that says what the user
 // can do about it (a bug is the last guess, not the first).
@@ -175,7 +175,7 @@ Db::Db(const std::string& path) : path_(path) {
     std::filesystem::path p(path);
     if (p.has_parent_path() && !std::filesystem::exists(p.parent_path()))
       throw Error(Errc::not_found, fmt::format("database directory {} does not exist", p.parent_path().string()),
-                  "create it, or set [database] path / --db");
+                  "create it, or set [database] path / `db`");
     if (!std::filesystem::exists(p)) {
       // Create the file ourselves so that it is 0600 from its first byte.
       int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_EXCL | O_CLOEXEC, 0600);

@@ -9,8 +9,25 @@ class SqliteMailingStore final : public MailingStore {
  public:
   explicit SqliteMailingStore(Db& db) : db_(db) {}
 
+  std::optional<Id> owner_of(Id id) override;
+  std::optional<Mailing> mailing(Id id) override;
+  std::vector<Mailing> list(std::optional<Id> owner) override;
+  Id add(const Mailing& m) override;
+  void update(const Mailing& m) override;
+  void set_recipients(Id id, std::span<const Id> clients, std::span<const Id> group_ids) override;
+  std::optional<Id> first_foreign_client(Id owner, std::span<const Id> clients) override;
+  std::optional<Time> last_run_slot(Id id) override;
+  std::vector<OpenRun> open_runs(Id id) override;
+  void stop(Id id, Time now) override;
+  void set_enabled(Id id, bool enabled) override;
+  void remove(std::span<const Id> ids) override;
+
  private:
-  [[maybe_unused]] Db& db_;
+  // The mailings kMailingSelect + `where` selects (one parameter, `key`, or none), each with
+  // its recipients, read for all of them in two more statements rather than two per mailing.
+  std::vector<Mailing> select(const char* where, std::optional<Id> key);
+
+  Db& db_;
 };
 
 }  // namespace mailer::store::sqlite

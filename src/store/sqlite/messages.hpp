@@ -9,8 +9,16 @@ class SqliteMessageStore final : public MessageStore {
  public:
   explicit SqliteMessageStore(Db& db) : db_(db) {}
 
+  std::optional<Id> owner_of(Id id) override;
+  std::optional<Message> message(Id id) override;
+  std::vector<Message> list(std::optional<Id> owner) override;
+  Id add(const Message& m) override;
+  void update(const Message& m) override;
+  std::optional<Id> used_by(Id id) override;
+  void remove(std::span<const Id> ids) override;
+
  private:
-  [[maybe_unused]] Db& db_;
+  Db& db_;
 };
 
 }  // namespace mailer::store::sqlite

@@ -30,33 +30,31 @@ struct flock byte_lock(short type, std::int64_t run) {
 sqlite::SqliteRunClaimer::SqliteRunClaimer(const std::string& db_path) {
   if (db_path.empty() || db_path == ":memory:") return;
   // Opened for writing because a write lock needs it; nothing is ever written through it.
-  fd_ = ::open(db_path.c_str(), O_RDWR | O_CLOEXEC);
-  if (fd_ < 0)
+  fd_.reset(::open(db_path.c_str(), O_RDWR | O_CLOEXEC));
+  if (!fd_)
     throw Error(Errc::internal, fmt::format("cannot open {} to claim runs: {}", db_path, std::strerror(errno)));
 }
 
-sqlite::SqliteRunClaimer::~SqliteRunClaimer() {
-  if (fd_ >= 0) ::close(fd_);
-}
+sqlite::SqliteRunClaimer::~SqliteRunClaimer() = default;
 
 bool sqlite::SqliteRunClaimer::try_claim(std::int64_t run) {
-  if (fd_ < 0) return true;
+  if (!fd_) return true;
   struct flock lock = byte_lock(F_WRLCK, run);
-  if (::fcntl(fd_, F_OFD_SETLK, &lock) == 0) return true;
+  if (::fcntl(fd_.get(), F_OFD_SETLK, &lock) == 0) return true;
   if (errno == EACCES || errno == EAGAIN) return false;
   throw Error(Errc::internal, fmt::format("cannot claim run {}: {}", run, std::strerror(errno)));
 }
 
 void sqlite::SqliteRunClaimer::release(std::int64_t run) {
-  if (fd_ < 0) return;
+  if (!fd_) return;
   struct flock lock = byte_lock(F_UNLCK, run);
-  ::fcntl(fd_, F_OFD_SETLK, &lock);
+  ::fcntl(fd_.get(), F_OFD_SETLK, &lock);
 }
 
 bool sqlite::SqliteRunClaimer::held(std::int64_t run) {
-  if (fd_ < 0) return false;
+  if (!fd_) return false;
   struct flock lock = byte_lock(F_WRLCK, run);
-  if (::fcntl(fd_, F_OFD_GETLK, &lock) != 0)
+  if (::fcntl(fd_.get(), F_OFD_GETLK, &lock) != 0)
     throw Error(Errc::internal, fmt::format("cannot probe run {}: {}", run, std::strerror(errno)));
   return lock.l_type != F_UNLCK;
 }

@@ -9,8 +9,11 @@ class SqliteSettingStore final : public SettingStore {
  public:
   explicit SqliteSettingStore(Db& db) : db_(db) {}
 
+  std::optional<std::string> find(std::string_view key) override;
+  void insert_if_missing(std::string_view key, std::string_view value) override;
+
  private:
-  [[maybe_unused]] Db& db_;
+  Db& db_;
 };
 
 }  // namespace mailer::store::sqlite

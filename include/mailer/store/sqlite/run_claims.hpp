@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "mailer/base/unique_fd.hpp"
 #include "mailer/store/runs.hpp"
 
 namespace mailer::store {
@@ -32,7 +33,7 @@ class SqliteRunClaimer final : public RunClaimer {
   static constexpr std::int64_t kRunLockBase = std::int64_t{1} << 40;
 
  private:
-  int fd_ = -1;
+  UniqueFd fd_;  // empty for a database in memory
 };
 
 }  // namespace sqlite

@@ -1,0 +1,211 @@
+// Mailings, their recipients and the questions about their runs that editing them asks
+// (SQLite). A mailing's clients and groups are read as rows and gathered here, not by
+// group_concat (SQLite only).
+#include "mailings.hpp"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+namespace mailer::store::sqlite {
+namespace {
+
+constexpr const char* kMailingSelect =
+    "SELECT m.id, m.owner, u.email, m.name, m.message, m.start_at, m.end_at, m.every, m.status, m.enabled, "
+    "m.next_run_at, m.created_at FROM mailing m JOIN account u ON u.id = m.owner";
+
+// How the schema spells the schedule (its CHECK constraints); an unknown word reads as the
+// column's default, as it always has.
+std::string_view every_text(schedule::Every every) {
+  switch (every) {
+    case schedule::Every::daily:
+      return "daily";
+    case schedule::Every::weekly:
+      return "weekly";
+    case schedule::Every::monthly:
+      return "monthly";
+    case schedule::Every::once:
+      break;
+  }
+  return "once";
+}
+
+schedule::Every read_every(std::string_view text) {
+  if (text == "daily") return schedule::Every::daily;
+  if (text == "weekly") return schedule::Every::weekly;
+  if (text == "monthly") return schedule::Every::monthly;
+  return schedule::Every::once;
+}
+
+std::string_view status_text(schedule::Status status) {
+  switch (status) {
+    case schedule::Status::running:
+      return "running";
+    case schedule::Status::finished:
+      return "finished";
+    case schedule::Status::created:
+      break;
+  }
+  return "created";
+}
+
+schedule::Status read_status(std::string_view text) {
+  if (text == "running") return schedule::Status::running;
+  if (text == "finished") return schedule::Status::finished;
+  return schedule::Status::created;
+}
+
+Mailing read_mailing(const Statement& st) {
+  Mailing m;
+  m.id = st.int64(0);
+  m.owner = st.int64(1);
+  m.owner_email = st.text(2);
+  m.name = st.text(3);
+  m.message = st.int64(4);
+  m.start_at = st.int64(5);
+  m.end_at = st.opt_int64(6);
+  m.every = read_every(st.text(7));
+  m.status = read_status(st.text(8));
+  m.enabled = st.int64(9) != 0;
+  m.next_run_at = st.opt_int64(10);
+  m.created_at = st.int64(11);
+  return m;
+}
+
+}  // namespace
+
+std::vector<Mailing> SqliteMailingStore::select(const char* where, std::optional<Id> key) {
+  const std::string filter = where;
+  auto st = db_.prepare(std::string(kMailingSelect) + filter + " ORDER BY m.id");
+  if (key) st.bind(1, *key);
+  std::vector<Mailing> out;
+  std::unordered_map<Id, std::size_t> index;
+  while (st.step()) {
+    out.push_back(read_mailing(st));
+    index.emplace(out.back().id, out.size() - 1);
+  }
+  if (out.empty()) return out;
+  auto clients =
+      db_.prepare("SELECT mc.mailing_id, mc.client_id FROM mailing_client mc JOIN mailing m ON m.id = mc.mailing_id" +
+                  filter + " ORDER BY mc.mailing_id, mc.client_id");
+  if (key) clients.bind(1, *key);
+  // Outside a transaction each statement reads its own snapshot: rows of a mailing added in
+  // between, which the first one did not read, are skipped.
+  const auto of = [&](Id mailing) {
+    auto it = index.find(mailing);
+    return it == index.end() ? nullptr : &out[it->second];
+  };
+  while (clients.step())
+    if (Mailing* m = of(clients.int64(0))) m->clients.push_back(clients.int64(1));
+  auto groups = db_.prepare(
+      "SELECT mg.mailing_id, g.name FROM mailing_group mg JOIN \"group\" g ON g.id = mg.group_id "
+      "JOIN mailing m ON m.id = mg.mailing_id" +
+      filter + " ORDER BY mg.mailing_id, g.name");
+  if (key) groups.bind(1, *key);
+  while (groups.step())
+    if (Mailing* m = of(groups.int64(0))) m->groups.push_back(groups.text(1));
+  return out;
+}
+
+std::optional<Id> SqliteMailingStore::owner_of(Id id) {
+  auto st = db_.prepare("SELECT owner FROM mailing WHERE id = ?");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  return st.int64(0);
+}
+
+std::optional<Mailing> SqliteMailingStore::mailing(Id id) {
+  auto found = select(" WHERE m.id = ?", id);
+  if (found.empty()) return std::nullopt;
+  return std::move(found.front());
+}
+
+std::vector<Mailing> SqliteMailingStore::list(std::optional<Id> owner) {
+  return owner ? select(" WHERE m.owner = ?", owner) : select("", std::nullopt);
+}
+
+Id SqliteMailingStore::add(const Mailing& m) {
+  auto st = db_.prepare(
+      "INSERT INTO mailing (owner, name, message, start_at, end_at, every, status, enabled, next_run_at, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+  st.bind_all(m.owner, m.name, m.message, m.start_at, m.end_at, every_text(m.every), status_text(m.status), m.enabled,
+              m.next_run_at, m.created_at);
+  st.step();
+  const Id id = st.int64(0);
+  st.reset();
+  return id;
+}
+
+void SqliteMailingStore::update(const Mailing& m) {
+  db_.prepare(
+         "UPDATE mailing SET name = ?, message = ?, start_at = ?, end_at = ?, every = ?, next_run_at = ? "
+         "WHERE id = ?")
+      .bind_all(m.name, m.message, m.start_at, m.end_at, every_text(m.every), m.next_run_at, m.id)
+      .run();
+}
+
+void SqliteMailingStore::set_recipients(Id id, std::span<const Id> clients, std::span<const Id> group_ids) {
+  db_.prepare("DELETE FROM mailing_client WHERE mailing_id = ?").bind(1, id).run();
+  db_.prepare("DELETE FROM mailing_group WHERE mailing_id = ?").bind(1, id).run();
+  auto add_client =
+      db_.prepare("INSERT INTO mailing_client (mailing_id, client_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
+  for (Id c : clients) {
+    add_client.bind_all(id, c);
+    add_client.run();
+  }
+  auto add_group = db_.prepare("INSERT INTO mailing_group (mailing_id, group_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
+  for (Id g : group_ids) {
+    add_group.bind_all(id, g);
+    add_group.run();
+  }
+}
+
+std::optional<Id> SqliteMailingStore::first_foreign_client(Id owner, std::span<const Id> clients) {
+  auto owner_of = db_.prepare("SELECT owner FROM client WHERE id = ?");
+  for (Id c : clients) {
+    owner_of.bind(1, c);
+    const bool ours = owner_of.step() && owner_of.int64(0) == owner;
+    owner_of.reset();
+    if (!ours) return c;
+  }
+  return std::nullopt;
+}
+
+std::optional<Time> SqliteMailingStore::last_run_slot(Id id) {
+  auto st = db_.prepare("SELECT max(scheduled_for) FROM run WHERE mailing = ? AND trigger IN ('schedule', 'manual')");
+  st.bind(1, id);
+  st.step();
+  return st.opt_int64(0);
+}
+
+std::vector<OpenRun> SqliteMailingStore::open_runs(Id id) {
+  auto st = db_.prepare(
+      "SELECT r.id, m.status = 'finished' FROM run r JOIN mailing m ON m.id = r.mailing "
+      "WHERE r.mailing = ? AND r.finished_at IS NULL AND r.trigger <> 'test' ORDER BY r.id");
+  st.bind(1, id);
+  std::vector<OpenRun> out;
+  while (st.step()) out.push_back(OpenRun{st.int64(0), st.int64(1) != 0});
+  return out;
+}
+
+void SqliteMailingStore::stop(Id id, Time now) {
+  db_.prepare("UPDATE mailing SET status = 'finished', next_run_at = NULL, stopped_at = ? WHERE id = ?")
+      .bind_all(now, id)
+      .run();
+}
+
+void SqliteMailingStore::set_enabled(Id id, bool enabled) {
+  db_.prepare("UPDATE mailing SET enabled = ? WHERE id = ?").bind_all(enabled, id).run();
+}
+
+void SqliteMailingStore::remove(std::span<const Id> ids) {
+  auto del = db_.prepare("DELETE FROM mailing WHERE id = ?");
+  for (Id id : ids) {
+    del.bind(1, id);
+    del.run();
+  }
+}
+
+}  // namespace mailer::store::sqlite
