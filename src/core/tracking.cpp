@@ -28,16 +28,14 @@ std::string mac_hex(const std::string& key, std::int64_t run, std::int64_t clien
 
 std::string tracking_key(store::Db& db) {
   sodium_ready();
-  auto get = db.prepare("SELECT value FROM setting WHERE key = 'tracking_key'");
-  if (get.step()) return get.text(0);
+  if (auto key = db.settings().find("tracking_key")) return *key;
   unsigned char bytes[32];
   randombytes_buf(bytes, sizeof bytes);
   char hex[65];
   sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
-  db.prepare("INSERT OR IGNORE INTO setting (key, value) VALUES ('tracking_key', ?)").bind(1, std::string(hex)).run();
-  auto again = db.prepare("SELECT value FROM setting WHERE key = 'tracking_key'");
-  again.step();
-  return again.text(0);
+  // Two processes making the first key at once: both keep the one stored first.
+  db.settings().insert_if_missing("tracking_key", hex);
+  return db.settings().find("tracking_key").value_or(hex);
 }
 
 std::string tracking_token(const std::string& key, std::int64_t run, std::int64_t client) {

@@ -9,6 +9,7 @@
 #include <charconv>
 #include <climits>
 #include <cstring>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -21,6 +22,7 @@
 #include "mailer/mail/smtp_sender.hpp"
 #include "mailer/core/users.hpp"
 #include "mailer/base/validate.hpp"
+#include "dry_run.hpp"
 #include "run_records.hpp"
 #include "run_sender.hpp"
 
@@ -46,13 +48,13 @@ std::string holder_words() {
 
 class ClaimGuard {
  public:
-  ClaimGuard(store::RunClaims& claims, Id run) : claims_(claims), run_(run) {}
+  ClaimGuard(store::RunClaimer& claims, Id run) : claims_(claims), run_(run) {}
   ~ClaimGuard() { claims_.release(run_); }
   ClaimGuard(const ClaimGuard&) = delete;
   ClaimGuard& operator=(const ClaimGuard&) = delete;
 
  private:
-  store::RunClaims& claims_;
+  store::RunClaimer& claims_;
   Id run_;
 };
 
@@ -63,12 +65,12 @@ struct SendContext {
   const SendRequest& request;
   SendSummary& summary;
   Time now;
-  store::RunClaims claims;
+  std::unique_ptr<store::RunClaimer> claims;
   std::string canonical_db;
   std::unique_ptr<mail::Transport> sender;
 
   SendContext(store::Db& d, const Config& c, const SendRequest& r, SendSummary& s, Time n)
-      : db(d), config(c), request(r), summary(s), now(n), claims(on_disk(d) ? d.path() : std::string()),
+      : db(d), config(c), request(r), summary(s), now(n), claims(d.run_claimer()),
         canonical_db(on_disk(d) ? store::canonical_db_path(d.path()) : std::string()) {}
 
   Time clock() const { return request.clock ? request.clock() : now; }
@@ -95,7 +97,7 @@ struct SendContext {
   }
 
   void fail_run(const runs::RunInfo& run, const std::string& what, bool data) {
-    runs::record_error(db, run.id, what, clock(), data);
+    db.runs().record_error(run.id, what, clock(), data);
     if (data) {
       ++summary.data_errors;
       summary.notes.push_back(fmt::format(
@@ -111,13 +113,13 @@ struct SendContext {
   // Sends one run, alone: whatever goes wrong with it (a message that cannot be composed, a
   // full disk) ends this run with a recorded error, and the caller goes on with the others.
   void process(const runs::RunInfo& run) {
-    if (!claims.try_claim(run.id)) {
+    if (!claims->try_claim(run.id)) {
       ++summary.busy;
       summary.notes.push_back(fmt::format(
           "run {} of mailing {} left alone: another mailer process is sending it", run.id, run.mailing));
       return;
     }
-    ClaimGuard guard(claims, run.id);
+    ClaimGuard guard(*claims, run.id);
     ++summary.runs;
     std::string journal = canonical_db.empty() ? std::string() : journal_path(canonical_db, run.id);
     try {
@@ -148,9 +150,9 @@ struct SendContext {
   // recipients are all done (a sender killed after its last commit), folding any journal they
   // left, and deletes journals of runs that no longer exist.
   void settle() {
-    for (const auto& run : runs::runs_to_settle(db)) {
-      if (!claims.try_claim(run.id)) continue;  // a live sender is finishing it
-      ClaimGuard guard(claims, run.id);
+    for (const auto& run : db.runs().runs_to_settle()) {
+      if (!claims->try_claim(run.id)) continue;  // a live sender is finishing it
+      ClaimGuard guard(*claims, run.id);
       fold_left_over(run);
       runs::close_if_done(db, run.id, run.mailing, now);
     }
@@ -174,44 +176,12 @@ struct SendContext {
     }
     ::closedir(d);
     for (Id run : found) {
-      auto st = db.prepare("SELECT finished_at IS NULL FROM run WHERE id = ?");
-      st.bind(1, run);
-      bool open = st.step() && st.int64(0) != 0;
-      st.reset();
-      if (open || !claims.try_claim(run)) continue;  // an open run folds its own journal
-      ClaimGuard guard(claims, run);
+      if (db.runs().is_open(run) || !claims->try_claim(run)) continue;  // an open run folds its own journal
+      ClaimGuard guard(*claims, run);
       DeliveryJournal::remove(journal_path(canonical_db, run));
     }
   }
 };
-
-// Every copy a run of this mailing would send now, rendered but not sent.
-void dry_run_mailing(store::Db& db, const Config& config, Id mailing, Id owner, Id message, const SendRequest& request,
-                     SendSummary& summary, Time now) {
-  auto st = db.prepare("SELECT subject, body_text, body_html FROM message WHERE id = ?");
-  st.bind(1, message);
-  if (!st.step()) throw Error(Errc::not_found, fmt::format("message {} not found", message));
-  mail::MessageTemplate tmpl{st.text(0), st.text(1), st.opt_text(2)};
-  st.reset();
-  mail::Composer composer(tmpl);
-  auto rec = db.prepare(std::string(runs::kResolveRecipients) + " ORDER BY c.id");
-  rec.bind_all(mailing, owner);
-  std::string data;
-  ++summary.runs;
-  while (rec.step()) {
-    mail::ComposeContext context;
-    context.from = config.smtp.from;
-    context.date = request.clock ? request.clock() : now;
-    context.message_id = mail::make_message_id(config.smtp.from);
-    context.unsubscribe_url = config.tracking_base_url.empty() ? "" : config.tracking_base_url + "/u/DRY-RUN";
-    mail::Recipient to{rec.text(1), rec.text(2)};
-    composer.compose(to, context, data);
-    ++summary.total;
-    if (request.dry_run_out)
-      request.dry_run_out->push_back(
-          DryRunCopy{mailing, to.email, mail::render_template(tmpl.subject, to, "", false), data.size()});
-  }
-}
 
 // The mailing a manual send acts on, after the SPEC §4 checks.
 Mailing sendable_mailing(store::Db& db, const Actor& actor, Id mailing_id) {
@@ -263,35 +233,27 @@ SendSummary send_mailing_now(store::Db& db, const Config& config, const Actor& a
     store::Transaction tx(db);
     // Read again under the write lock: a `send --due` may have run (and finished) this
     // mailing since it was loaded above.
-    auto state = db.prepare("SELECT status FROM mailing WHERE id = ?");
-    state.bind(1, mailing.id);
-    if (!state.step()) throw Error(Errc::not_found, fmt::format("mailing {} not found", mailing_id));
-    bool finished = state.text(0) == "finished";
-    state.reset();
-    if (finished)
+    auto status = db.runs().mailing_status(mailing.id);
+    if (!status) throw Error(Errc::not_found, fmt::format("mailing {} not found", mailing_id));
+    if (*status == "finished")
       throw Error(Errc::data, fmt::format("mailing {} is finished", mailing_id),
                   "create a new mailing to send the message again");
-    runs::resume_paused(db, mailing.id);
+    db.runs().resume_paused(mailing.id);
     if (mailing.every == schedule::Every::once) {
       // A once mailing has one run (SPEC §3). When cron or another `send` has started it,
       // this continues that run rather than sending everyone a second copy.
-      auto open = db.prepare(
-          "SELECT id FROM run WHERE mailing = ? AND finished_at IS NULL AND trigger IN ('schedule', 'manual') "
-          "ORDER BY id LIMIT 1");
-      open.bind(1, mailing.id);
-      if (open.step()) run = open.int64(0);
-      open.reset();
+      run = db.runs().open_once_run(mailing.id).value_or(0);
     }
     if (run == 0) {
-      run = runs::create_run(db, mailing.id, mailing.owner, "manual", now, now);
+      run = db.runs().create_run(mailing.id, mailing.owner, "manual", now, now);
       if (mailing.every == schedule::Every::once)
-        db.prepare("UPDATE mailing SET status = 'running', next_run_at = NULL WHERE id = ?").bind(1, mailing.id).run();
+        db.runs().mark_running_next(mailing.id, std::nullopt);
       else
-        db.prepare("UPDATE mailing SET status = 'running' WHERE id = ?").bind(1, mailing.id).run();
+        db.runs().mark_running(mailing.id);
     }
     tx.commit();
   }
-  send_runs(ctx, runs::open_runs(db, now, run, true));
+  send_runs(ctx, db.runs().open_runs(now, run, true));
   runs::close_if_done(db, run, mailing.id, ctx.clock());
   summary.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   return summary;
@@ -309,34 +271,17 @@ SendSummary send_retry_failed(store::Db& db, const Config& config, const Actor& 
     store::Transaction tx(db);
     // Each client's last attempt in this mailing (test copies aside) is what counts: one that
     // failed and was sent since is not retried.
-    constexpr const char* kLastFailed =
-        "SELECT c.id, c.email, c.name FROM client c WHERE c.owner = ?2 AND c.unsubscribed_at IS NULL AND "
-        "(SELECT a.status FROM attempt a JOIN run r ON r.id = a.run WHERE a.mailing = ?1 AND a.client = c.id "
-        " AND r.trigger <> 'test' ORDER BY a.id DESC LIMIT 1) = 'failed' AND "
-        "NOT EXISTS (SELECT 1 FROM run_recipient rr JOIN run r ON r.id = rr.run WHERE r.mailing = ?1 AND "
-        " r.finished_at IS NULL AND rr.client = c.id AND rr.state <> 'done')";
-    auto count = db.prepare(fmt::format("SELECT count(*) FROM ({})", kLastFailed));
-    count.bind_all(mailing.id, mailing.owner);
-    count.step();
-    bool none = count.int64(0) == 0;
-    count.reset();
+    auto retry = db.runs().create_retry_run(mailing.id, mailing.owner, now);
+    bool none = !retry;
     if (none) {
       tx.commit();
       summary.notes.push_back(fmt::format("mailing {} has no recipient whose last try failed", mailing.id));
       return summary;
     }
-    db.prepare("INSERT INTO run (mailing, trigger, scheduled_for, started_at) VALUES (?, 'retry', ?, ?)")
-        .bind_all(mailing.id, now, now)
-        .run();
-    run = db.last_insert_id();
-    db.prepare(fmt::format("INSERT INTO run_recipient (run, client, email, name) SELECT {}, f.id, f.email, f.name "
-                           "FROM ({}) f",
-                           run, kLastFailed))
-        .bind_all(mailing.id, mailing.owner)
-        .run();
+    run = *retry;
     tx.commit();
   }
-  send_runs(ctx, runs::open_runs(db, now, run, true));
+  send_runs(ctx, db.runs().open_runs(now, run, true));
   runs::close_if_done(db, run, mailing.id, ctx.clock());
   summary.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   return summary;
@@ -352,29 +297,20 @@ SendSummary send_test_copy(store::Db& db, const Config& config, const Actor& act
   // that client would get.
   std::optional<Id> client;
   std::string name;
-  {
-    auto st = db.prepare("SELECT id, name FROM client WHERE owner = ? AND email = ?");
-    st.bind_all(mailing.owner, email);
-    if (st.step()) {
-      client = st.int64(0);
-      name = st.text(1);
-    }
+  if (auto known = db.runs().owner_client(mailing.owner, email)) {
+    client = known->client;
+    name = known->name;
   }
-  auto st = db.prepare("SELECT subject, body_text, body_html FROM message WHERE id = ?");
-  st.bind(1, mailing.message);
-  if (!st.step()) throw Error(Errc::not_found, fmt::format("message {} not found", mailing.message));
-  mail::Composer composer(mail::MessageTemplate{st.text(0), st.text(1), st.opt_text(2)});
-  st.reset();
+  auto message = db.runs().message(mailing.message);
+  if (!message) throw Error(Errc::not_found, fmt::format("message {} not found", mailing.message));
+  mail::Composer composer(mail::MessageTemplate{message->subject, message->body_text, message->body_html});
   // Read before anything is recorded: a config without the password is everyone's error.
   mail::SmtpSettings settings = mail::smtp_settings(config);
   settings.connections = 1;
   Id run = 0;
   {
     store::Transaction tx(db);
-    db.prepare("INSERT INTO run (mailing, trigger, scheduled_for, started_at) VALUES (?, 'test', ?, ?)")
-        .bind_all(mailing.id, now, now)
-        .run();
-    run = db.last_insert_id();
+    run = db.runs().create_test_run(mailing.id, now);
     tx.commit();
   }
   mail::ComposeContext context;
@@ -426,13 +362,10 @@ SendSummary send_test_copy(store::Db& db, const Config& config, const Actor& act
   if (request.log) request.log(fmt::format("{}: {}: {}", email, status, result.response));
   Time at = request.clock ? request.clock() : now;
   store::Transaction tx(db);
-  db.prepare("INSERT INTO attempt (run, mailing, client, email, at, status, smtp_code, server_response, message_id) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      .bind_all(run, mailing.id, client, email, at, status,
-                result.smtp_code > 0 ? std::optional<int>(result.smtp_code) : std::nullopt, result.response,
-                context.message_id)
-      .run();
-  db.prepare("UPDATE run SET finished_at = ? WHERE id = ?").bind_all(at, run).run();
+  db.attempts().add_attempt(NewAttempt{run, mailing.id, client, email, at, status,
+                                        result.smtp_code > 0 ? std::optional<int>(result.smtp_code) : std::nullopt,
+                                        result.response, context.message_id});
+  db.runs().finish_run(run, at);
   tx.commit();
   summary.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   return summary;
@@ -447,27 +380,13 @@ SendSummary send_due(store::Db& db, const Config& config, const SendRequest& req
     if (!actor) throw Error(Errc::permission, "a dry run of every user's mailings needs a session",
                             "log in as a manager or superuser");
     require_moderator(*actor, "a dry run of every user's mailings");
-    auto st = db.prepare(
-        "SELECT m.id, m.owner, m.message, m.enabled, m.status, m.next_run_at, m.end_at, u.active AND u.verified "
-        "FROM mailing m JOIN account u ON u.id = m.owner WHERE m.next_run_at IS NOT NULL AND m.next_run_at <= ? "
-        "ORDER BY m.id");
-    st.bind(1, now);
-    while (st.step()) {
-      schedule::MailingState state;
-      state.enabled = st.int64(3) != 0;
-      state.status = schedule::parse_status(st.text(4)).value_or(schedule::Status::created);
-      state.next_run_at = st.int64(5);
-      state.end_at = st.opt_int64(6);
-      state.owner_can_send = st.int64(7) != 0;
-      if (schedule::is_due(state, now))
-        dry_run_mailing(db, config, st.int64(0), st.int64(1), st.int64(2), request, summary, now);
-    }
+    dry_run_due(db, config, request, summary, now);
     return summary;
   }
   runs::create_due_runs(db, now);
   SendContext ctx(db, config, request, summary, now);
   ctx.settle();
-  send_runs(ctx, runs::open_runs(db, now, std::nullopt, false));
+  send_runs(ctx, db.runs().open_runs(now, std::nullopt, false));
   summary.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
   return summary;
 }

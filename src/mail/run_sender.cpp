@@ -17,12 +17,9 @@ constexpr auto kFoldInterval = std::chrono::milliseconds(200);
 constexpr auto kHaltInterval = std::chrono::milliseconds(250);
 
 mail::MessageTemplate load_template(store::Db& db, Id message) {
-  auto st = db.prepare("SELECT subject, body_text, body_html FROM message WHERE id = ?");
-  st.bind(1, message);
-  if (!st.step()) throw Error(Errc::not_found, fmt::format("message {} not found", message));
-  mail::MessageTemplate t{st.text(0), st.text(1), st.opt_text(2)};
-  st.reset();
-  return t;
+  auto m = db.runs().message(message);
+  if (!m) throw Error(Errc::not_found, fmt::format("message {} not found", message));
+  return mail::MessageTemplate{std::move(m->subject), std::move(m->body_text), std::move(m->body_html)};
 }
 
 const char* kind_words(policy::Verdict v) {
@@ -52,17 +49,8 @@ RunSender::RunSender(store::Db& db, const Config& config, const runs::RunInfo& r
 }
 
 void RunSender::send() {
-  auto count = db_.prepare(
-      "SELECT count(*) FROM run_recipient rr JOIN client c ON c.id = rr.client WHERE rr.run = ?1 AND "
-      "c.unsubscribed_at IS NULL AND (rr.state = 'pending' OR (rr.state = 'deferred' AND rr.retry_at <= ?2))");
-  count.bind_all(run_.id, now_);
-  count.step();
-  std::size_t todo = static_cast<std::size_t>(count.int64(0));
-  // Ends the statement's read transaction now. Left open, it pins this connection to the
-  // database as it was, and the first write of another process (a `client add`, `serve`
-  // recording a click, a second sender) would make every later BEGIN IMMEDIATE here fail
-  // with SQLITE_BUSY_SNAPSHOT, killing the run midway.
-  count.reset();
+  // The store leaves no read open (SQLITE_BUSY_SNAPSHOT would kill the run midway otherwise).
+  std::size_t todo = db_.runs().due_recipients(run_.id, now_);
   base_total_ = summary_.total;
   summary_.total += todo;
   if (todo == 0) return;
@@ -70,12 +58,6 @@ void RunSender::send() {
   if (!sender_) sender_ = mail::make_transport(request_.transport, mail::smtp_settings(config_));
   writer_.emplace(db_, run_.id, run_.mailing);
   if (!journal_path_.empty()) journal_.emplace(journal_path_);
-  // A client who unsubscribed after the run started is skipped: never sent to again
-  // (SPEC §3); close_if_done() settles them.
-  page_.emplace(db_.prepare(
-      "SELECT rr.client, rr.email, rr.name, rr.tries FROM run_recipient rr JOIN client c ON c.id = rr.client "
-      "WHERE rr.run = ?1 AND rr.client > ?2 AND c.unsubscribed_at IS NULL AND "
-      "(rr.state = 'pending' OR (rr.state = 'deferred' AND rr.retry_at <= ?3)) ORDER BY rr.client LIMIT ?4"));
   halt_check_.emplace(db_, run_.id);
   try {
     sender_->run([this] { return next(); }, [this](std::span<const mail::Delivery> batch) { record(batch); });
@@ -107,12 +89,10 @@ std::optional<mail::Envelope> RunSender::next() {
     return std::nullopt;
   }
   if (queue_pos_ == queue_.size()) {
-    queue_.clear();
     queue_pos_ = 0;
-    page_->bind_all(run_.id, last_client_, now_, kPageSize);
-    while (page_->step())
-      queue_.push_back(Queued{page_->int64(0), page_->text(1), page_->text(2), static_cast<int>(page_->int64(3))});
-    page_->reset();
+    // A client who unsubscribed after the run started is skipped: never sent to again
+    // (SPEC §3); close_if_done() settles them.
+    db_.runs().recipients_page(run_.id, last_client_, now_, kPageSize, queue_);
     if (queue_.empty()) return std::nullopt;
     last_client_ = queue_.back().client;
   }
@@ -232,7 +212,7 @@ void RunSender::fold() {
 
 void RunSender::report_stop() {
   if (halt_ != runs::Halt::none) {
-    std::size_t left = halt_ == runs::Halt::gone ? 0 : runs::left_to_send(db_, run_.id);
+    std::size_t left = halt_ == runs::Halt::gone ? 0 : db_.runs().left_to_send(run_.id);
     summary_.stopped += left;
     summary_.notes.push_back(fmt::format("stopped: mailing {} {} during the send; {} not sent", run_.mailing,
                                          runs::halt_words(halt_), left));
@@ -241,7 +221,7 @@ void RunSender::report_stop() {
   if (message_refused_) {
     ++summary_.data_errors;
     std::string error = fmt::format("the SMTP server refused our message itself: {}", refusal_);
-    runs::record_error(db_, run_.id, error, clock(), true);
+    db_.runs().record_error(run_.id, error, clock(), true);
     summary_.notes.push_back(fmt::format(
         "run {} of mailing {} paused: {} (nobody was marked bounced; fix the message or the config, then "
         "`mailer send {}` resumes it)",
@@ -250,7 +230,7 @@ void RunSender::report_stop() {
   }
   if (stop_ && !refusal_.empty()) {
     std::string error = fmt::format("the SMTP server refused the session: {}", refusal_);
-    runs::record_error(db_, run_.id, error, clock(), false);
+    db_.runs().record_error(run_.id, error, clock(), false);
   }
 }
 

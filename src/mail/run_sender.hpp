@@ -35,11 +35,7 @@ class RunSender {
     int tries = 0;
     std::string message_id;
   };
-  struct Queued {
-    Id client;
-    std::string email, name;
-    int tries;
-  };
+  using Queued = runs::RunRecipient;
 
   std::optional<mail::Envelope> next();
   void record(std::span<const mail::Delivery> batch);
@@ -64,7 +60,6 @@ class RunSender {
   std::vector<JournalRecord> unfolded_;  // journaled, not yet in the database
   Clock::time_point last_fold_ = Clock::now();
   Clock::time_point last_halt_check_ = Clock::now();
-  std::optional<store::Statement> page_;
   std::optional<runs::HaltCheck> halt_check_;
   std::vector<Queued> queue_;
   std::size_t queue_pos_ = 0;

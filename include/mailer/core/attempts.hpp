@@ -4,24 +4,13 @@
 #include <string>
 #include <vector>
 
+#include "mailer/base/records/attempts.hpp"
 #include "mailer/core/access.hpp"
 #include "mailer/store/sqlite/db.hpp"
 #include "mailer/core/records.hpp"
 #include "mailer/base/time.hpp"
 
 namespace mailer {
-
-struct Attempt {
-  Id id = 0;
-  Id run = 0;
-  Id mailing = 0;
-  std::optional<Id> client;
-  std::string email;
-  Time at = 0;
-  std::string status;
-  std::optional<int> smtp_code;
-  std::string server_response;
-};
 
 struct AttemptFilter {
   std::optional<Id> mailing;

@@ -3,6 +3,8 @@
 // per aggregate (users with codes and sessions; clients and groups; messages; mailings with
 // their recipients; runs and run recipients; attempts and events; settings). A driver
 // implements it: store/sqlite today, store/postgres next. No SQL leaves src/store.
+#include <memory>
+
 #include "mailer/store/accounts.hpp"
 #include "mailer/store/attempts.hpp"
 #include "mailer/store/clients.hpp"
@@ -30,6 +32,9 @@ class Database {
   virtual RunStore& runs() = 0;
   virtual AttemptStore& attempts() = 0;
   virtual SettingStore& settings() = 0;
+  // A claimer of runs of its own: its claims and another claimer's (of this process or
+  // another) exclude each other.
+  virtual std::unique_ptr<RunClaimer> run_claimer() = 0;
 };
 
 // BEGIN ... COMMIT; rolls back when destroyed uncommitted (an exception on the way out).

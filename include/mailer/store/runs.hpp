@@ -1,13 +1,108 @@
 #pragma once
-// The repository of runs of mailings and their run recipients (the send queue).
+// The repository of runs of mailings and their run recipients (the send queue, SPEC §3), and
+// the run claim: which live process is sending a run.
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "mailer/base/ids.hpp"
+#include "mailer/base/records/runs.hpp"
 #include "mailer/base/time.hpp"
 
 namespace mailer::store {
 
+// Which process is sending a run. A claim is released by the driver the moment its holder
+// dies (SQLite: a lock on the database file; PostgreSQL: an advisory lock), so a dead
+// sender's run is taken over at once. Claims of two claimer objects exclude each other.
+class RunClaimer {
+ public:
+  virtual ~RunClaimer() = default;
+  // True when this object now holds the run; false when another live holder has it.
+  virtual bool try_claim(Id run) = 0;
+  // Gives the run up (nothing when not held).
+  virtual void release(Id run) = 0;
+  // True when a live holder other than this object has the run, without claiming it.
+  virtual bool held(Id run) = 0;
+};
+
+// Runs and run recipients. Writes join the caller's transaction (store::Transaction).
 class RunStore {
  public:
   virtual ~RunStore() = default;
+
+  // A new run with the mailing's recipients as of now (direct clients and group members,
+  // each once, unsubscribed ones left out); its id.
+  virtual Id create_run(Id mailing, Id owner, std::string_view trigger, Time scheduled_for, Time now) = 0;
+  // A `retry` run for the clients whose last attempt in the mailing (test copies aside) failed
+  // and who wait in no open run; nullopt (and no run) when there are none.
+  virtual std::optional<Id> create_retry_run(Id mailing, Id owner, Time now) = 0;
+  // A `test` run with no recipients, for one test copy.
+  virtual Id create_test_run(Id mailing, Time now) = 0;
+  // Sets a run's finished_at (a test run, once its copy is logged).
+  virtual void finish_run(Id run, Time at) = 0;
+
+  // Mailings whose next_run_at is at or before `now` (finished ones included), by id.
+  virtual std::vector<runs::DueMailing> due_mailings(Time now) = 0;
+  // The mailing's status as stored (created, running, finished); nullopt when it is gone.
+  virtual std::optional<std::string> mailing_status(Id mailing) = 0;
+  // Status running, the schedule left as it is (a manual run of a repeating mailing).
+  virtual void mark_running(Id mailing) = 0;
+  // Status running with its next slot (none: no slot left).
+  virtual void mark_running_next(Id mailing, std::optional<Time> next_run_at) = 0;
+  // No slot left (its end passed while nothing was due).
+  virtual void end_schedule(Id mailing) = 0;
+  // Mailings with no slot left (none, or past their end at `now`) and no open run: finished.
+  virtual void finish_idle_mailings(Time now) = 0;
+
+  // The open schedule or manual run of a mailing, oldest first: what a `send` of a once
+  // mailing continues.
+  virtual std::optional<Id> open_once_run(Id mailing) = 0;
+  // Runs (no test runs) with a recipient pending or deferred until `now`, whose mailing is
+  // enabled and not stopped and whose owner is active and verified, by id; `only_run` picks
+  // one; paused runs only `with_paused`.
+  virtual std::vector<runs::RunInfo> open_runs(Time now, std::optional<Id> only_run, bool with_paused) = 0;
+  // Open runs whose mailing is stopped or finished, or whose recipients are all done, by id.
+  virtual std::vector<runs::RunInfo> runs_to_settle() = 0;
+  // True when the run exists and is not finished.
+  virtual bool is_open(Id run) = 0;
+  // Whether a run may go on: gone, stopped, disabled, owner blocked, or none. Hot (asked every
+  // fraction of a second of a send): a statement prepared once, and no read left open.
+  virtual runs::Halt halt_of(Id run) = 0;
+
+  // Marks an open run as `claimed_by`'s with its journal path; false when no open run has it.
+  virtual bool claim(Id run, const std::string& claimed_by, const std::optional<std::string>& journal) = 0;
+  // Records why a run stopped; `pause` keeps `send --due` off it until resume_paused().
+  virtual void record_error(Id run, const std::string& error, Time now, bool pause) = 0;
+  // The mailing's open paused runs are unpaused.
+  virtual void resume_paused(Id mailing) = 0;
+
+  // Recipients of the run that are not done.
+  virtual std::size_t left_to_send(Id run) = 0;
+  // Recipients a send of the run takes now: pending, or deferred until `now`, and subscribed.
+  virtual std::size_t due_recipients(Id run, Time now) = 0;
+  // The next `limit` of those, by client, after client `after` (0: from the start), into `out`
+  // (cleared first). Hot: prepared once, and no read left open.
+  virtual void recipients_page(Id run, Id after, Time now, int limit, std::vector<runs::RunRecipient>& out) = 0;
+  // The mailing's recipients as of now (as create_run resolves them), by client; tries 0.
+  virtual std::vector<runs::RunRecipient> resolve_recipients(Id mailing, Id owner) = 0;
+  // The owner's client with this address (its email and name), if any; tries 0.
+  virtual std::optional<runs::RunRecipient> owner_client(Id owner, const std::string& email) = 0;
+  // The message a run sends.
+  virtual std::optional<runs::RunMessage> message(Id message) = 0;
+
+  // Folds journaled results into the attempt log and the run's recipients; idempotent: a try
+  // applies only while its recipient's tries still equal the record's, a record that is no
+  // try (queued) or whose client was deleted is logged only when its Message-ID is not logged
+  // yet, and records for clients of someone else's run are dropped. False, with nothing
+  // written, when the run is gone. Hot: its statements are prepared once per store.
+  virtual bool fold_results(Id run, Id mailing, std::span<const runs::DeliveryResult> results) = 0;
+  // Marks done the recipients who unsubscribed; then, when none is left to send (or the
+  // mailing was stopped), closes the run at `now` (forgetting its journal) and finishes the
+  // mailing when it has no slot and no open run left. True when nothing was left to send.
+  virtual bool close_if_done(Id run, Id mailing, Time now) = 0;
 };
 
 }  // namespace mailer::store

@@ -1,5 +1,5 @@
 #pragma once
-// SQLite's repository of delivery attempts and tracking events (opens, clicks, unsubscribes).
+// SQLite's repository of delivery attempts and what tracks them.
 #include "mailer/store/attempts.hpp"
 #include "mailer/store/sqlite/db.hpp"
 
@@ -9,8 +9,12 @@ class SqliteAttemptStore final : public AttemptStore {
  public:
   explicit SqliteAttemptStore(Db& db) : db_(db) {}
 
+  Id add_attempt(const NewAttempt& attempt) override;
+  std::vector<Attempt> list_attempts(const AttemptQuery& query) override;
+  std::optional<Id> mailing_owner(Id mailing) override;
+
  private:
-  [[maybe_unused]] Db& db_;
+  Db& db_;
 };
 
 }  // namespace mailer::store::sqlite

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "mailer/base/error.hpp"
+#include "mailer/store/sqlite/run_claims.hpp"
 #include "accounts.hpp"
 #include "attempts.hpp"
 #include "clients.hpp"
@@ -351,5 +352,6 @@ MailingStore& Db::mailings() { return repositories().mailings; }
 RunStore& Db::runs() { return repositories().runs; }
 AttemptStore& Db::attempts() { return repositories().attempts; }
 SettingStore& Db::settings() { return repositories().settings; }
+std::unique_ptr<RunClaimer> Db::run_claimer() { return std::make_unique<sqlite::SqliteRunClaimer>(path_); }
 
 }  // namespace mailer::store

@@ -19,7 +19,7 @@ struct flock byte_lock(short type, std::int64_t run) {
   struct flock lock {};
   lock.l_type = type;
   lock.l_whence = SEEK_SET;
-  lock.l_start = static_cast<off_t>(RunClaims::kRunLockBase + run);
+  lock.l_start = static_cast<off_t>(sqlite::SqliteRunClaimer::kRunLockBase + run);
   lock.l_len = 1;
   lock.l_pid = 0;  // OFD locks require 0
   return lock;
@@ -27,7 +27,7 @@ struct flock byte_lock(short type, std::int64_t run) {
 
 }  // namespace
 
-RunClaims::RunClaims(const std::string& db_path) {
+sqlite::SqliteRunClaimer::SqliteRunClaimer(const std::string& db_path) {
   if (db_path.empty() || db_path == ":memory:") return;
   // Opened for writing because a write lock needs it; nothing is ever written through it.
   fd_.reset(::open(db_path.c_str(), O_RDWR | O_CLOEXEC));
@@ -35,9 +35,9 @@ RunClaims::RunClaims(const std::string& db_path) {
     throw Error(Errc::internal, fmt::format("cannot open {} to claim runs: {}", db_path, std::strerror(errno)));
 }
 
-RunClaims::~RunClaims() = default;
+sqlite::SqliteRunClaimer::~SqliteRunClaimer() = default;
 
-bool RunClaims::try_claim(std::int64_t run) {
+bool sqlite::SqliteRunClaimer::try_claim(std::int64_t run) {
   if (!fd_) return true;
   struct flock lock = byte_lock(F_WRLCK, run);
   if (::fcntl(fd_.get(), F_OFD_SETLK, &lock) == 0) return true;
@@ -45,13 +45,13 @@ bool RunClaims::try_claim(std::int64_t run) {
   throw Error(Errc::internal, fmt::format("cannot claim run {}: {}", run, std::strerror(errno)));
 }
 
-void RunClaims::release(std::int64_t run) {
+void sqlite::SqliteRunClaimer::release(std::int64_t run) {
   if (!fd_) return;
   struct flock lock = byte_lock(F_UNLCK, run);
   ::fcntl(fd_.get(), F_OFD_SETLK, &lock);
 }
 
-bool RunClaims::held(std::int64_t run) {
+bool sqlite::SqliteRunClaimer::held(std::int64_t run) {
   if (!fd_) return false;
   struct flock lock = byte_lock(F_WRLCK, run);
   if (::fcntl(fd_.get(), F_OFD_GETLK, &lock) != 0)

@@ -1,5 +1,7 @@
 #pragma once
 // SQLite's repository of runs of mailings and their run recipients (the send queue).
+#include <optional>
+
 #include "mailer/store/runs.hpp"
 #include "mailer/store/sqlite/db.hpp"
 
@@ -9,8 +11,47 @@ class SqliteRunStore final : public RunStore {
  public:
   explicit SqliteRunStore(Db& db) : db_(db) {}
 
+  Id create_run(Id mailing, Id owner, std::string_view trigger, Time scheduled_for, Time now) override;
+  std::optional<Id> create_retry_run(Id mailing, Id owner, Time now) override;
+  Id create_test_run(Id mailing, Time now) override;
+  void finish_run(Id run, Time at) override;
+  std::vector<runs::DueMailing> due_mailings(Time now) override;
+  std::optional<std::string> mailing_status(Id mailing) override;
+  void mark_running(Id mailing) override;
+  void mark_running_next(Id mailing, std::optional<Time> next_run_at) override;
+  void end_schedule(Id mailing) override;
+  void finish_idle_mailings(Time now) override;
+  std::optional<Id> open_once_run(Id mailing) override;
+  std::vector<runs::RunInfo> open_runs(Time now, std::optional<Id> only_run, bool with_paused) override;
+  std::vector<runs::RunInfo> runs_to_settle() override;
+  bool is_open(Id run) override;
+  runs::Halt halt_of(Id run) override;
+  bool claim(Id run, const std::string& claimed_by, const std::optional<std::string>& journal) override;
+  void record_error(Id run, const std::string& error, Time now, bool pause) override;
+  void resume_paused(Id mailing) override;
+  std::size_t left_to_send(Id run) override;
+  std::size_t due_recipients(Id run, Time now) override;
+  void recipients_page(Id run, Id after, Time now, int limit, std::vector<runs::RunRecipient>& out) override;
+  std::vector<runs::RunRecipient> resolve_recipients(Id mailing, Id owner) override;
+  std::optional<runs::RunRecipient> owner_client(Id owner, const std::string& email) override;
+  std::optional<runs::RunMessage> message(Id message) override;
+  bool fold_results(Id run, Id mailing, std::span<const runs::DeliveryResult> results) override;
+  bool close_if_done(Id run, Id mailing, Time now) override;
+
  private:
-  [[maybe_unused]] Db& db_;
+  // Prepared on first use and kept: the hot paths of a send bind and reset them.
+  Statement& cached(std::optional<Statement>& slot, const char* sql);
+
+  Db& db_;
+  std::optional<Statement> halt_;
+  std::optional<Statement> page_;
+  std::optional<Statement> run_exists_;
+  std::optional<Statement> update_recipient_;
+  std::optional<Statement> insert_attempt_;
+  std::optional<Statement> requeue_;
+  std::optional<Statement> recipient_exists_;
+  std::optional<Statement> client_exists_;
+  std::optional<Statement> copy_logged_;
 };
 
 }  // namespace mailer::store::sqlite

@@ -100,6 +100,7 @@ class Db final : public Database {
   RunStore& runs() override;
   AttemptStore& attempts() override;
   SettingStore& settings() override;
+  std::unique_ptr<RunClaimer> run_claimer() override;
 
   // Runs one or more statements without parameters (schema, pragmas).
   void exec(std::string_view sql);

@@ -1,0 +1,68 @@
+#pragma once
+// Plain records of runs and their recipients (SPEC §3), as the run store reads and writes them.
+#include <optional>
+#include <string>
+
+#include "mailer/base/ids.hpp"
+#include "mailer/base/time.hpp"
+
+namespace mailer::runs {
+
+// A run as a sender takes it up.
+struct RunInfo {
+  Id id = 0;
+  Id mailing = 0;
+  Id owner = 0;
+  Id message = 0;
+  std::string trigger;                // schedule, manual, retry, test
+  Time started_at = 0;
+  std::optional<std::string> journal; // where the last sender of it journaled
+};
+
+// Why a run being sent must stop now, if it must.
+enum class Halt { none, gone, stopped, disabled, owner_blocked };
+
+// One recipient of a run (or of a mailing as of now), with its tries so far.
+struct RunRecipient {
+  Id client = 0;
+  std::string email;
+  std::string name;
+  int tries = 0;
+};
+
+// A mailing whose next slot has come, with what the schedule needs to decide on it.
+struct DueMailing {
+  Id id = 0;
+  Id owner = 0;
+  Id message = 0;
+  Time start_at = 0;
+  std::optional<Time> end_at;
+  std::string every;    // as stored: once, daily, ...
+  std::string status;   // as stored: created, running, finished
+  bool enabled = false;
+  Time next_run_at = 0;
+  bool owner_can_send = false;  // active and verified
+};
+
+// The message a run sends, as stored.
+struct RunMessage {
+  std::string subject;
+  std::string body_text;
+  std::optional<std::string> body_html;
+};
+
+// One journaled delivery result to fold into the run (the fields of a journal record).
+struct DeliveryResult {
+  Id client = 0;
+  int tries_before = 0;           // the recipient's tries when this delivery was handed out
+  Time at = 0;
+  std::string status;             // attempt status: sent, bounced, deferred, failed
+  std::string state;              // recipient state after it: done, deferred, or queued (no try)
+  std::optional<Time> retry_at;
+  std::optional<int> smtp_code;
+  std::string email;
+  std::string message_id;
+  std::string response;
+};
+
+}  // namespace mailer::runs

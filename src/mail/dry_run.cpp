@@ -1,0 +1,46 @@
+#include "dry_run.hpp"
+
+#include <fmt/format.h>
+
+#include "mailer/base/error.hpp"
+#include "mailer/core/schedule.hpp"
+#include "mailer/mail/compose.hpp"
+
+namespace mailer {
+
+void dry_run_mailing(store::Db& db, const Config& config, Id mailing, Id owner, Id message, const SendRequest& request,
+                     SendSummary& summary, Time now) {
+  auto stored = db.runs().message(message);
+  if (!stored) throw Error(Errc::not_found, fmt::format("message {} not found", message));
+  mail::MessageTemplate tmpl{stored->subject, stored->body_text, stored->body_html};
+  mail::Composer composer(tmpl);
+  std::string data;
+  ++summary.runs;
+  for (const auto& rec : db.runs().resolve_recipients(mailing, owner)) {
+    mail::ComposeContext context;
+    context.from = config.smtp.from;
+    context.date = request.clock ? request.clock() : now;
+    context.message_id = mail::make_message_id(config.smtp.from);
+    context.unsubscribe_url = config.tracking_base_url.empty() ? "" : config.tracking_base_url + "/u/DRY-RUN";
+    mail::Recipient to{rec.email, rec.name};
+    composer.compose(to, context, data);
+    ++summary.total;
+    if (request.dry_run_out)
+      request.dry_run_out->push_back(
+          DryRunCopy{mailing, to.email, mail::render_template(tmpl.subject, to, "", false), data.size()});
+  }
+}
+
+void dry_run_due(store::Db& db, const Config& config, const SendRequest& request, SendSummary& summary, Time now) {
+  for (const auto& d : db.runs().due_mailings(now)) {
+    schedule::MailingState state;
+    state.enabled = d.enabled;
+    state.status = schedule::parse_status(d.status).value_or(schedule::Status::created);
+    state.next_run_at = d.next_run_at;
+    state.end_at = d.end_at;
+    state.owner_can_send = d.owner_can_send;
+    if (schedule::is_due(state, now)) dry_run_mailing(db, config, d.id, d.owner, d.message, request, summary, now);
+  }
+}
+
+}  // namespace mailer
