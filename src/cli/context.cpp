@@ -18,6 +18,7 @@
 #include "mailer/core/paths.hpp"
 #include "mailer/core/session_file.hpp"
 #include "mailer/base/time.hpp"
+#include "clock.hpp"
 
 namespace mailer::cli {
 

@@ -6,6 +6,7 @@
 
 #include "mailer/base/error.hpp"
 #include "mailer/base/time.hpp"
+#include "clock.hpp"
 
 namespace mailer::cli {
 namespace {

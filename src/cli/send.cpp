@@ -14,6 +14,7 @@
 #include "mailer/base/time.hpp"
 #include "mailer/core/url.hpp"
 #include "output.hpp"
+#include "clock.hpp"
 
 namespace mailer::cli {
 namespace {

@@ -24,13 +24,13 @@ User user_from_record(const AccountRecord& record) {
 
 namespace {
 
-std::optional<User> find_by_email(store::Db& db, const std::string& email) {
+std::optional<User> find_by_email(store::Database& db, const std::string& email) {
   auto record = db.accounts().find_by_email(email);
   if (!record) return std::nullopt;
   return user_from_record(*record);
 }
 
-User require_user(store::Db& db, const std::string& email) {
+User require_user(store::Database& db, const std::string& email) {
   auto u = find_by_email(db, email);
   if (!u) throw Error(Errc::not_found, fmt::format("user {} not found", email));
   return *u;
@@ -50,7 +50,7 @@ std::string normalized_or_as_is(const std::string& email) {
 // code is committed as a wrong try before the error. The error is the same whether or not the
 // account exists (SPEC §4).
 template <class Apply>
-void with_code(store::Db& db, const std::string& email_in, codes::Purpose purpose, const std::string& code,
+void with_code(store::Database& db, const std::string& email_in, codes::Purpose purpose, const std::string& code,
                Time now, Apply apply) {
   const std::string email = normalized_or_as_is(email_in);
   store::Transaction tx(db);
@@ -74,7 +74,7 @@ void check_password(const std::string& password) {
   check_utf8(password, "password");
 }
 
-User create_superuser(store::Db& db, const std::string& email_in, const std::string& password, Time now) {
+User create_superuser(store::Database& db, const std::string& email_in, const std::string& password, Time now) {
   std::string email = normalize_email(email_in, "EMAIL");
   check_password(password);
   std::string hash = hash_password(password);
@@ -95,7 +95,7 @@ User create_superuser(store::Db& db, const std::string& email_in, const std::str
   return u;
 }
 
-Registration register_user(store::Db& db, const Notify& notify, const std::string& email_in,
+Registration register_user(store::Database& db, const Notify& notify, const std::string& email_in,
                            const std::string& name, const std::string& password, Time now) {
   std::string email = normalize_email(email_in, "EMAIL");
   check_header_value(name, "name");
@@ -133,13 +133,13 @@ Registration register_user(store::Db& db, const Notify& notify, const std::strin
   return {u, pending};
 }
 
-void verify_user(store::Db& db, const std::string& email, const std::string& code, Time now) {
+void verify_user(store::Database& db, const std::string& email, const std::string& code, Time now) {
   with_code(db, email, codes::Purpose::verify, code, now, [&](std::int64_t user_id) {
     db.accounts().set_verified(user_id);
   });
 }
 
-void request_password_reset(store::Db& db, const Notify& notify, const std::string& email_in, Time now) {
+void request_password_reset(store::Database& db, const Notify& notify, const std::string& email_in, Time now) {
   std::string email = normalize_email(email_in, "EMAIL");
   store::Transaction tx(db);
   codes::count_request(db, email, codes::Purpose::reset, now);
@@ -151,7 +151,7 @@ void request_password_reset(store::Db& db, const Notify& notify, const std::stri
   tx.commit();
 }
 
-void reset_password(store::Db& db, const std::string& email, const std::string& code,
+void reset_password(store::Database& db, const std::string& email, const std::string& code,
                     const std::string& new_password, Time now) {
   check_password(new_password);
   std::string hash = hash_password(new_password);
@@ -161,25 +161,25 @@ void reset_password(store::Db& db, const std::string& email, const std::string& 
   });
 }
 
-std::optional<User> find_user(store::Db& db, std::int64_t id) {
+std::optional<User> find_user(store::Database& db, std::int64_t id) {
   auto record = db.accounts().find(id);
   if (!record) return std::nullopt;
   return user_from_record(*record);
 }
 
-std::vector<User> list_users(store::Db& db, const Actor& actor) {
+std::vector<User> list_users(store::Database& db, const Actor& actor) {
   require_moderator(actor, "user list");
   std::vector<User> users;
   for (const AccountRecord& record : db.accounts().list()) users.push_back(user_from_record(record));
   return users;
 }
 
-User show_user(store::Db& db, const Actor& actor, const std::string& email) {
+User show_user(store::Database& db, const Actor& actor, const std::string& email) {
   require_moderator(actor, "user show");
   return require_user(db, email);
 }
 
-User set_user_active(store::Db& db, const Actor& actor, const std::string& email, bool active) {
+User set_user_active(store::Database& db, const Actor& actor, const std::string& email, bool active) {
   require_moderator(actor, active ? "user unblock" : "user block");
   store::Transaction tx(db);
   User u = require_user(db, email);
@@ -194,7 +194,7 @@ User set_user_active(store::Db& db, const Actor& actor, const std::string& email
   return u;
 }
 
-User change_role(store::Db& db, const Actor& actor, const std::string& email, Role role, bool grant) {
+User change_role(store::Database& db, const Actor& actor, const std::string& email, Role role, bool grant) {
   require_superuser(actor, grant ? "user grant" : "user revoke");
   if (role == Role::user)
     throw Error(Errc::data, "every user has the role 'user'", "grant manager, content-manager or superuser");

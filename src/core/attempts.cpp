@@ -8,7 +8,7 @@
 
 namespace mailer {
 
-std::vector<Attempt> list_attempts(store::Db& db, const Actor& actor, const AttemptFilter& filter) {
+std::vector<Attempt> list_attempts(store::Database& db, const Actor& actor, const AttemptFilter& filter) {
   check_list_all(actor, filter.all);
   if (filter.mailing) {
     auto owner = db.attempts().mailing_owner(*filter.mailing);

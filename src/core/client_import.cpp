@@ -28,7 +28,7 @@ constexpr std::size_t kProblemsShown = 5;
 // order; counts what each did and notes it, so that notes keep the file's order.
 class Importer {
  public:
-  Importer(store::Db& db, const Actor& actor, const ImportOptions& options, ImportSummary& summary, Time now)
+  Importer(store::Database& db, const Actor& actor, const ImportOptions& options, ImportSummary& summary, Time now)
       : options_(options), summary_(summary) {
     std::optional<Id> group;
     if (options.group) group = detail::ensure_group(db, actor.id, *options.group, now);
@@ -151,7 +151,7 @@ std::string_view to_string(RowOutcome outcome) {
   return "invalid";
 }
 
-ImportSummary import_clients(store::Db& db, const Actor& actor, csv::Reader& reader, const ImportOptions& options,
+ImportSummary import_clients(store::Database& db, const Actor& actor, csv::Reader& reader, const ImportOptions& options,
                              Time now) {
   std::optional<Layout> given;
   if (options.columns) given = detail::parse_columns(*options.columns);
@@ -185,7 +185,7 @@ ImportSummary import_clients(store::Db& db, const Actor& actor, csv::Reader& rea
   return summary;
 }
 
-ImportSummary import_clients(store::Db& db, const Actor& actor, std::string_view csv_text, std::string_view source,
+ImportSummary import_clients(store::Database& db, const Actor& actor, std::string_view csv_text, std::string_view source,
                              const std::optional<std::string>& group, bool skip_invalid, Time now) {
   csv::StringSource input(csv_text);
   csv::Reader reader(input);

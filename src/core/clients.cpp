@@ -16,14 +16,14 @@
 namespace mailer {
 namespace {
 
-Client load_client(store::Db& db, Id id) {
+Client load_client(store::Database& db, Id id) {
   auto found = db.clients().client(id);
   if (!found) throw Error(Errc::not_found, fmt::format("client {} not found", id));
   return std::move(*found);
 }
 
 // Refuses an address another client of `owner` has (ignoring case and IDN form).
-void check_address_free(store::Db& db, Id owner, const std::string& email, Id except) {
+void check_address_free(store::Database& db, Id owner, const std::string& email, Id except) {
   const auto existing = db.clients().email_taken(owner, email, except);
   if (!existing) return;
   throw Error(Errc::data,
@@ -33,7 +33,7 @@ void check_address_free(store::Db& db, Id owner, const std::string& email, Id ex
 }
 
 // The owner of client `id` after checking that `actor` may do `action` to it.
-Id client_owner(store::Db& db, const Actor& actor, Id id, RecordAction action) {
+Id client_owner(store::Database& db, const Actor& actor, Id id, RecordAction action) {
   return detail::check_owner(actor, db.clients().client_owner(id), action, fmt::format("client {}", id));
 }
 
@@ -49,7 +49,7 @@ std::string trim_blanks(std::string text) {
 
 namespace detail {
 
-std::vector<Client> group_clients(store::Db& db, Id group_id) {
+std::vector<Client> group_clients(store::Database& db, Id group_id) {
   store::ClientQuery query;
   query.group = group_id;
   return db.clients().list_clients(query);
@@ -66,7 +66,7 @@ void check_client_fields(std::string_view name, std::string_view comment) {
     throw Error(Errc::data, fmt::format("comment: longer than {} bytes", kMaxClientComment));
 }
 
-Client add_client(store::Db& db, const Actor& actor, const std::string& email_in, const std::string& name_in,
+Client add_client(store::Database& db, const Actor& actor, const std::string& email_in, const std::string& name_in,
                   const std::string& comment_in, const std::vector<std::string>& groups, Time now) {
   const ClientFields fields{normalize_email(email_in, "EMAIL"), trim_blanks(name_in), trim_blanks(comment_in)};
   check_client_fields(fields.name, fields.comment);
@@ -82,7 +82,7 @@ Client add_client(store::Db& db, const Actor& actor, const std::string& email_in
   return c;
 }
 
-std::vector<Client> list_clients(store::Db& db, const Actor& actor, const ClientFilter& filter) {
+std::vector<Client> list_clients(store::Database& db, const Actor& actor, const ClientFilter& filter) {
   check_list_all(actor, filter.all);
   store::ClientQuery query;
   if (!filter.all) query.owner = actor.id;
@@ -98,12 +98,12 @@ std::vector<Client> list_clients(store::Db& db, const Actor& actor, const Client
   return db.clients().list_clients(query);
 }
 
-Client show_client(store::Db& db, const Actor& actor, Id id) {
+Client show_client(store::Database& db, const Actor& actor, Id id) {
   client_owner(db, actor, id, RecordAction::read);
   return load_client(db, id);
 }
 
-Client edit_client(store::Db& db, const Actor& actor, Id id, const ClientChanges& changes) {
+Client edit_client(store::Database& db, const Actor& actor, Id id, const ClientChanges& changes) {
   store::Transaction tx(db);
   const Id owner = client_owner(db, actor, id, RecordAction::change);
   Client c = load_client(db, id);
@@ -117,14 +117,14 @@ Client edit_client(store::Db& db, const Actor& actor, Id id, const ClientChanges
   return load_client(db, id);
 }
 
-void remove_clients(store::Db& db, const Actor& actor, const std::vector<Id>& ids) {
+void remove_clients(store::Database& db, const Actor& actor, const std::vector<Id>& ids) {
   store::Transaction tx(db);
   for (Id id : ids) client_owner(db, actor, id, RecordAction::change);
   db.clients().remove_clients(ids);
   tx.commit();
 }
 
-void export_clients(store::Db& db, const Actor& actor, const std::optional<std::string>& group, bool raw,
+void export_clients(store::Database& db, const Actor& actor, const std::optional<std::string>& group, bool raw,
                     const std::function<void(std::string_view)>& write) {
   const std::optional<Id> group_id = group ? std::optional<Id>(detail::group_id(db, actor.id, *group)) : std::nullopt;
   write(csv::format_record({"email", "name", "comment"}));
@@ -137,7 +137,7 @@ void export_clients(store::Db& db, const Actor& actor, const std::optional<std::
   });
 }
 
-std::string export_clients(store::Db& db, const Actor& actor, const std::optional<std::string>& group) {
+std::string export_clients(store::Database& db, const Actor& actor, const std::optional<std::string>& group) {
   std::string out;
   export_clients(db, actor, group, false, [&](std::string_view piece) { out += piece; });
   return out;

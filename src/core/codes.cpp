@@ -13,30 +13,30 @@ const char* name(Purpose purpose) { return purpose == Purpose::verify ? "verify"
 
 Time lifetime(Purpose purpose) { return purpose == Purpose::verify ? kVerifyLifetime : kResetLifetime; }
 
-std::string key(store::Db& db) { return installation_secret(db, "code_key"); }
+std::string key(store::Database& db) { return installation_secret(db, "code_key"); }
 
 // The address as the limits know it: keyed, so that the table does not list who asked.
 // ASCII case is folded as the account's email key is (store::account_email_key).
-std::string subject(store::Db& db, std::string_view email, Purpose purpose) {
+std::string subject(store::Database& db, std::string_view email, Purpose purpose) {
   return keyed_hash(key(db), fmt::format("subject:{}:{}", name(purpose), store::account_email_key(email)));
 }
 
-int recent(store::Db& db, const std::string& subject, const char* kind, Time now) {
+int recent(store::Database& db, const std::string& subject, const char* kind, Time now) {
   // `at <= now` too: with MAILER_NOW set back, later events do not count as recent.
   return db.accounts().count_code_events(subject, kind, now - kWindow, now);
 }
 
-void record(store::Db& db, const std::string& subject, const char* kind, Time now) {
+void record(store::Database& db, const std::string& subject, const char* kind, Time now) {
   db.accounts().add_code_event(subject, kind, now, now - kWindow);
 }
 
-std::string code_hash(store::Db& db, std::int64_t user_id, Purpose purpose, std::string_view code) {
+std::string code_hash(store::Database& db, std::int64_t user_id, Purpose purpose, std::string_view code) {
   return keyed_hash(key(db), fmt::format("code:{}:{}:{}", user_id, name(purpose), code));
 }
 
 }  // namespace
 
-void count_request(store::Db& db, std::string_view email, Purpose purpose, Time now) {
+void count_request(store::Database& db, std::string_view email, Purpose purpose, Time now) {
   const std::string s = subject(db, email, purpose);
   if (recent(db, s, "request", now) >= kRequestsPerWindow)
     throw Error(Errc::temp_failure,
@@ -45,7 +45,7 @@ void count_request(store::Db& db, std::string_view email, Purpose purpose, Time 
   record(db, s, "request", now);
 }
 
-std::string issue(store::Db& db, std::int64_t user_id, Purpose purpose, Time now) {
+std::string issue(store::Database& db, std::int64_t user_id, Purpose purpose, Time now) {
   std::string code = random_code();
   db.accounts().delete_codes_expired_before(now);
   db.accounts().put_code(user_id, name(purpose), code_hash(db, user_id, purpose, code), now + lifetime(purpose),
@@ -53,7 +53,7 @@ std::string issue(store::Db& db, std::int64_t user_id, Purpose purpose, Time now
   return code;
 }
 
-bool consume(store::Db& db, std::string_view email, std::optional<std::int64_t> user_id, Purpose purpose,
+bool consume(store::Database& db, std::string_view email, std::optional<std::int64_t> user_id, Purpose purpose,
              std::string_view code, Time now) {
   const std::string s = subject(db, email, purpose);
   if (recent(db, s, "wrong", now) >= kWrongTriesPerWindow) return false;

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "mailer/store/sqlite/db.hpp"
+#include "mailer/store/database.hpp"
 #include "mailer/base/time.hpp"
 
 namespace mailer::codes {
@@ -23,16 +23,16 @@ constexpr int kTriesPerCode = 5;         // a code dies after this many wrong tr
 
 // Counts a request for a code for `email`, whether or not an account has it (the answer must
 // not tell). Error{temp_failure} when it would be one too many within the window.
-void count_request(store::Db& db, std::string_view email, Purpose purpose, Time now);
+void count_request(store::Database& db, std::string_view email, Purpose purpose, Time now);
 
 // A new code of `purpose` for the user, replacing an older one; only its keyed hash is kept.
-std::string issue(store::Db& db, std::int64_t user_id, Purpose purpose, Time now);
+std::string issue(store::Database& db, std::int64_t user_id, Purpose purpose, Time now);
 
 // Whether `code` is the user's live code of `purpose` (user_id: the account with `email`, if
 // any). A right code is used up; a wrong one is counted, against the code and the address.
 // While the address has had kWrongTriesPerWindow wrong tries in the window, even the right
 // code is refused, and further tries are not counted.
-bool consume(store::Db& db, std::string_view email, std::optional<std::int64_t> user_id, Purpose purpose,
+bool consume(store::Database& db, std::string_view email, std::optional<std::int64_t> user_id, Purpose purpose,
              std::string_view code, Time now);
 
 }  // namespace mailer::codes

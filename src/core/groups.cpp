@@ -11,7 +11,7 @@
 namespace mailer {
 namespace {
 
-Group load_group(store::Db& db, Id id) {
+Group load_group(store::Database& db, Id id) {
   auto found = db.clients().group(id);
   if (!found) throw Error(Errc::not_found, fmt::format("group {} not found", id));
   return std::move(*found);
@@ -31,7 +31,7 @@ struct NamedGroup {
   Id owner;
 };
 
-NamedGroup named_group(store::Db& db, const Actor& actor, const std::string& name, const OwnerEmail& owner_email,
+NamedGroup named_group(store::Database& db, const Actor& actor, const std::string& name, const OwnerEmail& owner_email,
                        RecordAction action) {
   const std::string what = fmt::format("group '{}'", utf8::visible(name));
   Id owner = actor.id;
@@ -49,13 +49,13 @@ NamedGroup named_group(store::Db& db, const Actor& actor, const std::string& nam
 }
 
 // Client ids must be the group owner's; others are "not found" as any unseen record.
-void check_own_clients(store::Db& db, Id owner, const std::vector<Id>& clients) {
+void check_own_clients(store::Database& db, Id owner, const std::vector<Id>& clients) {
   for (Id id : clients)
     if (db.clients().client_owner(id) != owner) throw Error(Errc::not_found, fmt::format("client {} not found", id));
 }
 
 // Adds (`add`) or removes the clients' memberships; returns how many changed.
-std::size_t change_members(store::Db& db, const Actor& actor, const std::string& name, const std::vector<Id>& clients,
+std::size_t change_members(store::Database& db, const Actor& actor, const std::string& name, const std::vector<Id>& clients,
                            const OwnerEmail& owner, bool add) {
   store::Transaction tx(db);
   const NamedGroup group = named_group(db, actor, name, owner, RecordAction::change);
@@ -70,12 +70,12 @@ std::size_t change_members(store::Db& db, const Actor& actor, const std::string&
 
 namespace detail {
 
-Id group_id(store::Db& db, Id owner, const std::string& name) {
+Id group_id(store::Database& db, Id owner, const std::string& name) {
   if (auto found = db.clients().find_group(owner, name)) return found->id;
   throw Error(Errc::not_found, fmt::format("group '{}' not found", utf8::visible(name)), "see `mailer group list`");
 }
 
-Id ensure_group(store::Db& db, Id owner, const std::string& name, Time now) {
+Id ensure_group(store::Database& db, Id owner, const std::string& name, Time now) {
   check_group_name(name, "group");
   if (auto found = db.clients().find_group(owner, name)) return found->id;
   return db.clients().add_group(owner, name, now);
@@ -83,7 +83,7 @@ Id ensure_group(store::Db& db, Id owner, const std::string& name, Time now) {
 
 }  // namespace detail
 
-Group add_group(store::Db& db, const Actor& actor, const std::string& name, Time now) {
+Group add_group(store::Database& db, const Actor& actor, const std::string& name, Time now) {
   check_group_name(name, "NAME");
   store::Transaction tx(db);
   if (auto found = db.clients().find_group(actor.id, name)) {
@@ -98,12 +98,12 @@ Group add_group(store::Db& db, const Actor& actor, const std::string& name, Time
   return g;
 }
 
-std::vector<Group> list_groups(store::Db& db, const Actor& actor, Scope scope) {
+std::vector<Group> list_groups(store::Database& db, const Actor& actor, Scope scope) {
   check_list_all(actor, scope.all);
   return db.clients().list_groups(scope.all ? std::nullopt : std::optional<Id>(actor.id));
 }
 
-std::string remove_group(store::Db& db, const Actor& actor, const std::string& name, const OwnerEmail& owner) {
+std::string remove_group(store::Database& db, const Actor& actor, const std::string& name, const OwnerEmail& owner) {
   store::Transaction tx(db);
   const NamedGroup group = named_group(db, actor, name, owner, RecordAction::change);
   // As a message a mailing uses cannot go: the mailing would lose its recipients silently.
@@ -120,22 +120,22 @@ std::string remove_group(store::Db& db, const Actor& actor, const std::string& n
   return stored;
 }
 
-std::vector<Client> group_members(store::Db& db, const Actor& actor, const std::string& name, const OwnerEmail& owner) {
+std::vector<Client> group_members(store::Database& db, const Actor& actor, const std::string& name, const OwnerEmail& owner) {
   const NamedGroup group = named_group(db, actor, name, owner, RecordAction::read);
   return detail::group_clients(db, group.id);
 }
 
-std::size_t add_group_members(store::Db& db, const Actor& actor, const std::string& name,
+std::size_t add_group_members(store::Database& db, const Actor& actor, const std::string& name,
                               const std::vector<Id>& clients, const OwnerEmail& owner) {
   return change_members(db, actor, name, clients, owner, true);
 }
 
-std::size_t remove_group_members(store::Db& db, const Actor& actor, const std::string& name,
+std::size_t remove_group_members(store::Database& db, const Actor& actor, const std::string& name,
                                  const std::vector<Id>& clients, const OwnerEmail& owner) {
   return change_members(db, actor, name, clients, owner, false);
 }
 
-std::vector<CaseDuplicate> take_case_duplicates(store::Db& db, Time now) {
+std::vector<CaseDuplicate> take_case_duplicates(store::Database& db, Time now) {
   // Every command asks, so the common answer costs one indexed read and no write.
   if (!db.clients().case_duplicates_waiting()) return {};
   store::Transaction tx(db);

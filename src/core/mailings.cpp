@@ -1,11 +1,12 @@
 // Mailings (SPEC §2, §3): what is sent to whom and when; the rules here, the rows in the mailing store.
+#include <memory>
 #include <algorithm>
 
 #include <fmt/format.h>
 
 #include "mailer/base/bad_request.hpp"
 #include "mailer/base/error.hpp"
-#include "mailer/store/sqlite/run_claims.hpp"
+#include "mailer/store/runs.hpp"
 #include "mailer/core/mailings.hpp"
 #include "mailer/core/messages.hpp"
 #include "mailer/base/validate.hpp"
@@ -15,11 +16,11 @@ namespace mailer {
 namespace {
 
 // The owner of mailing `id` after checking that `actor` may do `action` to it.
-Id owner_if_allowed(store::Db& db, const Actor& actor, Id id, RecordAction action) {
+Id owner_if_allowed(store::Database& db, const Actor& actor, Id id, RecordAction action) {
   return detail::check_owner(actor, db.mailings().owner_of(id), action, fmt::format("mailing {}", id));
 }
 
-Mailing must_load(store::Db& db, Id id) {
+Mailing must_load(store::Database& db, Id id) {
   auto m = load_mailing(db, id);
   if (!m) throw Error(Errc::not_found, fmt::format("mailing {} not found", id));
   return *m;
@@ -31,7 +32,7 @@ void check_schedule(Time start, const std::optional<Time>& end) {
 }
 
 // Replaces the recipients after checking that every client and group is the owner's.
-void write_recipients(store::Db& db, Id mailing, Id owner, const std::vector<Id>& clients,
+void write_recipients(store::Database& db, Id mailing, Id owner, const std::vector<Id>& clients,
                       const std::vector<std::string>& groups) {
   std::vector<Id> group_ids;
   for (const auto& g : groups) group_ids.push_back(detail::group_id(db, owner, g));
@@ -40,16 +41,16 @@ void write_recipients(store::Db& db, Id mailing, Id owner, const std::vector<Id>
   db.mailings().set_recipients(mailing, clients, group_ids);
 }
 
-void check_message_owner(store::Db& db, Id message, Id owner) {
+void check_message_owner(store::Database& db, Id message, Id owner) {
   if (db.messages().owner_of(message) != owner)
     throw Error(Errc::not_found, fmt::format("message {} not found", message));
 }
 
 }  // namespace
 
-std::optional<Mailing> load_mailing(store::Db& db, Id id) { return db.mailings().mailing(id); }
+std::optional<Mailing> load_mailing(store::Database& db, Id id) { return db.mailings().mailing(id); }
 
-Mailing add_mailing(store::Db& db, const Actor& actor, const MailingInput& input, Time now) {
+Mailing add_mailing(store::Database& db, const Actor& actor, const MailingInput& input, Time now) {
   if (!input.message) throw Error(Errc::internal, "add_mailing: a mailing needs its message");  // the caller's to ask
   std::vector<Id> clients = input.clients.value_or(std::vector<Id>{});
   std::vector<std::string> groups = input.groups.value_or(std::vector<std::string>{});
@@ -80,12 +81,12 @@ Mailing add_mailing(store::Db& db, const Actor& actor, const MailingInput& input
   return m;
 }
 
-std::vector<Mailing> list_mailings(store::Db& db, const Actor& actor, Scope scope) {
+std::vector<Mailing> list_mailings(store::Database& db, const Actor& actor, Scope scope) {
   check_list_all(actor, scope.all);
   return db.mailings().list(scope.all ? std::nullopt : std::optional<Id>(actor.id));
 }
 
-Mailing show_mailing(store::Db& db, const Actor& actor, Id id) {
+Mailing show_mailing(store::Database& db, const Actor& actor, Id id) {
   owner_if_allowed(db, actor, id, RecordAction::read);
   return must_load(db, id);
 }
@@ -105,7 +106,7 @@ std::optional<Time> rescheduled(const Mailing& m, std::optional<Time> last_slot,
 
 }  // namespace
 
-Mailing edit_mailing(store::Db& db, const Actor& actor, Id id, const MailingInput& changes, Time now) {
+Mailing edit_mailing(store::Database& db, const Actor& actor, Id id, const MailingInput& changes, Time now) {
   store::Transaction tx(db);
   Id owner = owner_if_allowed(db, actor, id, RecordAction::change);
   Mailing m = must_load(db, id);
@@ -147,15 +148,15 @@ Mailing edit_mailing(store::Db& db, const Actor& actor, Id id, const MailingInpu
   return out;
 }
 
-void remove_mailings(store::Db& db, const Actor& actor, const std::vector<Id>& ids) {
+void remove_mailings(store::Database& db, const Actor& actor, const std::vector<Id>& ids) {
   store::Transaction tx(db);
-  store::RunClaims claims(db.path());
+  const std::unique_ptr<store::RunClaimer> claims = db.run_claimer();
   for (Id id : ids) {
     owner_if_allowed(db, actor, id, RecordAction::change);
     // A run in progress is not pulled from under its sender: stop the mailing first (its
     // sender sees the stop within a second), then remove it.
     for (const OpenRun& run : db.mailings().open_runs(id)) {
-      if (!run.mailing_finished || claims.held(run.id))
+      if (!run.mailing_finished || claims->held(run.id))
         throw Error(Errc::data, fmt::format("mailing {} is being sent (run {}); stop it first", id, run.id),
                     fmt::format("mailer mailing stop {}, then remove it", id));
     }
@@ -164,7 +165,7 @@ void remove_mailings(store::Db& db, const Actor& actor, const std::vector<Id>& i
   tx.commit();
 }
 
-Mailing stop_mailing(store::Db& db, const Actor& actor, Id id, Time now) {
+Mailing stop_mailing(store::Database& db, const Actor& actor, Id id, Time now) {
   store::Transaction tx(db);
   owner_if_allowed(db, actor, id, RecordAction::change);
   db.mailings().stop(id, now);
@@ -173,7 +174,7 @@ Mailing stop_mailing(store::Db& db, const Actor& actor, Id id, Time now) {
   return m;
 }
 
-Mailing set_mailing_enabled(store::Db& db, const Actor& actor, Id id, bool enabled) {
+Mailing set_mailing_enabled(store::Database& db, const Actor& actor, Id id, bool enabled) {
   store::Transaction tx(db);
   require_moderator(actor, enabled ? "mailing enable" : "mailing disable");
   if (!db.mailings().owner_of(id)) throw Error(Errc::not_found, fmt::format("mailing {} not found", id));

@@ -14,14 +14,14 @@
 namespace mailer {
 namespace {
 
-Message load_message(store::Db& db, Id id) {
+Message load_message(store::Database& db, Id id) {
   auto m = db.messages().message(id);
   if (!m) throw Error(Errc::not_found, fmt::format("message {} not found", id));
   return *std::move(m);
 }
 
 // The owner of message `id` after checking that `actor` may do `action` to it.
-Id owner_if_allowed(store::Db& db, const Actor& actor, Id id, RecordAction action) {
+Id owner_if_allowed(store::Database& db, const Actor& actor, Id id, RecordAction action) {
   return detail::check_owner(actor, db.messages().owner_of(id), action, fmt::format("message {}", id));
 }
 
@@ -50,7 +50,7 @@ void check_message(const std::string& subject, const std::string& body_text, con
 
 }  // namespace
 
-Message add_message(store::Db& db, const Actor& actor, const std::string& subject, const std::string& body_text,
+Message add_message(store::Database& db, const Actor& actor, const std::string& subject, const std::string& body_text,
                     const std::optional<std::string>& body_html, Time now, bool unsubscribe_available) {
   check_message(subject, body_text, body_html, unsubscribe_available);
   store::Transaction tx(db);
@@ -65,17 +65,17 @@ Message add_message(store::Db& db, const Actor& actor, const std::string& subjec
   return m;
 }
 
-std::vector<Message> list_messages(store::Db& db, const Actor& actor, Scope scope) {
+std::vector<Message> list_messages(store::Database& db, const Actor& actor, Scope scope) {
   check_list_all(actor, scope.all);
   return db.messages().list(scope.all ? std::nullopt : std::optional<Id>(actor.id));
 }
 
-Message show_message(store::Db& db, const Actor& actor, Id id) {
+Message show_message(store::Database& db, const Actor& actor, Id id) {
   owner_if_allowed(db, actor, id, RecordAction::read);
   return load_message(db, id);
 }
 
-Message edit_message(store::Db& db, const Actor& actor, Id id, const MessageChanges& changes,
+Message edit_message(store::Database& db, const Actor& actor, Id id, const MessageChanges& changes,
                      bool unsubscribe_available) {
   store::Transaction tx(db);
   owner_if_allowed(db, actor, id, RecordAction::change);
@@ -90,7 +90,7 @@ Message edit_message(store::Db& db, const Actor& actor, Id id, const MessageChan
   return m;
 }
 
-void remove_messages(store::Db& db, const Actor& actor, const std::vector<Id>& ids) {
+void remove_messages(store::Database& db, const Actor& actor, const std::vector<Id>& ids) {
   store::Transaction tx(db);
   for (Id id : ids) {
     owner_if_allowed(db, actor, id, RecordAction::change);

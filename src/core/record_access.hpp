@@ -21,35 +21,15 @@ inline Id check_owner(const Actor& actor, std::optional<Id> owner, RecordAction 
   return *owner;
 }
 
-// The owner of row `id` of `table` after checking that `actor` may do `action` to it;
-// a missing row is "not found" just like one the actor may not see.
-inline Id checked_owner(store::Db& db, const Actor& actor, std::string_view table, std::string_view noun, Id id,
-                        RecordAction action) {
-  auto st = db.prepare(fmt::format("SELECT owner FROM \"{}\" WHERE id = ?", table));
-  st.bind(1, id);
-  std::string what = fmt::format("{} {}", noun, id);
-  if (!st.step()) throw Error(Errc::not_found, fmt::format("{} not found", what));
-  Id owner = st.int64(0);
-  check_record(actor, owner, action, what);
-  return owner;
-}
-
 // The group `name` of `owner`, matched ignoring case (Unicode), the exact spelling first so
 // that two groups that differ only in case (kept by migration 003) both stay reachable; or
 // Error{not_found}. Defined in groups.cpp.
-Id group_id(store::Db& db, Id owner, const std::string& name);
+Id group_id(store::Database& db, Id owner, const std::string& name);
 
 // Creates the group when missing (the name checked first); returns its id.
-Id ensure_group(store::Db& db, Id owner, const std::string& name, Time now);
+Id ensure_group(store::Database& db, Id owner, const std::string& name, Time now);
 
 // The clients of group `group_id`, by id (a group's members). Defined in clients.cpp.
-std::vector<Client> group_clients(store::Db& db, Id group_id);
-
-// The owner's email, for listings of everyone's records.
-inline std::string owner_email(store::Db& db, Id owner) {
-  auto st = db.prepare("SELECT email FROM account WHERE id = ?");
-  st.bind(1, owner);
-  return st.step() ? st.text(0) : std::string();
-}
+std::vector<Client> group_clients(store::Database& db, Id group_id);
 
 }  // namespace mailer::detail

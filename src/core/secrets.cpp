@@ -38,7 +38,7 @@ bool password_matches(const std::string& hash, const std::string& password) {
   return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
 }
 
-std::string installation_secret(store::Db& db, std::string_view name) {
+std::string installation_secret(store::Database& db, std::string_view name) {
   db.settings().insert_if_missing(name, random_token());
   auto value = db.settings().find(name);
   if (!value) throw Error(Errc::internal, fmt::format("setting {} vanished", name));

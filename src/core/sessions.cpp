@@ -11,7 +11,7 @@ Time oldest_live(Time now, int max_age_days) { return now - static_cast<Time>(ma
 
 }  // namespace
 
-std::string login(store::Db& db, const std::string& email_in, const std::string& password, Time now,
+std::string login(store::Database& db, const std::string& email_in, const std::string& password, Time now,
                   int max_age_days) {
   const Error denied(Errc::permission, "login failed: wrong email or password, or the account is not active",
                      "a new account must be verified first: mailer user verify EMAIL CODE");
@@ -36,7 +36,7 @@ std::string login(store::Db& db, const std::string& email_in, const std::string&
   return token;
 }
 
-std::optional<User> logout(store::Db& db, const std::string& token) {
+std::optional<User> logout(store::Database& db, const std::string& token) {
   store::Transaction tx(db);
   const std::string hash = hash_token(token);
   std::optional<User> user;
@@ -46,7 +46,7 @@ std::optional<User> logout(store::Db& db, const std::string& token) {
   return user;
 }
 
-std::optional<User> session_user(store::Db& db, const std::string& token, Time now, int max_age_days) {
+std::optional<User> session_user(store::Database& db, const std::string& token, Time now, int max_age_days) {
   auto record = db.accounts().session_account(hash_token(token), oldest_live(now, max_age_days));
   if (!record) return std::nullopt;
   User u = user_from_record(*record);

@@ -26,7 +26,7 @@ std::string mac_hex(const std::string& key, std::int64_t run, std::int64_t clien
 
 }  // namespace
 
-std::string tracking_key(store::Db& db) {
+std::string tracking_key(store::Database& db) {
   sodium_ready();
   if (auto key = db.settings().find("tracking_key")) return *key;
   unsigned char bytes[32];

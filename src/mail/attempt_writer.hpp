@@ -6,7 +6,7 @@
 #include "mailer/base/records/runs.hpp"
 #include "mailer/core/records.hpp"
 #include "mailer/mail/journal.hpp"
-#include "mailer/store/sqlite/db.hpp"
+#include "mailer/store/database.hpp"
 
 namespace mailer {
 
@@ -14,14 +14,14 @@ namespace mailer {
 // commit and emptying the file) changes nothing.
 class AttemptWriter {
  public:
-  AttemptWriter(store::Db& db, Id run, Id mailing) : db_(db), run_(run), mailing_(mailing) {}
+  AttemptWriter(store::Database& db, Id run, Id mailing) : db_(db), run_(run), mailing_(mailing) {}
 
   // One transaction. False when the run is gone (its mailing was removed during the send):
   // nothing is written, the results have nowhere to go.
   bool apply(std::span<const JournalRecord> records);
 
  private:
-  store::Db& db_;
+  store::Database& db_;
   Id run_;
   Id mailing_;
   std::vector<runs::DeliveryResult> results_;  // kept, so a fold reuses its capacity

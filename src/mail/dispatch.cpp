@@ -17,7 +17,6 @@
 #include "mailer/mail/compose.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/mail/journal.hpp"
-#include "mailer/store/sqlite/run_claims.hpp"
 #include "mailer/core/schedule.hpp"
 #include "mailer/mail/smtp_sender.hpp"
 #include "mailer/core/users.hpp"
@@ -30,9 +29,6 @@ namespace mailer {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// An in-memory database has no file to put a journal beside (and one process only).
-bool on_disk(const store::Db& db) { return !db.path().empty() && db.path() != ":memory:"; }
 
 // Journals are named after the database file's canonical path, so every path to it agrees;
 // the name is also stored with the run, so a sender that reaches it otherwise finds it.
@@ -60,18 +56,20 @@ class ClaimGuard {
 
 // What every run of one `send` shares.
 struct SendContext {
-  store::Db& db;
+  store::Database& db;
   const Config& config;
   const SendRequest& request;
   SendSummary& summary;
   Time now;
   std::unique_ptr<store::RunClaimer> claims;
+  std::optional<store::LocalFile> local_file;  // none in memory: no journal, one process
   std::string canonical_db;
   std::unique_ptr<mail::Transport> sender;
 
-  SendContext(store::Db& d, const Config& c, const SendRequest& r, SendSummary& s, Time n)
+  SendContext(store::Database& d, const Config& c, const SendRequest& r, SendSummary& s, Time n)
       : db(d), config(c), request(r), summary(s), now(n), claims(d.run_claimer()),
-        canonical_db(on_disk(d) ? store::canonical_db_path(d.path()) : std::string()) {}
+        local_file(d.local_file()),
+        canonical_db(local_file ? local_file->canonical : std::string()) {}
 
   Time clock() const { return request.clock ? request.clock() : now; }
 
@@ -83,7 +81,7 @@ struct SendContext {
     if (run.journal) paths.push_back(*run.journal);
     if (!canonical_db.empty()) paths.push_back(journal_path(canonical_db, run.id));
     // mailer a5a75cd named the journal after the database path as it was given.
-    if (on_disk(db)) paths.push_back(journal_path(db.path(), run.id));
+    if (local_file) paths.push_back(journal_path(local_file->given, run.id));
     for (std::size_t i = 0; i < paths.size(); ++i) {
       if (std::find(paths.begin(), paths.begin() + static_cast<std::ptrdiff_t>(i), paths[i]) !=
           paths.begin() + static_cast<std::ptrdiff_t>(i))
@@ -184,7 +182,7 @@ struct SendContext {
 };
 
 // The mailing a manual send acts on, after the SPEC §4 checks.
-Mailing sendable_mailing(store::Db& db, const Actor& actor, Id mailing_id) {
+Mailing sendable_mailing(store::Database& db, const Actor& actor, Id mailing_id) {
   auto mailing = load_mailing(db, mailing_id);
   if (!mailing) throw Error(Errc::not_found, fmt::format("mailing {} not found", mailing_id));
   check_record(actor, mailing->owner, RecordAction::change, fmt::format("mailing {}", mailing_id));
@@ -212,7 +210,7 @@ int send_exit_code(const SendSummary& s) {
   return 0;
 }
 
-SendSummary send_mailing_now(store::Db& db, const Config& config, const Actor& actor, Id mailing_id,
+SendSummary send_mailing_now(store::Database& db, const Config& config, const Actor& actor, Id mailing_id,
                              const SendRequest& request, Time now) {
   auto start = Clock::now();
   SendSummary summary;
@@ -259,7 +257,7 @@ SendSummary send_mailing_now(store::Db& db, const Config& config, const Actor& a
   return summary;
 }
 
-SendSummary send_retry_failed(store::Db& db, const Config& config, const Actor& actor, Id mailing_id,
+SendSummary send_retry_failed(store::Database& db, const Config& config, const Actor& actor, Id mailing_id,
                               const SendRequest& request, Time now) {
   auto start = Clock::now();
   SendSummary summary;
@@ -287,7 +285,7 @@ SendSummary send_retry_failed(store::Db& db, const Config& config, const Actor& 
   return summary;
 }
 
-SendSummary send_test_copy(store::Db& db, const Config& config, const Actor& actor, Id mailing_id,
+SendSummary send_test_copy(store::Database& db, const Config& config, const Actor& actor, Id mailing_id,
                            const std::string& email_in, const SendRequest& request, Time now) {
   auto start = Clock::now();
   SendSummary summary;
@@ -371,7 +369,7 @@ SendSummary send_test_copy(store::Db& db, const Config& config, const Actor& act
   return summary;
 }
 
-SendSummary send_due(store::Db& db, const Config& config, const SendRequest& request, Time now,
+SendSummary send_due(store::Database& db, const Config& config, const SendRequest& request, Time now,
                      const Actor* actor) {
   auto start = Clock::now();
   SendSummary summary;

@@ -8,7 +8,7 @@
 
 namespace mailer {
 
-void dry_run_mailing(store::Db& db, const Config& config, Id mailing, Id owner, Id message, const SendRequest& request,
+void dry_run_mailing(store::Database& db, const Config& config, Id mailing, Id owner, Id message, const SendRequest& request,
                      SendSummary& summary, Time now) {
   auto stored = db.runs().message(message);
   if (!stored) throw Error(Errc::not_found, fmt::format("message {} not found", message));
@@ -31,7 +31,7 @@ void dry_run_mailing(store::Db& db, const Config& config, Id mailing, Id owner, 
   }
 }
 
-void dry_run_due(store::Db& db, const Config& config, const SendRequest& request, SendSummary& summary, Time now) {
+void dry_run_due(store::Database& db, const Config& config, const SendRequest& request, SendSummary& summary, Time now) {
   for (const auto& d : db.runs().due_mailings(now)) {
     schedule::MailingState state;
     state.enabled = d.enabled;

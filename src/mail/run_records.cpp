@@ -4,7 +4,7 @@
 
 namespace mailer::runs {
 
-void create_due_runs(store::Db& db, Time now) {
+void create_due_runs(store::Database& db, Time now) {
   store::Transaction tx(db);
   store::RunStore& runs = db.runs();
   for (const auto& d : runs.due_mailings(now)) {
@@ -45,14 +45,14 @@ const char* halt_words(Halt halt) {
   return "";
 }
 
-bool claim(store::Db& db, Id run, const std::string& claimed_by, const std::optional<std::string>& journal) {
+bool claim(store::Database& db, Id run, const std::string& claimed_by, const std::optional<std::string>& journal) {
   store::Transaction tx(db);
   bool exists = db.runs().claim(run, claimed_by, journal);
   tx.commit();
   return exists;
 }
 
-void close_if_done(store::Db& db, Id run, Id mailing, Time now) {
+void close_if_done(store::Database& db, Id run, Id mailing, Time now) {
   store::Transaction tx(db);
   db.runs().close_if_done(run, mailing, now);
   tx.commit();

@@ -7,13 +7,13 @@
 #include "mailer/base/records/runs.hpp"
 #include "mailer/base/time.hpp"
 #include "mailer/core/records.hpp"
-#include "mailer/store/sqlite/db.hpp"
+#include "mailer/store/database.hpp"
 
 namespace mailer::runs {
 
 // Due mailings become runs, all in one BEGIN IMMEDIATE transaction: two overlapping
 // `send --due` see each other's schedule advance and never create the same run twice.
-void create_due_runs(store::Db& db, Time now);
+void create_due_runs(store::Database& db, Time now);
 
 // Why a run stopped, for the user.
 const char* halt_words(Halt halt);
@@ -21,20 +21,20 @@ const char* halt_words(Halt halt);
 // Asks the database whether a run may go on (the store keeps the statement prepared).
 class HaltCheck {
  public:
-  HaltCheck(store::Db& db, Id run) : db_(db), run_(run) {}
+  HaltCheck(store::Database& db, Id run) : db_(db), run_(run) {}
   Halt check() { return db_.runs().halt_of(run_); }
 
  private:
-  store::Db& db_;
+  store::Database& db_;
   Id run_;
 };
 
 // Marks the run as this process's (`claimed_by`) with its journal path, in a transaction of
 // its own; false when the run no longer exists (its mailing was removed meanwhile).
-bool claim(store::Db& db, Id run, const std::string& claimed_by, const std::optional<std::string>& journal);
+bool claim(store::Database& db, Id run, const std::string& claimed_by, const std::optional<std::string>& journal);
 
 // Closes a run whose recipients are all done (or whose mailing was stopped), and finishes its
 // mailing when no slot is left; in a transaction of its own.
-void close_if_done(store::Db& db, Id run, Id mailing, Time now);
+void close_if_done(store::Database& db, Id run, Id mailing, Time now);
 
 }  // namespace mailer::runs

@@ -16,7 +16,7 @@ constexpr auto kFoldInterval = std::chrono::milliseconds(200);
 // How often a run asks whether its mailing was stopped (SPEC §3: a stop is seen at once).
 constexpr auto kHaltInterval = std::chrono::milliseconds(250);
 
-mail::MessageTemplate load_template(store::Db& db, Id message) {
+mail::MessageTemplate load_template(store::Database& db, Id message) {
   auto m = db.runs().message(message);
   if (!m) throw Error(Errc::not_found, fmt::format("message {} not found", message));
   return mail::MessageTemplate{std::move(m->subject), std::move(m->body_text), std::move(m->body_html)};
@@ -40,7 +40,7 @@ const char* kind_words(policy::Verdict v) {
 
 }  // namespace
 
-RunSender::RunSender(store::Db& db, const Config& config, const runs::RunInfo& run, const SendRequest& request,
+RunSender::RunSender(store::Database& db, const Config& config, const runs::RunInfo& run, const SendRequest& request,
                      SendSummary& summary, Time now, std::unique_ptr<mail::Transport>& sender,
                      std::string journal_path)
     : db_(db), config_(config), run_(run), request_(request), summary_(summary), now_(now), sender_(sender),

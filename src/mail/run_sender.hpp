@@ -23,7 +23,7 @@ namespace mailer {
 class RunSender {
  public:
   // `journal_path` empty: no journal (an in-memory database), results are committed at once.
-  RunSender(store::Db& db, const Config& config, const runs::RunInfo& run, const SendRequest& request,
+  RunSender(store::Database& db, const Config& config, const runs::RunInfo& run, const SendRequest& request,
             SendSummary& summary, Time now, std::unique_ptr<mail::Transport>& sender, std::string journal_path);
 
   void send();
@@ -45,7 +45,7 @@ class RunSender {
   Time clock() const { return request_.clock ? request_.clock() : now_; }
   void report_stop();
 
-  store::Db& db_;
+  store::Database& db_;
   const Config& config_;
   runs::RunInfo run_;
   const SendRequest& request_;

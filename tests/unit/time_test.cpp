@@ -9,6 +9,7 @@
 #include <string>
 
 #include "mailer/base/error.hpp"
+#include "cli/clock.hpp"
 
 using mailer::Errc;
 using mailer::Error;

@@ -37,10 +37,6 @@ std::string format_local(Time t);
 // "2026-11-24T09:00:00+03:00" in the local zone with its UTC offset, for --json.
 std::string format_iso(Time t);
 
-// The current time: MAILER_NOW (ISO 8601; local without an offset) when set, else the clock.
-// Throws Error{Errc::data} when MAILER_NOW is malformed.
-Time current_time();
-
 // Local wall-clock fields <-> Time, with the DST rules above (gap: forward by the gap;
 // overlap: the earlier instant).
 struct LocalDateTime {

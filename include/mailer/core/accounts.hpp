@@ -8,7 +8,7 @@
 
 #include "mailer/base/records/accounts.hpp"
 #include "mailer/core/access.hpp"
-#include "mailer/store/sqlite/db.hpp"
+#include "mailer/store/database.hpp"
 #include "mailer/base/time.hpp"
 
 namespace mailer {
@@ -33,7 +33,7 @@ using Notify =
 void check_password(const std::string& password);
 
 // Creates a verified, active superuser (whoever can write the database may do so).
-User create_superuser(store::Db& db, const std::string& email, const std::string& password, Time now);
+User create_superuser(store::Database& db, const std::string& email, const std::string& password, Time now);
 
 struct Registration {
   User user;
@@ -47,31 +47,31 @@ struct Registration {
 // than 24 h keeps its first name and password (a second registrant cannot replace them before
 // the mailbox's owner verifies) and gets a new code; an older unverified one is registered
 // anew. At most 5 codes an hour per address (Error{temp_failure}).
-Registration register_user(store::Db& db, const Notify& notify, const std::string& email,
+Registration register_user(store::Database& db, const Notify& notify, const std::string& email,
                            const std::string& name, const std::string& password, Time now);
 
 // Marks the user verified when the code is right. A wrong, used or expired code (or an unknown
 // email) gives the same Error{data, "invalid or expired code"}; 5 wrong tries kill the code,
 // and 5 wrong tries within an hour refuse every code of the address until they are an hour old.
-void verify_user(store::Db& db, const std::string& email, const std::string& code, Time now);
+void verify_user(store::Database& db, const std::string& email, const std::string& code, Time now);
 
 // Emails a reset code (valid 1 h) when the account exists; says nothing either way. At most 5
 // requests an hour per address, whether or not it has an account (Error{temp_failure}).
-void request_password_reset(store::Db& db, const Notify& notify, const std::string& email, Time now);
+void request_password_reset(store::Database& db, const Notify& notify, const std::string& email, Time now);
 
 // Sets a new password when the reset code is right and ends all the user's sessions. Codes
 // are refused as by verify_user().
-void reset_password(store::Db& db, const std::string& email, const std::string& code,
+void reset_password(store::Database& db, const std::string& email, const std::string& code,
                     const std::string& new_password, Time now);
 
-std::vector<User> list_users(store::Db& db, const Actor& actor);
-User show_user(store::Db& db, const Actor& actor, const std::string& email);
+std::vector<User> list_users(store::Database& db, const Actor& actor);
+User show_user(store::Database& db, const Actor& actor, const std::string& email);
 // Blocking deactivates the account and ends its sessions.
-User set_user_active(store::Db& db, const Actor& actor, const std::string& email, bool active);
-User change_role(store::Db& db, const Actor& actor, const std::string& email, Role role, bool grant);
+User set_user_active(store::Database& db, const Actor& actor, const std::string& email, bool active);
+User change_role(store::Database& db, const Actor& actor, const std::string& email, Role role, bool grant);
 
 // The user with this id (for owner names in listings).
-std::optional<User> find_user(store::Db& db, std::int64_t id);
+std::optional<User> find_user(store::Database& db, std::int64_t id);
 
 // The user of a stored account (its role list parsed).
 User user_from_record(const AccountRecord& record);

@@ -6,7 +6,7 @@
 
 #include "mailer/base/records/attempts.hpp"
 #include "mailer/core/access.hpp"
-#include "mailer/store/sqlite/db.hpp"
+#include "mailer/store/database.hpp"
 #include "mailer/core/records.hpp"
 #include "mailer/base/time.hpp"
 
@@ -24,6 +24,6 @@ struct AttemptFilter {
 // The attempt log: the caller's mailings (or everyone's with `all`, managers), oldest first.
 // With `final`, the last attempt of each recipient per run is chosen first and the other
 // filters (status, since) apply to it: `final` + failed lists who ended failed.
-std::vector<Attempt> list_attempts(store::Db& db, const Actor& actor, const AttemptFilter& filter);
+std::vector<Attempt> list_attempts(store::Database& db, const Actor& actor, const AttemptFilter& filter);
 
 }  // namespace mailer

@@ -12,7 +12,7 @@
 #include "mailer/core/access.hpp"
 #include "mailer/core/csv.hpp"
 #include "mailer/base/records/clients.hpp"
-#include "mailer/store/sqlite/db.hpp"
+#include "mailer/store/database.hpp"
 #include "mailer/base/time.hpp"
 
 namespace mailer {
@@ -52,11 +52,11 @@ struct ImportSummary {
 
 // Imports the CSV `reader` reads. Any bad row: Error{data} naming the first bad lines, and
 // nothing imported (the transaction rolls back), unless skip_invalid.
-ImportSummary import_clients(store::Db& db, const Actor& actor, csv::Reader& reader, const ImportOptions& options,
+ImportSummary import_clients(store::Database& db, const Actor& actor, csv::Reader& reader, const ImportOptions& options,
                              Time now);
 
 // The same over a string (tests, small inputs).
-ImportSummary import_clients(store::Db& db, const Actor& actor, std::string_view csv_text, std::string_view source,
+ImportSummary import_clients(store::Database& db, const Actor& actor, std::string_view csv_text, std::string_view source,
                              const std::optional<std::string>& group, bool skip_invalid, Time now);
 
 }  // namespace mailer

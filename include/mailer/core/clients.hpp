@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "mailer/core/access.hpp"
-#include "mailer/store/sqlite/db.hpp"
+#include "mailer/store/database.hpp"
 #include "mailer/base/ids.hpp"
 #include "mailer/base/records/clients.hpp"
 #include "mailer/base/time.hpp"
@@ -36,20 +36,20 @@ void check_client_fields(std::string_view name, std::string_view comment);
 // Adds a client (blanks around name and comment dropped, as import does); `groups` are
 // created when missing. An address that is taken, ignoring case (Unicode) and comparing IDN
 // domains as A-labels: Error{data}.
-Client add_client(store::Db& db, const Actor& actor, const std::string& email, const std::string& name,
+Client add_client(store::Database& db, const Actor& actor, const std::string& email, const std::string& name,
                   const std::string& comment, const std::vector<std::string>& groups, Time now);
-std::vector<Client> list_clients(store::Db& db, const Actor& actor, const ClientFilter& filter);
-Client show_client(store::Db& db, const Actor& actor, Id id);
-Client edit_client(store::Db& db, const Actor& actor, Id id, const ClientChanges& changes);
+std::vector<Client> list_clients(store::Database& db, const Actor& actor, const ClientFilter& filter);
+Client show_client(store::Database& db, const Actor& actor, Id id);
+Client edit_client(store::Database& db, const Actor& actor, Id id, const ClientChanges& changes);
 // Removes all or none.
-void remove_clients(store::Db& db, const Actor& actor, const std::vector<Id>& ids);
+void remove_clients(store::Database& db, const Actor& actor, const std::vector<Id>& ids);
 
 // Writes CSV (header email,name,comment; CRLF) of the caller's clients, or of one group's, to
 // `write` one row at a time as they are read. Cells a spreadsheet would run as a formula get
 // a leading ' unless `raw` (csv::defuse_formula).
-void export_clients(store::Db& db, const Actor& actor, const std::optional<std::string>& group, bool raw,
+void export_clients(store::Database& db, const Actor& actor, const std::optional<std::string>& group, bool raw,
                     const std::function<void(std::string_view)>& write);
 // The same CSV as one string (small exports, tests).
-std::string export_clients(store::Db& db, const Actor& actor, const std::optional<std::string>& group);
+std::string export_clients(store::Database& db, const Actor& actor, const std::optional<std::string>& group);
 
 }  // namespace mailer

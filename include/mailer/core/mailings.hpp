@@ -9,7 +9,7 @@
 #include "mailer/base/time.hpp"
 #include "mailer/core/access.hpp"
 #include "mailer/core/schedule.hpp"
-#include "mailer/store/sqlite/db.hpp"
+#include "mailer/store/database.hpp"
 
 namespace mailer {
 
@@ -24,19 +24,19 @@ struct MailingInput {
   std::optional<schedule::Every> every;
 };
 
-Mailing add_mailing(store::Db& db, const Actor& actor, const MailingInput& input, Time now);
-std::vector<Mailing> list_mailings(store::Db& db, const Actor& actor, Scope scope);
-Mailing show_mailing(store::Db& db, const Actor& actor, Id id);
+Mailing add_mailing(store::Database& db, const Actor& actor, const MailingInput& input, Time now);
+std::vector<Mailing> list_mailings(store::Database& db, const Actor& actor, Scope scope);
+Mailing show_mailing(store::Database& db, const Actor& actor, Id id);
 // Changes what `changes` sets; clients and/or groups, when either is set, replace all recipients.
-Mailing edit_mailing(store::Db& db, const Actor& actor, Id id, const MailingInput& changes, Time now);
+Mailing edit_mailing(store::Database& db, const Actor& actor, Id id, const MailingInput& changes, Time now);
 // Removes all or none; a mailing with a run in progress is refused (Error{data}): stop it first.
-void remove_mailings(store::Db& db, const Actor& actor, const std::vector<Id>& ids);
+void remove_mailings(store::Database& db, const Actor& actor, const std::vector<Id>& ids);
 // The owner finishes a mailing early; a run being sent stops within a second (SPEC §3).
-Mailing stop_mailing(store::Db& db, const Actor& actor, Id id, Time now);
+Mailing stop_mailing(store::Database& db, const Actor& actor, Id id, Time now);
 // A manager disables or enables any mailing.
-Mailing set_mailing_enabled(store::Db& db, const Actor& actor, Id id, bool enabled);
+Mailing set_mailing_enabled(store::Database& db, const Actor& actor, Id id, bool enabled);
 
 // Reads a mailing without access checks (for the sender, which acts for the schedule).
-std::optional<Mailing> load_mailing(store::Db& db, Id id);
+std::optional<Mailing> load_mailing(store::Database& db, Id id);
 
 }  // namespace mailer

@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "mailer/store/sqlite/db.hpp"
+#include "mailer/store/database.hpp"
 
 namespace mailer {
 
@@ -21,7 +21,7 @@ bool password_matches(const std::string& hash, const std::string& password);
 
 // The installation secret `name` (32 random bytes, hex) from table setting, created on first
 // use; concurrent first uses agree on one.
-std::string installation_secret(store::Db& db, std::string_view name);
+std::string installation_secret(store::Database& db, std::string_view name);
 
 // HMAC-SHA-256 of `text` under the hex key `key_hex`, hex.
 std::string keyed_hash(const std::string& key_hex, std::string_view text);

@@ -4,12 +4,12 @@
 #include <optional>
 #include <string>
 
-#include "mailer/store/sqlite/db.hpp"
+#include "mailer/store/database.hpp"
 
 namespace mailer {
 
 // The installation's HMAC key, created on first use and kept in the database.
-std::string tracking_key(store::Db& db);
+std::string tracking_key(store::Database& db);
 
 // "<run>.<client>.<hmac>" for one recipient of one run.
 std::string tracking_token(const std::string& key, std::int64_t run, std::int64_t client);

@@ -12,7 +12,7 @@
 #include "mailer/core/access.hpp"
 #include "mailer/core/attempts.hpp"
 #include "mailer/core/config.hpp"
-#include "mailer/store/sqlite/db.hpp"
+#include "mailer/store/database.hpp"
 #include "mailer/core/delivery_policy.hpp"
 #include "mailer/core/records.hpp"
 #include "mailer/base/time.hpp"
@@ -74,23 +74,23 @@ struct SendRequest {
 
 // `send ID`: a manual run of one mailing now (its owner or a superuser; not when disabled).
 // It also resumes a run of it that was paused.
-SendSummary send_mailing_now(store::Db& db, const Config& config, const Actor& actor, Id mailing,
+SendSummary send_mailing_now(store::Database& db, const Config& config, const Actor& actor, Id mailing,
                              const SendRequest& request, Time now);
 
 // `send ID --retry-failed`: a new run of the mailing (finished or not) for the recipients whose
 // last attempt failed (deferred too often), nobody else.
-SendSummary send_retry_failed(store::Db& db, const Config& config, const Actor& actor, Id mailing,
+SendSummary send_retry_failed(store::Database& db, const Config& config, const Actor& actor, Id mailing,
                               const SendRequest& request, Time now);
 
 // `send ID --to EMAIL`: one test copy of the mailing's message to `email`, rendered for the
 // owner's client with that address when there is one. Recorded as a run of trigger `test`
 // (reports leave it out); the mailing's status and schedule do not change.
-SendSummary send_test_copy(store::Db& db, const Config& config, const Actor& actor, Id mailing,
+SendSummary send_test_copy(store::Database& db, const Config& config, const Actor& actor, Id mailing,
                            const std::string& email, const SendRequest& request, Time now);
 
 // `send --due`: every due run of every user, and retries of deferred recipients. A dry run
 // shows every user's recipients, so it is for managers and superusers (`actor`).
-SendSummary send_due(store::Db& db, const Config& config, const SendRequest& request, Time now,
+SendSummary send_due(store::Database& db, const Config& config, const SendRequest& request, Time now,
                      const Actor* actor = nullptr);
 
 // The back-off before retry number `tries` + 1 of a deferred recipient.

@@ -4,6 +4,8 @@
 // their recipients; runs and run recipients; attempts and events; settings). A driver
 // implements it: store/sqlite today, store/postgres next. No SQL leaves src/store.
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "mailer/store/accounts.hpp"
 #include "mailer/store/attempts.hpp"
@@ -15,6 +17,13 @@
 
 namespace mailer::store {
 
+// A database kept in a local file, as it was opened and with symlinks and ".." resolved: a
+// sender keeps its delivery journal beside it (SQLite only; a server database has none).
+struct LocalFile {
+  std::string given;
+  std::string canonical;
+};
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -24,6 +33,9 @@ class Database {
   virtual void begin(bool immediate) = 0;
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
+
+  // The local file behind this database; none in memory or on a server.
+  virtual std::optional<LocalFile> local_file() const = 0;
 
   virtual AccountStore& accounts() = 0;
   virtual ClientStore& clients() = 0;

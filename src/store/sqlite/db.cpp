@@ -325,6 +325,11 @@ void Db::migrate() {
 
 void Db::begin(bool immediate) { exec(immediate ? "BEGIN IMMEDIATE" : "BEGIN"); }
 void Db::commit() { exec("COMMIT"); }
+std::optional<LocalFile> Db::local_file() const {
+  if (path_.empty() || path_ == ":memory:") return std::nullopt;
+  return LocalFile{path_, canonical_db_path(path_)};
+}
+
 void Db::rollback() noexcept { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
 
 struct Db::Repositories {

@@ -93,6 +93,7 @@ class Db final : public Database {
   void begin(bool immediate) override;
   void commit() override;
   void rollback() noexcept override;
+  std::optional<LocalFile> local_file() const override;
   AccountStore& accounts() override;
   ClientStore& clients() override;
   MessageStore& messages() override;
