@@ -44,10 +44,12 @@ int main(int argc, char** argv) {
         "<html><body><p>{{name}},</p>" + repeat("<p>" + ru + "</p>\n", 24) +
             "<a href=\"{{unsubscribe_url}}\">Отписаться</a></body></html>"}},
       {"1 KB English text", {"{{name}}, 20% off", "{{name}},\n" + repeat(en, 13), std::nullopt}},
-      {"sections, Cyrillic", {"{{#name}}{{name}}, {{/name}}скидка", "{{#name}}Уважаемый {{name}}!{{/name}}"
-                                                                     "{{^name}}Здравствуйте!{{/name}}\n" +
-                                                                         repeat(ru, 13),
-                              std::nullopt}},
+      {"sections, Cyrillic",
+       {"{{#name}}{{name}}, {{/name}}скидка",
+        "{{#name}}Уважаемый {{name}}!{{/name}}"
+        "{{^name}}Здравствуйте!{{/name}}\n" +
+            repeat(ru, 13),
+        std::nullopt}},
   };
   for (const Case& c : cases) {
     if (argc > 2 && std::string(c.name).find(argv[2]) == std::string::npos) continue;
@@ -70,7 +72,8 @@ int main(int argc, char** argv) {
         bytes += out.size();
       }
       clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
-      best = std::min(best, static_cast<double>(t1.tv_sec - t0.tv_sec) + 1e-9 * static_cast<double>(t1.tv_nsec - t0.tv_nsec));
+      best = std::min(best, static_cast<double>(t1.tv_sec - t0.tv_sec) +
+                                1e-9 * static_cast<double>(t1.tv_nsec - t0.tv_nsec));
     }
     std::printf("%-36s %8ld copies  %7.2f us/copy  %9.0f copies/s  %6zu B/copy\n", c.name, copies,
                 best * 1e6 / static_cast<double>(copies), static_cast<double>(copies) / best,

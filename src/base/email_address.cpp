@@ -23,9 +23,9 @@ namespace {
 // Spaces that do not look like spaces. They arrive with addresses copied from web pages into
 // Excel, and would otherwise produce an address that no server accepts.
 bool is_invisible_space(char32_t cp) {
-  return cp == 0x00A0 || cp == 0x00AD || cp == 0x1680 || cp == 0x180E ||
-         (cp >= 0x2000 && cp <= 0x200B) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
-         cp == 0x205F || cp == 0x2060 || cp == 0x3000 || cp == 0xFEFF;
+  return cp == 0x00A0 || cp == 0x00AD || cp == 0x1680 || cp == 0x180E || (cp >= 0x2000 && cp <= 0x200B) ||
+         cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x2060 || cp == 0x3000 ||
+         cp == 0xFEFF;
 }
 
 bool is_ascii_alnum(unsigned char c) {
@@ -52,9 +52,9 @@ const char* address_literal_problem(std::string_view domain) {
   if (domain.back() != ']') return "an address in brackets must end with ']', as in [192.0.2.1]";
   const std::string_view inner = domain.substr(1, domain.size() - 2);
   constexpr std::string_view kTag = "ipv6:";
-  if (inner.size() >= kTag.size() &&
-      std::equal(kTag.begin(), kTag.end(), inner.begin(),
-                 [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); })) {
+  if (inner.size() >= kTag.size() && std::equal(kTag.begin(), kTag.end(), inner.begin(), [](char a, char b) {
+        return a == std::tolower(static_cast<unsigned char>(b));
+      })) {
     if (is_ip(AF_INET6, inner.substr(kTag.size()))) return nullptr;
   } else if (is_ip(AF_INET, inner)) {
     return nullptr;
@@ -70,8 +70,7 @@ const char* domain_problem(std::string_view domain) {
   while (true) {
     const std::size_t dot = std::min(domain.find('.', start), domain.size());
     const std::string_view label = domain.substr(start, dot - start);
-    if (label.empty())
-      return "the domain has an empty part (a dot at its start or end, or two dots)";
+    if (label.empty()) return "the domain has an empty part (a dot at its start or end, or two dots)";
     if (label.size() > 63) return "a part of the domain is longer than 63 bytes";
     if (label.front() == '-' || label.back() == '-') {
       return "a part of the domain starts or ends with '-'";
@@ -157,8 +156,7 @@ const char* email_problem(std::string_view a) {
     if (at == 2) return "nothing before the '@'";
   } else {
     at = a.find('@');
-    if (at == std::string_view::npos)
-      return "no '@' in the address, expected a form like ivan@example.ru";
+    if (at == std::string_view::npos) return "no '@' in the address, expected a form like ivan@example.ru";
     if (const char* why = dot_atom_problem(a.substr(0, at))) return why;
   }
   if (at > 64) return "the part before the '@' is longer than 64 bytes";
@@ -216,7 +214,6 @@ std::string_view trim_wsp(std::string_view s) {
 }
 
 }  // namespace
-
 
 bool is_valid_email(std::string_view address) { return email_problem(address) == nullptr; }
 

@@ -62,8 +62,8 @@ Time wall_seconds(const LocalDateTime& l) {
   const std::int64_t months = static_cast<std::int64_t>(l.year) * 12 + (l.month - 1);
   const std::int64_t y = floor_div(months, 12);
   const auto m = static_cast<unsigned>(months - y * 12 + 1);
-  return (days_from_civil(y, m, 1) + (l.day - 1)) * kDay + Time{l.hour} * 3600 +
-         Time{l.minute} * 60 + l.second;
+  return (days_from_civil(y, m, 1) + (l.day - 1)) * kDay + Time{l.hour} * 3600 + Time{l.minute} * 60 +
+         l.second;
 }
 
 // An error message quotes the user's text on one line, so control characters and very long
@@ -80,10 +80,8 @@ std::string quote_input(std::string_view text) {
 const char* const kExpected =
     "expected ISO 8601 like 2026-11-24T09:00, 24.11.2026 09:00, a time alone like 9:00, or now";
 
-[[noreturn]] void fail(std::string_view field, std::string_view text,
-                       std::string hint = kExpected) {
-  throw Error(Errc::data, std::string(field) + ": invalid time '" + quote_input(text) + "'",
-              std::move(hint));
+[[noreturn]] void fail(std::string_view field, std::string_view text, std::string hint = kExpected) {
+  throw Error(Errc::data, std::string(field) + ": invalid time '" + quote_input(text) + "'", std::move(hint));
 }
 
 // A cursor over the input: each read consumes exactly what it matched.
@@ -98,9 +96,7 @@ class Reader {
     }
     return false;
   }
-  std::optional<char> peek() const {
-    return pos_ < s_.size() ? std::optional<char>(s_[pos_]) : std::nullopt;
-  }
+  std::optional<char> peek() const { return pos_ < s_.size() ? std::optional<char>(s_[pos_]) : std::nullopt; }
   // Between `min` and `max` ASCII digits, as many as there are: ISO 8601 fields are
   // fixed-width (min == max), the Russian order allows 7.12.2026 and 9:00.
   std::optional<int> digits(int min, int max) {
@@ -214,9 +210,8 @@ void read_dotted(Reader& r, Fields& f, std::string_view field, std::string_view 
 }
 
 bool equals_ignore_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x | 0x20) == (y | 0x20);
-         });
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return (x | 0x20) == (y | 0x20); });
 }
 
 std::string two(int v) {
@@ -289,8 +284,7 @@ Time parse_time(std::string_view text, Time now, std::string_view field) {
 std::string format_local(Time t) {
   const LocalDateTime l = to_local(t);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d", l.year, l.month, l.day, l.hour,
-                l.minute);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d", l.year, l.month, l.day, l.hour, l.minute);
   return buf;
 }
 

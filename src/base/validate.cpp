@@ -43,8 +43,7 @@ void check_text(std::string_view value, std::string_view field, bool line_breaks
 void check_utf8(std::string_view value, std::string_view field) {
   const std::size_t at = utf8::find_invalid(value);
   if (at != std::string_view::npos) {
-    throw Error(Errc::data,
-                std::string(field) + ": invalid UTF-8 at byte " + std::to_string(at + 1),
+    throw Error(Errc::data, std::string(field) + ": invalid UTF-8 at byte " + std::to_string(at + 1),
                 "the text must be in UTF-8; convert it, e.g. with iconv -f cp1251 -t utf-8");
   }
 }

@@ -74,8 +74,8 @@ void print_import_summary(Context& ctx, const ImportSummary& s) {
                     {"encoding", std::string(csv::to_string(s.encoding))}});
     return;
   }
-  ctx.out += fmt::format("imported {} row(s): added {}, updated {}, already there {}, invalid {}\n", s.rows, s.added,
-                         s.updated, s.already_there, s.invalid);
+  ctx.out += fmt::format("imported {} row(s): added {}, updated {}, already there {}, invalid {}\n", s.rows,
+                         s.added, s.updated, s.already_there, s.invalid);
   if (!s.unknown_columns.empty()) {
     std::string names;
     for (const auto& c : s.unknown_columns) names += (names.empty() ? "" : ", ") + utf8::visible(c);
@@ -97,10 +97,13 @@ void import_command(Context& ctx, const ClientOptions& o) {
   const bool verbose = ctx.options.verbose;
   options.on_row = [&](const RowNote& n) {
     if (n.outcome == RowOutcome::invalid) {
-      if (o.skip_invalid) notes.add(fmt::format("mailer: {}: skipped line {}: {}", input.name(), n.line, n.problem));
-      else if (verbose) notes.add(fmt::format("mailer: {}: line {}: invalid: {}", input.name(), n.line, n.problem));
+      if (o.skip_invalid)
+        notes.add(fmt::format("mailer: {}: skipped line {}: {}", input.name(), n.line, n.problem));
+      else if (verbose)
+        notes.add(fmt::format("mailer: {}: line {}: invalid: {}", input.name(), n.line, n.problem));
     } else if (verbose) {
-      notes.add(fmt::format("mailer: {}: line {}: {} {}", input.name(), n.line, to_string(n.outcome), n.email));
+      notes.add(
+          fmt::format("mailer: {}: line {}: {} {}", input.name(), n.line, to_string(n.outcome), n.email));
     }
   };
   ImportSummary s = import_clients(ctx.db(), ctx.actor(), reader, options, ctx.now());
@@ -114,7 +117,8 @@ void export_command(Context& ctx, const ClientOptions& o) {
   const auto flush = [&] {
     std::cout.write(block.data(), static_cast<std::streamsize>(block.size()));
     block.clear();
-    if (!std::cout) throw Error(kOutputError, "cannot write the export to standard output", "is the disk full?");
+    if (!std::cout)
+      throw Error(kOutputError, "cannot write the export to standard output", "is the disk full?");
   };
   export_clients(ctx.db(), ctx.actor(), o.group, o.raw, [&](std::string_view piece) {
     block += piece;
@@ -122,7 +126,8 @@ void export_command(Context& ctx, const ClientOptions& o) {
   });
   flush();
   std::cout.flush();
-  if (!std::cout) throw Error(kOutputError, "cannot write the export to standard output", "is the disk full?");
+  if (!std::cout)
+    throw Error(kOutputError, "cannot write the export to standard output", "is the disk full?");
 }
 
 void print_client(Context& ctx, const Client& c) {
@@ -155,8 +160,9 @@ void print_clients(Context& ctx, const std::vector<Client>& clients, bool with_o
   for (const auto& c : clients) {
     std::string groups;
     for (const auto& g : c.groups) groups += (groups.empty() ? "" : ",") + g;
-    std::vector<std::string> row = {std::to_string(c.id), c.email + (c.unsubscribed_at ? " (unsubscribed)" : ""), c.name,
-                                    groups, ellipsize(c.comment, 40)};
+    std::vector<std::string> row = {std::to_string(c.id),
+                                    c.email + (c.unsubscribed_at ? " (unsubscribed)" : ""), c.name, groups,
+                                    ellipsize(c.comment, 40)};
     if (with_owner) row.push_back(c.owner_email);
     t.add(row);
   }
@@ -176,10 +182,12 @@ void register_client(CLI::App& app, Context& ctx) {
     cmd->add_option("--comment", o->comment, "A note for yourself");
     cmd->add_option("--group", o->groups, "Add to this group (created when missing); repeatable");
     cmd->callback([&ctx, o] {
-      Client c = add_client(ctx.db(), ctx.actor(), o->email, o->name.value_or(""), o->comment.value_or(""), o->groups,
-                            ctx.now());
-      if (ctx.options.json) ctx.print_json(to_json(c));
-      else ctx.note(fmt::format("added client {} <{}>", c.id, c.email));
+      Client c = add_client(ctx.db(), ctx.actor(), o->email, o->name.value_or(""), o->comment.value_or(""),
+                            o->groups, ctx.now());
+      if (ctx.options.json)
+        ctx.print_json(to_json(c));
+      else
+        ctx.note(fmt::format("added client {} <{}>", c.id, c.email));
     });
   }
   {
@@ -210,8 +218,10 @@ void register_client(CLI::App& app, Context& ctx) {
       if (!o->new_email && !o->name && !o->comment)
         throw Error(Errc::usage, "nothing to change", "give --email, --name or --comment");
       Client c = edit_client(ctx.db(), ctx.actor(), o->id, ClientChanges{o->new_email, o->name, o->comment});
-      if (ctx.options.json) ctx.print_json(to_json(c));
-      else ctx.note(fmt::format("updated client {}", c.id));
+      if (ctx.options.json)
+        ctx.print_json(to_json(c));
+      else
+        ctx.note(fmt::format("updated client {}", c.id));
     });
   }
   {
@@ -220,8 +230,10 @@ void register_client(CLI::App& app, Context& ctx) {
     cmd->add_option("ID", o->ids, "Client ids")->required();
     cmd->callback([&ctx, o] {
       remove_clients(ctx.db(), ctx.actor(), o->ids);
-      if (ctx.options.json) ctx.print_json({{"removed", o->ids}});
-      else ctx.note(fmt::format("removed {} client(s)", o->ids.size()));
+      if (ctx.options.json)
+        ctx.print_json({{"removed", o->ids}});
+      else
+        ctx.note(fmt::format("removed {} client(s)", o->ids.size()));
     });
   }
   {
@@ -236,9 +248,10 @@ void register_client(CLI::App& app, Context& ctx) {
     cmd->add_option("--columns", o->columns,
                     "The columns by position instead of a header, e.g. email,name,comment or email,,name (an "
                     "empty entry skips a column)");
-    cmd->add_option("--encoding", o->encoding,
-                    "utf-8 or cp1251 (Windows-1251); default: UTF-8, or Windows-1251 when the file is not UTF-8 "
-                    "and reads as Cyrillic");
+    cmd->add_option(
+        "--encoding", o->encoding,
+        "utf-8 or cp1251 (Windows-1251); default: UTF-8, or Windows-1251 when the file is not UTF-8 "
+        "and reads as Cyrillic");
     cmd->callback([&ctx, o] { import_command(ctx, *o); });
   }
   {
@@ -262,12 +275,14 @@ void report_case_duplicates(store::Db& db, Time now) {
   for (const auto& d : found) {
     if (d.kind == "client") {
       std::cerr << fmt::format(
-          "mailer: clients {} <{}> and {} <{}> of {} differ only in case; merge them by hand (`mailer client edit`, "
+          "mailer: clients {} <{}> and {} <{}> of {} differ only in case; merge them by hand (`mailer client "
+          "edit`, "
           "`mailer client rm`)\n",
           d.first, utf8::visible(d.first_text), d.id, utf8::visible(d.text), d.owner_email);
     } else {
       std::cerr << fmt::format(
-          "mailer: groups '{}' ({}) and '{}' ({}) of {} differ only in case; move the members into one and remove "
+          "mailer: groups '{}' ({}) and '{}' ({}) of {} differ only in case; move the members into one and "
+          "remove "
           "the other (`mailer group add-member`, `mailer group rm`)\n",
           utf8::visible(d.first_text), d.first, utf8::visible(d.text), d.id, d.owner_email);
     }

@@ -8,9 +8,9 @@
 namespace mailer {
 
 Time current_time() {
-  const Time clock = std::chrono::duration_cast<std::chrono::seconds>(
-                         std::chrono::system_clock::now().time_since_epoch())
-                         .count();
+  const Time clock =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   const char* fake = std::getenv("MAILER_NOW");
   // An empty value counts as unset, as shells make `MAILER_NOW= mailer ...` easy to write.
   if (fake == nullptr || *fake == '\0') return clock;

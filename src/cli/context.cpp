@@ -13,12 +13,12 @@
 
 #include <fmt/format.h>
 
+#include "clock.hpp"
 #include "mailer/base/error.hpp"
+#include "mailer/base/time.hpp"
 #include "mailer/base/unique_fd.hpp"
 #include "mailer/core/paths.hpp"
 #include "mailer/core/session_file.hpp"
-#include "mailer/base/time.hpp"
-#include "clock.hpp"
 
 namespace mailer::cli {
 
@@ -72,7 +72,8 @@ void Context::note(const std::string& line) {
 std::string read_password(bool from_stdin, bool confirm) {
   std::string password;
   if (from_stdin) {
-    if (!std::getline(std::cin, password)) throw Error(Errc::usage, "--password-stdin: no password on standard input");
+    if (!std::getline(std::cin, password))
+      throw Error(Errc::usage, "--password-stdin: no password on standard input");
     if (!password.empty() && password.back() == '\r') password.pop_back();
     return password;
   }

@@ -9,9 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "mailer/core/config.hpp"
-#include "mailer/store/sqlite/db.hpp"
 #include "mailer/core/records.hpp"
 #include "mailer/core/users.hpp"
+#include "mailer/store/sqlite/db.hpp"
 
 namespace mailer::cli {
 

@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 
 #include "context.hpp"
-#include "mailer/core/cron.hpp"
 #include "mailer/base/error.hpp"
+#include "mailer/core/cron.hpp"
 #include "mailer/core/paths.hpp"
 
 namespace mailer::cli {

@@ -64,8 +64,8 @@ FlagWords say_as_flags(std::string_view command, std::string_view what, std::str
   bool leading_done = false;
   for (const FieldFlag& f : kFieldFlags) {
     if (!applies(f.command, command)) continue;
-    if (!leading_done && f.scope != Scope::quoted && out.what.size() > f.field.size() && out.what.starts_with(f.field) &&
-        out.what[f.field.size()] == ':') {
+    if (!leading_done && f.scope != Scope::quoted && out.what.size() > f.field.size() &&
+        out.what.starts_with(f.field) && out.what[f.field.size()] == ':') {
       out.what.replace(0, f.field.size(), f.flag);
       leading_done = true;
     }

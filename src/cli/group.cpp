@@ -30,8 +30,10 @@ void register_group(CLI::App& app, Context& ctx) {
     cmd->add_option("NAME", o->name, "The group's name")->required();
     cmd->callback([&ctx, o] {
       Group g = add_group(ctx.db(), ctx.actor(), o->name, ctx.now());
-      if (ctx.options.json) ctx.print_json(to_json(g));
-      else ctx.note(fmt::format("created group '{}'", g.name));
+      if (ctx.options.json)
+        ctx.print_json(to_json(g));
+      else
+        ctx.note(fmt::format("created group '{}'", g.name));
     });
   }
   {
@@ -59,13 +61,16 @@ void register_group(CLI::App& app, Context& ctx) {
   }
   {
     auto o = std::make_shared<GroupOptions>();
-    auto* cmd = group->add_subcommand("rm", "Remove a group (its clients stay); refused while a mailing uses it");
+    auto* cmd =
+        group->add_subcommand("rm", "Remove a group (its clients stay); refused while a mailing uses it");
     cmd->add_option("NAME", o->name, "The group's name")->required();
     cmd->add_option("--owner", o->owner, kOwnerHelp);
     cmd->callback([&ctx, o] {
       const std::string removed = remove_group(ctx.db(), ctx.actor(), o->name, o->owner);
-      if (ctx.options.json) ctx.print_json({{"removed", nlohmann::json::array({removed})}});
-      else ctx.note(fmt::format("removed group '{}'", removed));
+      if (ctx.options.json)
+        ctx.print_json({{"removed", nlohmann::json::array({removed})}});
+      else
+        ctx.note(fmt::format("removed group '{}'", removed));
     });
   }
   {
@@ -96,8 +101,11 @@ void register_group(CLI::App& app, Context& ctx) {
     cmd->callback([&ctx, o, add] {
       std::size_t n = add ? add_group_members(ctx.db(), ctx.actor(), o->name, o->clients, o->owner)
                           : remove_group_members(ctx.db(), ctx.actor(), o->name, o->clients, o->owner);
-      if (ctx.options.json) ctx.print_json({{"group", o->name}, {"changed", n}});
-      else ctx.note(fmt::format("{} {} client(s) {} '{}'", add ? "added" : "removed", n, add ? "to" : "from", o->name));
+      if (ctx.options.json)
+        ctx.print_json({{"group", o->name}, {"changed", n}});
+      else
+        ctx.note(fmt::format("{} {} client(s) {} '{}'", add ? "added" : "removed", n, add ? "to" : "from",
+                             o->name));
     });
   }
 }

@@ -19,12 +19,14 @@ InputFile::InputFile(const std::string& path) : name_(path == "-" ? "stdin" : pa
   } else {
     owned_.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!owned_)
-      throw Error(Errc::not_found, fmt::format("cannot read {}: {}", path, std::strerror(errno)), "check the file name");
+      throw Error(Errc::not_found, fmt::format("cannot read {}: {}", path, std::strerror(errno)),
+                  "check the file name");
     fd_ = owned_.get();
   }
   struct stat st {};
   if (::fstat(fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
-    throw Error(Errc::not_found, fmt::format("{} is a directory", name_), "give a CSV file, or - for standard input");
+    throw Error(Errc::not_found, fmt::format("{} is a directory", name_),
+                "give a CSV file, or - for standard input");
   }
 }
 

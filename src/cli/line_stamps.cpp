@@ -4,9 +4,9 @@
 #include <ctime>
 #include <string>
 
+#include "clock.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/base/time.hpp"
-#include "clock.hpp"
 
 namespace mailer::cli {
 namespace {

@@ -59,7 +59,9 @@ MailingInput input_from(Context& ctx, const MailingOptions& o) {
   in.clear_end = o.no_end;
   if (o.every) {
     in.every = schedule::parse_every(*o.every);
-    if (!in.every) throw Error(Errc::data, fmt::format("--every: unknown period '{}'", *o.every), "use once, daily, weekly or monthly");
+    if (!in.every)
+      throw Error(Errc::data, fmt::format("--every: unknown period '{}'", *o.every),
+                  "use once, daily, weekly or monthly");
   }
   return in;
 }
@@ -100,8 +102,10 @@ void register_mailing(CLI::App& app, Context& ctx) {
       MailingInput input = input_from(ctx, *o);
       Mailing m = add_mailing(ctx.db(), ctx.actor(), input, ctx.now());
       note_past_start(ctx, input, m);
-      if (ctx.options.json) ctx.print_json(to_json(m));
-      else ctx.note(fmt::format("added mailing {}; next run {}", m.id, table_time(m.next_run_at)));
+      if (ctx.options.json)
+        ctx.print_json(to_json(m));
+      else
+        ctx.note(fmt::format("added mailing {}; next run {}", m.id, table_time(m.next_run_at)));
     });
   }
   {
@@ -116,15 +120,20 @@ void register_mailing(CLI::App& app, Context& ctx) {
         ctx.print_json(arr);
         return;
       }
-      std::vector<std::string> headers = {"ID", "NAME", "MESSAGE", "RECIPIENTS", "EVERY", "NEXT RUN", "STATUS"};
+      std::vector<std::string> headers = {"ID",    "NAME",     "MESSAGE", "RECIPIENTS",
+                                          "EVERY", "NEXT RUN", "STATUS"};
       if (o->all) headers.push_back("OWNER");
       Table t(headers);
       for (const auto& m : mailings) {
         std::string status(schedule::to_string(m.status));
         if (!m.enabled) status += " (disabled)";
-        std::vector<std::string> row = {std::to_string(m.id), m.name, std::to_string(m.message),
-                                        ellipsize(recipients_text(m), 40), std::string(schedule::to_string(m.every)),
-                                        table_time(m.next_run_at), status};
+        std::vector<std::string> row = {std::to_string(m.id),
+                                        m.name,
+                                        std::to_string(m.message),
+                                        ellipsize(recipients_text(m), 40),
+                                        std::string(schedule::to_string(m.every)),
+                                        table_time(m.next_run_at),
+                                        status};
         if (o->all) row.push_back(m.owner_email);
         t.add(row);
       }
@@ -147,8 +156,10 @@ void register_mailing(CLI::App& app, Context& ctx) {
       MailingInput input = input_from(ctx, *o);
       Mailing m = edit_mailing(ctx.db(), ctx.actor(), o->id, input, ctx.now());
       note_past_start(ctx, input, m);
-      if (ctx.options.json) ctx.print_json(to_json(m));
-      else ctx.note(fmt::format("updated mailing {}; next run {}", m.id, table_time(m.next_run_at)));
+      if (ctx.options.json)
+        ctx.print_json(to_json(m));
+      else
+        ctx.note(fmt::format("updated mailing {}; next run {}", m.id, table_time(m.next_run_at)));
     });
   }
   {
@@ -170,8 +181,10 @@ void register_mailing(CLI::App& app, Context& ctx) {
     cmd->add_option("ID", o->id, "The mailing's id")->required();
     cmd->callback([&ctx, o] {
       Mailing m = stop_mailing(ctx.db(), ctx.actor(), o->id, ctx.now());
-      if (ctx.options.json) ctx.print_json(to_json(m));
-      else ctx.note(fmt::format("mailing {} finished", m.id));
+      if (ctx.options.json)
+        ctx.print_json(to_json(m));
+      else
+        ctx.note(fmt::format("mailing {} finished", m.id));
     });
   }
   for (bool enable : {false, true}) {
@@ -182,8 +195,10 @@ void register_mailing(CLI::App& app, Context& ctx) {
     cmd->add_option("ID", o->id, "The mailing's id")->required();
     cmd->callback([&ctx, o, enable] {
       Mailing m = set_mailing_enabled(ctx.db(), ctx.actor(), o->id, enable);
-      if (ctx.options.json) ctx.print_json(to_json(m));
-      else ctx.note(fmt::format("mailing {} {}", m.id, enable ? "enabled" : "disabled"));
+      if (ctx.options.json)
+        ctx.print_json(to_json(m));
+      else
+        ctx.note(fmt::format("mailing {} {}", m.id, enable ? "enabled" : "disabled"));
     });
   }
 }

@@ -11,8 +11,8 @@
 #include <string_view>
 #include <utility>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "context.hpp"
 #include "field_flags.hpp"
@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
   cli::Context ctx;
   CLI::App app{"mailer: email campaigns from the command line, stored in one SQLite database", "mailer"};
   app.set_version_flag("--version", std::string("mailer ") + MAILER_VERSION);
-  app.add_option("--config", ctx.options.config, "Config file (default: $MAILER_CONFIG or $XDG_CONFIG_HOME/mailer/mailer.toml)");
+  app.add_option("--config", ctx.options.config,
+                 "Config file (default: $MAILER_CONFIG or $XDG_CONFIG_HOME/mailer/mailer.toml)");
   app.add_option("--db", ctx.options.db, "Database file (overrides $MAILER_DB and the config)");
   app.add_flag("--json", ctx.options.json, "Machine-readable output on stdout");
   app.add_flag("-q,--quiet", ctx.options.quiet, "Print only data and errors");
@@ -98,18 +99,19 @@ int main(int argc, char** argv) {
   // Only the named command's options are built when the command is known: building all of
   // them is a third of an idle `send --due` tick's time. Help, typos and bare `mailer` get all.
   using Register = void (*)(CLI::App&, cli::Context&);
-  static constexpr Register kAll[] = {cli::register_init,    cli::register_user,    cli::register_client,
-                                      cli::register_group,   cli::register_message, cli::register_mailing,
-                                      cli::register_send,    cli::register_report,  cli::register_cron};
+  static constexpr Register kAll[] = {cli::register_init,  cli::register_user,    cli::register_client,
+                                      cli::register_group, cli::register_message, cli::register_mailing,
+                                      cli::register_send,  cli::register_report,  cli::register_cron};
   // The top-level words each of them adds.
   static constexpr std::pair<std::string_view, Register> kWords[] = {
-      {"init", cli::register_init},       {"user", cli::register_user},       {"login", cli::register_user},
-      {"logout", cli::register_user},     {"whoami", cli::register_user},     {"client", cli::register_client},
-      {"group", cli::register_group},     {"message", cli::register_message}, {"mailing", cli::register_mailing},
-      {"send", cli::register_send},       {"report", cli::register_report},   {"cron", cli::register_cron},
+      {"init", cli::register_init},   {"user", cli::register_user},       {"login", cli::register_user},
+      {"logout", cli::register_user}, {"whoami", cli::register_user},     {"client", cli::register_client},
+      {"group", cli::register_group}, {"message", cli::register_message}, {"mailing", cli::register_mailing},
+      {"send", cli::register_send},   {"report", cli::register_report},   {"cron", cli::register_cron},
   };
   std::string_view named = command_word(argc, argv);
-  auto known = std::find_if(std::begin(kWords), std::end(kWords), [&](const auto& word) { return word.first == named; });
+  auto known = std::find_if(std::begin(kWords), std::end(kWords),
+                            [&](const auto& word) { return word.first == named; });
   if (known != std::end(kWords)) {
     known->second(app, ctx);
   } else {
@@ -131,8 +133,10 @@ int main(int argc, char** argv) {
     cli::Usage usage = cli::explain_usage(app, e, argc, argv);
     // Bare `mailer` prints the help as git does: on stdout, and a failure status (git's 1
     // is 64 here, SPEC §6's "usage").
-    if (usage.show_help) ctx.out = app.help();
-    else failure = std::move(usage);
+    if (usage.show_help)
+      ctx.out = app.help();
+    else
+      failure = std::move(usage);
     code = static_cast<int>(Errc::usage);
   } catch (const Error& e) {
     // Core names fields; the user typed flags (field_flags.cpp).

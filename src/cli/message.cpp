@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 
 #include "context.hpp"
-#include "mailer/mail/compose.hpp"
 #include "mailer/base/error.hpp"
+#include "mailer/mail/compose.hpp"
 #include "output.hpp"
 
 namespace mailer::cli {
@@ -50,7 +50,8 @@ void render_message(Context& ctx, const Message& m, const MessageOptions& o) {
   if (o.client) {
     Client c = show_client(ctx.db(), ctx.actor(), *o.client);
     to = mail::Recipient{c.email, c.name};
-    if (c.unsubscribed_at) ctx.note(fmt::format("client {} has unsubscribed: no mailing sends to them", c.id));
+    if (c.unsubscribed_at)
+      ctx.note(fmt::format("client {} has unsubscribed: no mailing sends to them", c.id));
   } else {
     ctx.note(fmt::format("rendered for a sample recipient, {} <{}> (--client ID renders it for one of yours)",
                          to.name, to.email));
@@ -68,7 +69,10 @@ void render_message(Context& ctx, const Message& m, const MessageOptions& o) {
                     {"text", copy.text},
                     {"html", copy.html ? nlohmann::json(*copy.html) : nlohmann::json()},
                     {"mime", copy.mime},
-                    {"to", {{"email", to.email}, {"name", to.name}, {"client", o.client ? nlohmann::json(*o.client) : nlohmann::json()}}}});
+                    {"to",
+                     {{"email", to.email},
+                      {"name", to.name},
+                      {"client", o.client ? nlohmann::json(*o.client) : nlohmann::json()}}}});
     return;
   }
   const std::string& shown = !o.part ? copy.mime : *o.part == "html" ? *copy.html : copy.text;
@@ -94,7 +98,8 @@ void add_body_options(CLI::App* cmd, MessageOptions& o) {
 }  // namespace
 
 void register_message(CLI::App& app, Context& ctx) {
-  auto* message = app.add_subcommand("message", "Messages: subject and body templates ({{name}}, {{email}}, {{unsubscribe_url}})");
+  auto* message = app.add_subcommand(
+      "message", "Messages: subject and body templates ({{name}}, {{email}}, {{unsubscribe_url}})");
   message->require_subcommand(1);
   {
     auto o = std::make_shared<MessageOptions>();
@@ -108,8 +113,10 @@ void register_message(CLI::App& app, Context& ctx) {
       if (o->html_file) html = read_file(*o->html_file);
       Message m = add_message(ctx.db(), ctx.actor(), *o->subject, *body, html, ctx.now(),
                               !ctx.config().tracking_base_url.empty());
-      if (ctx.options.json) ctx.print_json(to_json(m));
-      else ctx.note(fmt::format("added message {}", m.id));
+      if (ctx.options.json)
+        ctx.print_json(to_json(m));
+      else
+        ctx.note(fmt::format("added message {}", m.id));
     });
   }
   {
@@ -128,8 +135,8 @@ void register_message(CLI::App& app, Context& ctx) {
       if (o->all) headers.push_back("OWNER");
       Table t(headers);
       for (const auto& m : messages) {
-        std::vector<std::string> row = {std::to_string(m.id), ellipsize(m.subject, 50), m.body_html ? "yes" : "no",
-                                        format_local(m.created_at)};
+        std::vector<std::string> row = {std::to_string(m.id), ellipsize(m.subject, 50),
+                                        m.body_html ? "yes" : "no", format_local(m.created_at)};
         if (o->all) row.push_back(m.owner_email);
         t.add(row);
       }
@@ -140,8 +147,10 @@ void register_message(CLI::App& app, Context& ctx) {
     auto o = std::make_shared<MessageOptions>();
     auto* cmd = message->add_subcommand("show", "Show a message");
     cmd->add_option("ID", o->id, "The message's id")->required();
-    cmd->add_flag("--render", o->render, "Print the MIME message a recipient gets (From and tracking from the config)");
-    cmd->add_option("--client", o->client, "Render it for this client (implies --render; default: a sample recipient)");
+    cmd->add_flag("--render", o->render,
+                  "Print the MIME message a recipient gets (From and tracking from the config)");
+    cmd->add_option("--client", o->client,
+                    "Render it for this client (implies --render; default: a sample recipient)");
     cmd->add_option("--part", o->part, "Print only the rendered text or HTML body (implies --render)")
         ->check(CLI::IsMember({"text", "html"}));
     cmd->callback([&ctx, o] {
@@ -163,14 +172,19 @@ void register_message(CLI::App& app, Context& ctx) {
       MessageChanges changes;
       changes.subject = o->subject;
       changes.body_text = body_from(*o);
-      if (o->html_file && o->no_html) throw Error(Errc::usage, "--html-file and --no-html exclude each other");
+      if (o->html_file && o->no_html)
+        throw Error(Errc::usage, "--html-file and --no-html exclude each other");
       if (o->html_file) changes.body_html = read_file(*o->html_file);
       changes.drop_html = o->no_html;
       if (!changes.subject && !changes.body_text && !changes.body_html && !changes.drop_html)
-        throw Error(Errc::usage, "nothing to change", "give --subject, --body, --body-file, --html-file or --no-html");
-      Message m = edit_message(ctx.db(), ctx.actor(), o->id, changes, !ctx.config().tracking_base_url.empty());
-      if (ctx.options.json) ctx.print_json(to_json(m));
-      else ctx.note(fmt::format("updated message {}", m.id));
+        throw Error(Errc::usage, "nothing to change",
+                    "give --subject, --body, --body-file, --html-file or --no-html");
+      Message m =
+          edit_message(ctx.db(), ctx.actor(), o->id, changes, !ctx.config().tracking_base_url.empty());
+      if (ctx.options.json)
+        ctx.print_json(to_json(m));
+      else
+        ctx.note(fmt::format("updated message {}", m.id));
     });
   }
   {
@@ -182,8 +196,10 @@ void register_message(CLI::App& app, Context& ctx) {
       std::vector<Id> removed;
       for (Id id : o->ids)
         if (std::find(removed.begin(), removed.end(), id) == removed.end()) removed.push_back(id);
-      if (ctx.options.json) ctx.print_json({{"removed", removed}});
-      else ctx.note(fmt::format("removed {} message(s)", removed.size()));
+      if (ctx.options.json)
+        ctx.print_json({{"removed", removed}});
+      else
+        ctx.note(fmt::format("removed {} message(s)", removed.size()));
     });
   }
 }

@@ -48,7 +48,9 @@ std::string render_fields(const std::vector<std::pair<std::string, std::string>>
 
 std::string table_time(const std::optional<Time>& t) { return t ? format_local(*t) : std::string(); }
 
-nlohmann::json json_time(const std::optional<Time>& t) { return t ? nlohmann::json(format_iso(*t)) : nlohmann::json(); }
+nlohmann::json json_time(const std::optional<Time>& t) {
+  return t ? nlohmann::json(format_iso(*t)) : nlohmann::json();
+}
 
 std::string ellipsize(const std::string& text, std::size_t width) {
   std::string flat = text;
@@ -60,9 +62,12 @@ std::string ellipsize(const std::string& text, std::size_t width) {
   for (std::size_t i = 0; i < flat.size();) {
     std::size_t len = 1;
     unsigned char c = static_cast<unsigned char>(flat[i]);
-    if (c >= 0xF0) len = 4;
-    else if (c >= 0xE0) len = 3;
-    else if (c >= 0xC0) len = 2;
+    if (c >= 0xF0)
+      len = 4;
+    else if (c >= 0xE0)
+      len = 3;
+    else if (c >= 0xC0)
+      len = 2;
     std::string ch = flat.substr(i, len);
     std::size_t cw = display_width(ch);
     if (w + cw + 1 > width) break;
@@ -98,7 +103,10 @@ nlohmann::json to_json(const Client& c) {
 }
 
 nlohmann::json to_json(const Group& g) {
-  return {{"id", g.id}, {"owner", g.owner_email}, {"name", g.name}, {"members", g.members},
+  return {{"id", g.id},
+          {"owner", g.owner_email},
+          {"name", g.name},
+          {"members", g.members},
           {"created_at", format_iso(g.created_at)}};
 }
 

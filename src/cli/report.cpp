@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 
 #include "context.hpp"
-#include "mailer/mail/dispatch.hpp"
 #include "mailer/base/validate.hpp"
+#include "mailer/mail/dispatch.hpp"
 #include "output.hpp"
 #include "time_option.hpp"
 

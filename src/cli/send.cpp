@@ -8,13 +8,13 @@
 
 #include <fmt/format.h>
 
+#include "clock.hpp"
 #include "context.hpp"
-#include "mailer/mail/dispatch.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/base/time.hpp"
 #include "mailer/core/url.hpp"
+#include "mailer/mail/dispatch.hpp"
 #include "output.hpp"
-#include "clock.hpp"
 
 namespace mailer::cli {
 namespace {
@@ -61,19 +61,23 @@ class ProgressBar {
 
 void register_send(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<SendOptions>();
-  auto* cmd = app.add_subcommand("send", "Send one mailing now, or (--due) every due run: what cron runs each minute");
+  auto* cmd = app.add_subcommand(
+      "send", "Send one mailing now, or (--due) every due run: what cron runs each minute");
   auto* id = cmd->add_option("ID", o->mailing, "The mailing to send now");
-  auto* due = cmd->add_flag("--due", o->due, "Send every due run of every user, and retry deferred recipients");
+  auto* due =
+      cmd->add_flag("--due", o->due, "Send every due run of every user, and retry deferred recipients");
   id->excludes(due);
-  auto* dry = cmd->add_flag("--dry-run",
-                            o->dry_run, "Render every message and list what would be sent; send and record nothing");
+  auto* dry = cmd->add_flag("--dry-run", o->dry_run,
+                            "Render every message and list what would be sent; send and record nothing");
   auto* to = cmd->add_option("--to", o->to,
                              "Send one test copy of mailing ID to EMAIL (not counted in reports; the mailing "
                              "does not change)");
-  auto* retry = cmd->add_flag("--retry-failed", o->retry_failed,
-                              "A new run of mailing ID for the recipients whose last try failed, nobody else");
-  cmd->add_flag("--quiet-idle", o->quiet_idle,
-                "Print nothing when nothing was due (what the crontab line uses, so the cron log stays quiet)");
+  auto* retry =
+      cmd->add_flag("--retry-failed", o->retry_failed,
+                    "A new run of mailing ID for the recipients whose last try failed, nobody else");
+  cmd->add_flag(
+      "--quiet-idle", o->quiet_idle,
+      "Print nothing when nothing was due (what the crontab line uses, so the cron log stays quiet)");
   to->excludes(due)->excludes(dry)->excludes(retry);
   retry->excludes(due)->excludes(dry);
   cmd->callback([&ctx, o] {
@@ -85,7 +89,8 @@ void register_send(CLI::App& app, Context& ctx) {
     request.clock = [] { return current_time(); };
     if (ctx.options.verbose) request.log = [](std::string_view line) { std::cerr << line << "\n"; };
     std::unique_ptr<ProgressBar> bar;
-    if (!o->dry_run && !ctx.options.quiet && !ctx.options.json && !ctx.options.verbose && ::isatty(STDERR_FILENO)) {
+    if (!o->dry_run && !ctx.options.quiet && !ctx.options.json && !ctx.options.verbose &&
+        ::isatty(STDERR_FILENO)) {
       bar = std::make_unique<ProgressBar>();
       request.progress = [b = bar.get()](std::size_t done, std::size_t total) { (*b)(done, total); };
     }
@@ -107,15 +112,17 @@ void register_send(CLI::App& app, Context& ctx) {
       if (ctx.options.json) {
         nlohmann::json arr = nlohmann::json::array();
         for (const auto& c : copies)
-          arr.push_back({{"mailing", c.mailing}, {"email", c.email}, {"subject", c.subject}, {"size", c.size}});
+          arr.push_back(
+              {{"mailing", c.mailing}, {"email", c.email}, {"subject", c.subject}, {"size", c.size}});
         ctx.print_json({{"dry_run", true}, {"messages", arr}});
       } else {
         Table t({"MAILING", "TO", "SUBJECT", "SIZE"});
         for (const auto& c : copies)
           t.add({std::to_string(c.mailing), c.email, ellipsize(c.subject, 60), std::to_string(c.size)});
         if (!copies.empty()) ctx.out += t.render();
-        ctx.out += fmt::format("dry run: {} message(s) in {} mailing(s) would be sent; nothing was sent or recorded\n",
-                               s.total, s.runs);
+        ctx.out += fmt::format(
+            "dry run: {} message(s) in {} mailing(s) would be sent; nothing was sent or recorded\n", s.total,
+            s.runs);
       }
       return;
     }
@@ -136,17 +143,18 @@ void register_send(CLI::App& app, Context& ctx) {
                       {"elapsed_s", s.elapsed_s},
                       {"msgs_per_s", rate}});
     } else if (!idle && !ctx.options.quiet) {
-      ctx.out += fmt::format("sent {}, bounced {}, deferred {}, failed {} in {:.2f} s ({:.0f} msgs/s)\n", s.sent,
-                             s.bounced, s.deferred, s.failed, s.elapsed_s, rate);
+      ctx.out += fmt::format("sent {}, bounced {}, deferred {}, failed {} in {:.2f} s ({:.0f} msgs/s)\n",
+                             s.sent, s.bounced, s.deferred, s.failed, s.elapsed_s, rate);
       if (s.stopped > 0) ctx.out += fmt::format("stopped: {} not sent\n", s.stopped);
     }
     for (const auto& line : s.notes) std::cerr << "mailer: " << line << "\n";
     if (ctx.exit_code == static_cast<int>(Errc::unavailable)) {
       std::string reason = s.unavailable_reason;  // one line: a multiline reply's lines joined
       std::replace(reason.begin(), reason.end(), '\n', ' ');
-      std::cerr << fmt::format("mailer: SMTP server {} unavailable: {} (nothing was sent; the recipients stay queued "
-                               "for the next `send --due`)\n",
-                               redact_url(ctx.config().smtp.url), reason);
+      std::cerr << fmt::format(
+          "mailer: SMTP server {} unavailable: {} (nothing was sent; the recipients stay queued "
+          "for the next `send --due`)\n",
+          redact_url(ctx.config().smtp.url), reason);
     }
   });
 }

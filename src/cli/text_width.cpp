@@ -51,9 +51,7 @@ constexpr WidthRange kWidths[] = {
 };
 // clang-format on
 static_assert(std::is_sorted(std::begin(kWidths), std::end(kWidths),
-                             [](const WidthRange& a, const WidthRange& b) {
-                               return a.last < b.first;
-                             }),
+                             [](const WidthRange& a, const WidthRange& b) { return a.last < b.first; }),
               "kWidths must be sorted and must not overlap: lookup is a binary search");
 
 std::size_t code_point_width(char32_t cp) {

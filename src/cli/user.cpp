@@ -5,8 +5,8 @@
 
 #include "context.hpp"
 #include "mailer/base/error.hpp"
-#include "mailer/mail/notice_sender.hpp"
 #include "mailer/core/session_file.hpp"
+#include "mailer/mail/notice_sender.hpp"
 #include "output.hpp"
 
 namespace mailer::cli {
@@ -34,7 +34,8 @@ void print_user(Context& ctx, const User& u) {
                             {"created_at", format_local(u.created_at)}});
 }
 
-CLI::App* email_command(CLI::App* parent, const char* name, const char* help, std::shared_ptr<UserOptions> o) {
+CLI::App* email_command(CLI::App* parent, const char* name, const char* help,
+                        std::shared_ptr<UserOptions> o) {
   auto* cmd = parent->add_subcommand(name, help);
   cmd->add_option("EMAIL", o->email, "The account's email address")->required();
   return cmd;
@@ -43,29 +44,34 @@ CLI::App* email_command(CLI::App* parent, const char* name, const char* help, st
 }  // namespace
 
 void register_user(CLI::App& app, Context& ctx) {
-  auto* user = app.add_subcommand("user", "Accounts: register, verify, reset passwords; managers list and block");
+  auto* user =
+      app.add_subcommand("user", "Accounts: register, verify, reset passwords; managers list and block");
   user->require_subcommand(1);
 
   {
     auto o = std::make_shared<UserOptions>();
-    auto* cmd = email_command(user, "create-superuser", "Create a verified superuser (whoever can write the database)", o);
+    auto* cmd = email_command(user, "create-superuser",
+                              "Create a verified superuser (whoever can write the database)", o);
     cmd->add_flag("--password-stdin", o->password_stdin, "Read the password from standard input");
     cmd->callback([&ctx, o] {
       std::string password = read_password(o->password_stdin, true);
       User u = create_superuser(ctx.db(), o->email, password, ctx.now());
-      if (ctx.options.json) ctx.print_json(to_json(u));
-      else ctx.note(fmt::format("created superuser {} (log in with `mailer login {}`)", u.email, u.email));
+      if (ctx.options.json)
+        ctx.print_json(to_json(u));
+      else
+        ctx.note(fmt::format("created superuser {} (log in with `mailer login {}`)", u.email, u.email));
     });
   }
   {
     auto o = std::make_shared<UserOptions>();
-    auto* cmd = email_command(user, "register", "Register an account; a verification code is emailed to it", o);
+    auto* cmd =
+        email_command(user, "register", "Register an account; a verification code is emailed to it", o);
     cmd->add_option("--name", o->name, "Your name");
     cmd->add_flag("--password-stdin", o->password_stdin, "Read the password from standard input");
     cmd->callback([&ctx, o] {
       std::string password = read_password(o->password_stdin, true);
-      Registration r = mailer::register_user(ctx.db(), smtp_notifier(ctx.config(), ctx.now()), o->email, o->name,
-                                             password, ctx.now());
+      Registration r = mailer::register_user(ctx.db(), smtp_notifier(ctx.config(), ctx.now()), o->email,
+                                             o->name, password, ctx.now());
       const User& u = r.user;
       if (ctx.options.json)
         ctx.print_json(to_json(u));
@@ -91,12 +97,14 @@ void register_user(CLI::App& app, Context& ctx) {
   }
   {
     auto o = std::make_shared<UserOptions>();
-    auto* cmd = email_command(user, "reset-password", "Email a reset code, or with --code set a new password", o);
+    auto* cmd =
+        email_command(user, "reset-password", "Email a reset code, or with --code set a new password", o);
     cmd->add_option("--code", o->code, "The code from the reset email");
     cmd->add_flag("--password-stdin", o->password_stdin, "Read the new password from standard input");
     cmd->callback([&ctx, o] {
       if (o->code.empty()) {
-        if (o->password_stdin) throw Error(Errc::usage, "--password-stdin needs --code", "first run without --code to get one");
+        if (o->password_stdin)
+          throw Error(Errc::usage, "--password-stdin needs --code", "first run without --code to get one");
         request_password_reset(ctx.db(), smtp_notifier(ctx.config(), ctx.now()), o->email, ctx.now());
         ctx.note(fmt::format("if {} has an account, a reset code was sent to it", o->email));
         return;
@@ -136,21 +144,26 @@ void register_user(CLI::App& app, Context& ctx) {
                               o);
     cmd->callback([&ctx, o, active] {
       User u = set_user_active(ctx.db(), ctx.actor(), o->email, active);
-      if (ctx.options.json) ctx.print_json(to_json(u));
-      else ctx.note(fmt::format("{} {}", active ? "unblocked" : "blocked", u.email));
+      if (ctx.options.json)
+        ctx.print_json(to_json(u));
+      else
+        ctx.note(fmt::format("{} {}", active ? "unblocked" : "blocked", u.email));
     });
   }
   for (bool grant : {true, false}) {
     auto o = std::make_shared<UserOptions>();
-    auto* cmd = email_command(user, grant ? "grant" : "revoke",
-                              grant ? "Give a user a role (superuser)" : "Take a role from a user (superuser)", o);
+    auto* cmd =
+        email_command(user, grant ? "grant" : "revoke",
+                      grant ? "Give a user a role (superuser)" : "Take a role from a user (superuser)", o);
     cmd->add_option("ROLE", o->role, "manager, content-manager or superuser")
         ->required()
         ->check(CLI::IsMember({"manager", "content-manager", "superuser"}));
     cmd->callback([&ctx, o, grant] {
       User u = change_role(ctx.db(), ctx.actor(), o->email, *parse_role(o->role), grant);
-      if (ctx.options.json) ctx.print_json(to_json(u));
-      else ctx.note(fmt::format("{}: roles now {}", u.email, format_roles(u.roles)));
+      if (ctx.options.json)
+        ctx.print_json(to_json(u));
+      else
+        ctx.note(fmt::format("{}: roles now {}", u.email, format_roles(u.roles)));
     });
   }
 
@@ -186,8 +199,10 @@ void register_user(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("whoami", "Show who is logged in");
     cmd->callback([&ctx] {
       const User& u = ctx.user();
-      if (ctx.options.json) ctx.print_json(to_json(u));
-      else ctx.out += fmt::format("{} ({})\n", u.email, format_roles(u.roles));
+      if (ctx.options.json)
+        ctx.print_json(to_json(u));
+      else
+        ctx.out += fmt::format("{} ({})\n", u.email, format_roles(u.roles));
     });
   }
 }

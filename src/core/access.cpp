@@ -61,7 +61,8 @@ void check_record(const Actor& actor, std::int64_t owner, RecordAction action, s
 }
 
 void check_list_all(const Actor& actor, bool all) {
-  if (all && !sees_all_records(actor)) throw Error(Errc::permission, "permission denied: `all` needs the manager role");
+  if (all && !sees_all_records(actor))
+    throw Error(Errc::permission, "permission denied: `all` needs the manager role");
 }
 
 void require_moderator(const Actor& actor, std::string_view what) {

@@ -4,9 +4,9 @@
 
 #include "codes.hpp"
 #include "mailer/base/error.hpp"
+#include "mailer/base/validate.hpp"
 #include "mailer/core/notices.hpp"
 #include "mailer/core/secrets.hpp"
-#include "mailer/base/validate.hpp"
 
 namespace mailer {
 
@@ -50,8 +50,8 @@ std::string normalized_or_as_is(const std::string& email) {
 // code is committed as a wrong try before the error. The error is the same whether or not the
 // account exists (SPEC §4).
 template <class Apply>
-void with_code(store::Database& db, const std::string& email_in, codes::Purpose purpose, const std::string& code,
-               Time now, Apply apply) {
+void with_code(store::Database& db, const std::string& email_in, codes::Purpose purpose,
+               const std::string& code, Time now, Apply apply) {
   const std::string email = normalized_or_as_is(email_in);
   store::Transaction tx(db);
   auto u = find_by_email(db, email);
@@ -74,7 +74,8 @@ void check_password(const std::string& password) {
   check_utf8(password, "password");
 }
 
-User create_superuser(store::Database& db, const std::string& email_in, const std::string& password, Time now) {
+User create_superuser(store::Database& db, const std::string& email_in, const std::string& password,
+                      Time now) {
   std::string email = normalize_email(email_in, "EMAIL");
   check_password(password);
   std::string hash = hash_password(password);
@@ -134,12 +135,12 @@ Registration register_user(store::Database& db, const Notify& notify, const std:
 }
 
 void verify_user(store::Database& db, const std::string& email, const std::string& code, Time now) {
-  with_code(db, email, codes::Purpose::verify, code, now, [&](std::int64_t user_id) {
-    db.accounts().set_verified(user_id);
-  });
+  with_code(db, email, codes::Purpose::verify, code, now,
+            [&](std::int64_t user_id) { db.accounts().set_verified(user_id); });
 }
 
-void request_password_reset(store::Database& db, const Notify& notify, const std::string& email_in, Time now) {
+void request_password_reset(store::Database& db, const Notify& notify, const std::string& email_in,
+                            Time now) {
   std::string email = normalize_email(email_in, "EMAIL");
   store::Transaction tx(db);
   codes::count_request(db, email, codes::Purpose::reset, now);

@@ -15,8 +15,8 @@ std::vector<Attempt> list_attempts(store::Database& db, const Actor& actor, cons
     if (!owner) throw Error(Errc::not_found, fmt::format("mailing {} not found", *filter.mailing));
     check_record(actor, *owner, RecordAction::read, fmt::format("mailing {}", *filter.mailing));
   }
-  if (filter.status && *filter.status != "sent" && *filter.status != "failed" && *filter.status != "deferred" &&
-      *filter.status != "bounced")
+  if (filter.status && *filter.status != "sent" && *filter.status != "failed" &&
+      *filter.status != "deferred" && *filter.status != "bounced")
     throw Error(kBadRequest, fmt::format("status: unknown status '{}'", *filter.status),
                 "use sent, bounced, deferred or failed");
   store::AttemptQuery query;

@@ -8,10 +8,10 @@
 
 #include <fmt/format.h>
 
-#include "mailer/core/client_import.hpp"
 #include "mailer/base/error.hpp"
-#include "mailer/core/records.hpp"
 #include "mailer/base/validate.hpp"
+#include "mailer/core/client_import.hpp"
+#include "mailer/core/records.hpp"
 
 #include "import_columns.hpp"
 #include "record_access.hpp"
@@ -28,7 +28,8 @@ constexpr std::size_t kProblemsShown = 5;
 // order; counts what each did and notes it, so that notes keep the file's order.
 class Importer {
  public:
-  Importer(store::Database& db, const Actor& actor, const ImportOptions& options, ImportSummary& summary, Time now)
+  Importer(store::Database& db, const Actor& actor, const ImportOptions& options, ImportSummary& summary,
+           Time now)
       : options_(options), summary_(summary) {
     std::optional<Id> group;
     if (options.group) group = detail::ensure_group(db, actor.id, *options.group, now);
@@ -53,9 +54,10 @@ class Importer {
       std::size_t used = r.fields.size();
       while (used > 0 && r.fields[used - 1].empty()) --used;
       if (used > layout.width)
-        throw Error(Errc::data, layout.width == 1 && !summary_.header
-                                    ? fmt::format("{} fields, a list of addresses has one", used)
-                                    : fmt::format("{} fields, the header has {}", used, layout.width),
+        throw Error(Errc::data,
+                    layout.width == 1 && !summary_.header
+                        ? fmt::format("{} fields, a list of addresses has one", used)
+                        : fmt::format("{} fields, the header has {}", used, layout.width),
                     "quote a field that holds the separator");
       std::string email = normalize_email(cell(r, layout.at[0]), "email");
       const std::string_view name = cell(r, layout.at[1]);
@@ -68,7 +70,8 @@ class Importer {
       ++summary_.invalid;
       note.outcome = RowOutcome::invalid;
       note.problem = e.hint().empty() ? e.what() : fmt::format("{} ({})", e.what(), e.hint());
-      if (problems_.size() < kProblemsShown) problems_.push_back(fmt::format("line {}: {}", r.line, e.what()));
+      if (problems_.size() < kProblemsShown)
+        problems_.push_back(fmt::format("line {}: {}", r.line, e.what()));
     }
     // The rows before it are written (and noted) first, so that notes keep the file's order.
     if (!failed_) flush();
@@ -81,10 +84,12 @@ class Importer {
     if (!failed_) return;
     std::string lines;
     for (const auto& p : problems_) lines += (lines.empty() ? "" : "; ") + p;
-    if (summary_.invalid > problems_.size()) lines += fmt::format("; and {} more", summary_.invalid - problems_.size());
-    throw Error(Errc::data,
-                fmt::format("{}: {} invalid row(s), nothing imported: {}", options_.source, summary_.invalid, lines),
-                "fix them, or use `skip_invalid` to import the rest");
+    if (summary_.invalid > problems_.size())
+      lines += fmt::format("; and {} more", summary_.invalid - problems_.size());
+    throw Error(
+        Errc::data,
+        fmt::format("{}: {} invalid row(s), nothing imported: {}", options_.source, summary_.invalid, lines),
+        "fix them, or use `skip_invalid` to import the rest");
   }
 
  private:
@@ -106,7 +111,8 @@ class Importer {
 
   void flush() {
     if (pending_ == 0) return;
-    writer_->write(std::span<const ClientFields>(batch_.data(), pending_), std::span<RowOutcome>(outcomes_.data(), pending_));
+    writer_->write(std::span<const ClientFields>(batch_.data(), pending_),
+                   std::span<RowOutcome>(outcomes_.data(), pending_));
     for (std::size_t i = 0; i < pending_; ++i) {
       switch (outcomes_[i]) {
         case RowOutcome::added:
@@ -151,8 +157,8 @@ std::string_view to_string(RowOutcome outcome) {
   return "invalid";
 }
 
-ImportSummary import_clients(store::Database& db, const Actor& actor, csv::Reader& reader, const ImportOptions& options,
-                             Time now) {
+ImportSummary import_clients(store::Database& db, const Actor& actor, csv::Reader& reader,
+                             const ImportOptions& options, Time now) {
   std::optional<Layout> given;
   if (options.columns) given = detail::parse_columns(*options.columns);
   ImportSummary summary;
@@ -185,8 +191,9 @@ ImportSummary import_clients(store::Database& db, const Actor& actor, csv::Reade
   return summary;
 }
 
-ImportSummary import_clients(store::Database& db, const Actor& actor, std::string_view csv_text, std::string_view source,
-                             const std::optional<std::string>& group, bool skip_invalid, Time now) {
+ImportSummary import_clients(store::Database& db, const Actor& actor, std::string_view csv_text,
+                             std::string_view source, const std::optional<std::string>& group,
+                             bool skip_invalid, Time now) {
   csv::StringSource input(csv_text);
   csv::Reader reader(input);
   ImportOptions options;

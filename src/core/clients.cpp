@@ -6,11 +6,11 @@
 
 #include <fmt/format.h>
 
-#include "mailer/core/csv.hpp"
 #include "mailer/base/error.hpp"
-#include "mailer/core/records.hpp"
 #include "mailer/base/text_fold.hpp"
 #include "mailer/base/validate.hpp"
+#include "mailer/core/csv.hpp"
+#include "mailer/core/records.hpp"
 #include "record_access.hpp"
 
 namespace mailer {
@@ -61,14 +61,17 @@ void check_client_fields(std::string_view name, std::string_view comment) {
   check_text(name, "name");
   // A comment is a note for the owner: a multi-line Excel cell keeps its line breaks.
   check_text(comment, "comment", true);
-  if (name.size() > kMaxClientName) throw Error(Errc::data, fmt::format("name: longer than {} bytes", kMaxClientName));
+  if (name.size() > kMaxClientName)
+    throw Error(Errc::data, fmt::format("name: longer than {} bytes", kMaxClientName));
   if (comment.size() > kMaxClientComment)
     throw Error(Errc::data, fmt::format("comment: longer than {} bytes", kMaxClientComment));
 }
 
-Client add_client(store::Database& db, const Actor& actor, const std::string& email_in, const std::string& name_in,
-                  const std::string& comment_in, const std::vector<std::string>& groups, Time now) {
-  const ClientFields fields{normalize_email(email_in, "EMAIL"), trim_blanks(name_in), trim_blanks(comment_in)};
+Client add_client(store::Database& db, const Actor& actor, const std::string& email_in,
+                  const std::string& name_in, const std::string& comment_in,
+                  const std::vector<std::string>& groups, Time now) {
+  const ClientFields fields{normalize_email(email_in, "EMAIL"), trim_blanks(name_in),
+                            trim_blanks(comment_in)};
   check_client_fields(fields.name, fields.comment);
   store::Transaction tx(db);
   check_address_free(db, actor.id, fields.email, 0);
@@ -124,9 +127,10 @@ void remove_clients(store::Database& db, const Actor& actor, const std::vector<I
   tx.commit();
 }
 
-void export_clients(store::Database& db, const Actor& actor, const std::optional<std::string>& group, bool raw,
-                    const std::function<void(std::string_view)>& write) {
-  const std::optional<Id> group_id = group ? std::optional<Id>(detail::group_id(db, actor.id, *group)) : std::nullopt;
+void export_clients(store::Database& db, const Actor& actor, const std::optional<std::string>& group,
+                    bool raw, const std::function<void(std::string_view)>& write) {
+  const std::optional<Id> group_id =
+      group ? std::optional<Id>(detail::group_id(db, actor.id, *group)) : std::nullopt;
   write(csv::format_record({"email", "name", "comment"}));
   std::vector<std::string> row(3);
   db.clients().export_clients(actor.id, group_id, [&](const ClientFields& c) {

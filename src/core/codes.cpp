@@ -48,13 +48,13 @@ void count_request(store::Database& db, std::string_view email, Purpose purpose,
 std::string issue(store::Database& db, std::int64_t user_id, Purpose purpose, Time now) {
   std::string code = random_code();
   db.accounts().delete_codes_expired_before(now);
-  db.accounts().put_code(user_id, name(purpose), code_hash(db, user_id, purpose, code), now + lifetime(purpose),
-                         kTriesPerCode);
+  db.accounts().put_code(user_id, name(purpose), code_hash(db, user_id, purpose, code),
+                         now + lifetime(purpose), kTriesPerCode);
   return code;
 }
 
-bool consume(store::Database& db, std::string_view email, std::optional<std::int64_t> user_id, Purpose purpose,
-             std::string_view code, Time now) {
+bool consume(store::Database& db, std::string_view email, std::optional<std::int64_t> user_id,
+             Purpose purpose, std::string_view code, Time now) {
   const std::string s = subject(db, email, purpose);
   if (recent(db, s, "wrong", now) >= kWrongTriesPerWindow) return false;
   if (user_id) {

@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
-#include "mailer/store/database.hpp"
 #include "mailer/base/time.hpp"
+#include "mailer/store/database.hpp"
 
 namespace mailer::codes {
 
@@ -32,7 +32,7 @@ std::string issue(store::Database& db, std::int64_t user_id, Purpose purpose, Ti
 // any). A right code is used up; a wrong one is counted, against the code and the address.
 // While the address has had kWrongTriesPerWindow wrong tries in the window, even the right
 // code is refused, and further tries are not counted.
-bool consume(store::Database& db, std::string_view email, std::optional<std::int64_t> user_id, Purpose purpose,
-             std::string_view code, Time now);
+bool consume(store::Database& db, std::string_view email, std::optional<std::int64_t> user_id,
+             Purpose purpose, std::string_view code, Time now);
 
 }  // namespace mailer::codes

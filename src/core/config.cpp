@@ -13,9 +13,9 @@
 
 #include "mailer/base/email_address.hpp"
 #include "mailer/base/error.hpp"
+#include "mailer/base/validate.hpp"
 #include "mailer/core/paths.hpp"
 #include "mailer/core/url.hpp"
-#include "mailer/base/validate.hpp"
 
 namespace fs = std::filesystem;
 
@@ -36,8 +36,9 @@ bool has_control(std::string_view s) {
   return false;
 }
 
-[[noreturn]] void config_error(const std::string& file, const toml::source_region& where, const std::string& key,
-                               const std::string& what, const std::string& hint = {}) {
+[[noreturn]] void config_error(const std::string& file, const toml::source_region& where,
+                               const std::string& key, const std::string& what,
+                               const std::string& hint = {}) {
   throw Error(Errc::config, fmt::format("{}:{}: {}: {}", file, where.begin.line, key, what),
               hint.empty() ? "see mailer.toml.sample" : hint);
 }
@@ -92,7 +93,8 @@ class Reader {
       if (!n->is_integer()) config_error(file_, n->source(), dotted(section, key), "expected an integer");
       long long v = **n->as_integer();
       if (v < min || v > max)
-        config_error(file_, n->source(), dotted(section, key), fmt::format("must be between {} and {}", min, max));
+        config_error(file_, n->source(), dotted(section, key),
+                     fmt::format("must be between {} and {}", min, max));
       out = static_cast<Int>(v);
     }
   }
@@ -106,7 +108,8 @@ class Reader {
         v = **n->as_floating_point();
       else
         config_error(file_, n->source(), dotted(section, key), "expected a number");
-      if (v < min) config_error(file_, n->source(), dotted(section, key), fmt::format("must be at least {}", min));
+      if (v < min)
+        config_error(file_, n->source(), dotted(section, key), fmt::format("must be at least {}", min));
       out = v;
     }
   }
@@ -212,9 +215,11 @@ Config parse_config(const std::string& text, const std::string& file) {
                  "write it as \"Shop <news@example.com>\"");
   if (!config.tracking_base_url.empty() && !config.tracking_base_url.starts_with("http://") &&
       !config.tracking_base_url.starts_with("https://"))
-    config_error(file, r.where("tracking", "base_url"), "tracking.base_url", "must start with http:// or https://");
+    config_error(file, r.where("tracking", "base_url"), "tracking.base_url",
+                 "must start with http:// or https://");
   while (config.tracking_base_url.ends_with('/')) config.tracking_base_url.pop_back();
-  if (!config.imap.url.empty() && !config.imap.url.starts_with("imap://") && !config.imap.url.starts_with("imaps://"))
+  if (!config.imap.url.empty() && !config.imap.url.starts_with("imap://") &&
+      !config.imap.url.starts_with("imaps://"))
     config_error(file, r.where("imap", "url"), "imap.url", "must start with imap:// or imaps://");
   if (url_has_userinfo(config.imap.url))
     config_error(file, r.where("imap", "url"), "imap.url", "holds a user name or password",
@@ -249,7 +254,9 @@ Config load_config(const std::optional<std::string>& config_flag, const std::opt
         "name the mailer.toml inside it, e.g. `config` " + (fs::path(where.path) / "mailer.toml").string());
   } else if (fs::exists(where.path, ec)) {
     std::ifstream in(where.path, std::ios::binary);
-    if (!in) throw Error(Errc::config, fmt::format("cannot read config file {}", where.path), "check its permissions");
+    if (!in)
+      throw Error(Errc::config, fmt::format("cannot read config file {}", where.path),
+                  "check its permissions");
     std::string text(kMaxConfigFile + 1, '\0');
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<std::size_t>(in.gcount()));
@@ -273,7 +280,8 @@ Config load_config(const std::optional<std::string>& config_flag, const std::opt
     config.db_path = paths::data_home() + "/mailer/mailer.db";
     config.db_default = true;
   }
-  if (config.db_path != ":memory:") config.db_path = fs::absolute(config.db_path, ec).lexically_normal().string();
+  if (config.db_path != ":memory:")
+    config.db_path = fs::absolute(config.db_path, ec).lexically_normal().string();
   return config;
 }
 

@@ -12,10 +12,36 @@ namespace {
 bool is_letter(unsigned char b) {
   if (b >= 0xC0) return true;
   switch (b) {
-    case 0x80: case 0x81: case 0x83: case 0x8A: case 0x8C: case 0x8D: case 0x8E: case 0x8F:
-    case 0x90: case 0x9A: case 0x9C: case 0x9D: case 0x9E: case 0x9F: case 0xA1: case 0xA2:
-    case 0xA3: case 0xA5: case 0xA8: case 0xAA: case 0xAF: case 0xB2: case 0xB3: case 0xB4:
-    case 0xB8: case 0xBA: case 0xBC: case 0xBD: case 0xBE: case 0xBF:
+    case 0x80:
+    case 0x81:
+    case 0x83:
+    case 0x8A:
+    case 0x8C:
+    case 0x8D:
+    case 0x8E:
+    case 0x8F:
+    case 0x90:
+    case 0x9A:
+    case 0x9C:
+    case 0x9D:
+    case 0x9E:
+    case 0x9F:
+    case 0xA1:
+    case 0xA2:
+    case 0xA3:
+    case 0xA5:
+    case 0xA8:
+    case 0xAA:
+    case 0xAF:
+    case 0xB2:
+    case 0xB3:
+    case 0xB4:
+    case 0xB8:
+    case 0xBA:
+    case 0xBC:
+    case 0xBD:
+    case 0xBE:
+    case 0xBF:
       return true;
     default:
       return false;
@@ -44,7 +70,8 @@ void Cp1251Decoder::append(std::string_view raw, std::string& out) {
   std::size_t out_left = raw.size() * 3;
   while (in_left > 0) {
     if (iconv(cd_, &in, &in_left, &dst, &out_left) != static_cast<std::size_t>(-1)) break;
-    if (errno != EILSEQ && errno != EINVAL) throw Error(Errc::internal, "iconv failed converting Windows-1251");
+    if (errno != EILSEQ && errno != EINVAL)
+      throw Error(Errc::internal, "iconv failed converting Windows-1251");
     *dst++ = static_cast<char>(0xFF);
     --out_left;
     ++in;

@@ -61,7 +61,8 @@ std::string line(const std::string& binary, const std::string& config_path, bool
   if (config_exists) cmd += " --config " + shell_quote(config_path);
   cmd += " --db " + shell_quote(db_path);
   // Each line of the log carries its time, and a tick with nothing to do writes none.
-  cmd += " --log-timestamps send --due --quiet-idle >> " + shell_quote(log_path) + " 2>&1 " + marker(config_path, db_path);
+  cmd += " --log-timestamps send --due --quiet-idle >> " + shell_quote(log_path) + " 2>&1 " +
+         marker(config_path, db_path);
   return cmd;
 }
 
@@ -73,7 +74,8 @@ bool has_line(const std::string& crontab, const std::string& line) {
   return false;
 }
 
-std::string with_line(const std::string& crontab, const std::string& line, const std::string& mark, bool& changed) {
+std::string with_line(const std::string& crontab, const std::string& line, const std::string& mark,
+                      bool& changed) {
   if (has_line(crontab, line)) {
     changed = false;
     return crontab;

@@ -73,7 +73,9 @@ std::size_t line_at(std::string_view s, std::size_t begin, std::size_t at, std::
 
 }  // namespace
 
-std::string_view to_string(Encoding encoding) { return encoding == Encoding::cp1251 ? "windows-1251" : "utf-8"; }
+std::string_view to_string(Encoding encoding) {
+  return encoding == Encoding::cp1251 ? "windows-1251" : "utf-8";
+}
 
 std::size_t StringSource::read(char* buffer, std::size_t size) {
   const std::size_t n = std::min(size, text_.size());
@@ -135,7 +137,8 @@ void Reader::decide(std::size_t first) {
   if (!at_end) {
     // A character cut at the end of the sample is not an error.
     std::size_t lead = sample.size();
-    for (std::size_t k = 0; k < 3 && lead > 0 && (static_cast<unsigned char>(sample[lead - 1]) & 0xC0) == 0x80; ++k)
+    for (std::size_t k = 0;
+         k < 3 && lead > 0 && (static_cast<unsigned char>(sample[lead - 1]) & 0xC0) == 0x80; ++k)
       --lead;
     if (lead > 0 && static_cast<unsigned char>(sample[lead - 1]) >= 0xC0) sample = sample.substr(0, lead - 1);
   }
@@ -165,7 +168,8 @@ bool Reader::fill() {
     return false;
   }
   if (encoding_ == Encoding::detect) {
-    const auto it = std::find_if(raw_.begin(), raw_.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+    const auto it =
+        std::find_if(raw_.begin(), raw_.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
     if (it != raw_.end()) decide(static_cast<std::size_t>(it - raw_.begin()));
   }
   if (decoder_) {
@@ -182,7 +186,8 @@ void Reader::start() {
       delimiter_ = *d;
       break;
     }
-    if (buf_.size() - pos_ > limits_.record) fail(line_, "a record longer than " + size_text(limits_.record), "is this a CSV file?");
+    if (buf_.size() - pos_ > limits_.record)
+      fail(line_, "a record longer than " + size_text(limits_.record), "is this a CSV file?");
     fill();
   }
   // Bytes that end a run of field text: outside quotes, and inside quotes.
@@ -232,7 +237,8 @@ Reader::Step Reader::parse(Record& record) {
   std::size_t count = 0;
   while (true) {
     if (count == limits_.fields)
-      fail(first_line, "more than " + std::to_string(limits_.fields) + " fields in a record", "is this a CSV file?");
+      fail(first_line, "more than " + std::to_string(limits_.fields) + " fields in a record",
+           "is this a CSV file?");
     if (count == record.fields.size()) record.fields.emplace_back();
     std::string& field = record.fields[count++];
     field.clear();

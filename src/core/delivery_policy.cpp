@@ -44,9 +44,9 @@ bool mentions(std::string_view text, std::string_view lower_words) {
 bool about_our_message(int code, std::string_view text) {
   const auto [klass, subject, detail] = enhanced_status(text);
   if (klass == 5) {
-    if (subject == 5 || subject == 6) return true;  // protocol or media errors
-    if (subject == 3 && detail == 4) return true;   // message too big for the system
-    if (subject == 2 && detail == 3) return true;   // message length exceeds a limit
+    if (subject == 5 || subject == 6) return true;                   // protocol or media errors
+    if (subject == 3 && detail == 4) return true;                    // message too big for the system
+    if (subject == 2 && detail == 3) return true;                    // message length exceeds a limit
     if (subject == 1 || subject == 2 || subject == 7) return false;  // address, mailbox, policy
   }
   if (code >= 500 && code <= 503) return true;
@@ -75,7 +75,8 @@ Verdict judge(const ReplyFacts& r) {
     case Stage::body:
       // Cut during or after the data: the message may have arrived; retried like a 4xx.
       if (r.failure != Failure::none) return Verdict::deferred;
-      if (r.code >= 500) return about_our_message(r.code, r.text) ? Verdict::message_refused : Verdict::bounced;
+      if (r.code >= 500)
+        return about_our_message(r.code, r.text) ? Verdict::message_refused : Verdict::bounced;
       return Verdict::deferred;
   }
   return Verdict::deferred;

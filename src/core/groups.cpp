@@ -3,9 +3,9 @@
 #include <fmt/format.h>
 
 #include "mailer/base/error.hpp"
-#include "mailer/core/records.hpp"
 #include "mailer/base/utf8.hpp"
 #include "mailer/base/validate.hpp"
+#include "mailer/core/records.hpp"
 #include "record_access.hpp"
 
 namespace mailer {
@@ -31,8 +31,8 @@ struct NamedGroup {
   Id owner;
 };
 
-NamedGroup named_group(store::Database& db, const Actor& actor, const std::string& name, const OwnerEmail& owner_email,
-                       RecordAction action) {
+NamedGroup named_group(store::Database& db, const Actor& actor, const std::string& name,
+                       const OwnerEmail& owner_email, RecordAction action) {
   const std::string what = fmt::format("group '{}'", utf8::visible(name));
   Id owner = actor.id;
   if (owner_email) {
@@ -51,12 +51,13 @@ NamedGroup named_group(store::Database& db, const Actor& actor, const std::strin
 // Client ids must be the group owner's; others are "not found" as any unseen record.
 void check_own_clients(store::Database& db, Id owner, const std::vector<Id>& clients) {
   for (Id id : clients)
-    if (db.clients().client_owner(id) != owner) throw Error(Errc::not_found, fmt::format("client {} not found", id));
+    if (db.clients().client_owner(id) != owner)
+      throw Error(Errc::not_found, fmt::format("client {} not found", id));
 }
 
 // Adds (`add`) or removes the clients' memberships; returns how many changed.
-std::size_t change_members(store::Database& db, const Actor& actor, const std::string& name, const std::vector<Id>& clients,
-                           const OwnerEmail& owner, bool add) {
+std::size_t change_members(store::Database& db, const Actor& actor, const std::string& name,
+                           const std::vector<Id>& clients, const OwnerEmail& owner, bool add) {
   store::Transaction tx(db);
   const NamedGroup group = named_group(db, actor, name, owner, RecordAction::change);
   check_own_clients(db, group.owner, clients);
@@ -72,7 +73,8 @@ namespace detail {
 
 Id group_id(store::Database& db, Id owner, const std::string& name) {
   if (auto found = db.clients().find_group(owner, name)) return found->id;
-  throw Error(Errc::not_found, fmt::format("group '{}' not found", utf8::visible(name)), "see `mailer group list`");
+  throw Error(Errc::not_found, fmt::format("group '{}' not found", utf8::visible(name)),
+              "see `mailer group list`");
 }
 
 Id ensure_group(store::Database& db, Id owner, const std::string& name, Time now) {
@@ -103,24 +105,27 @@ std::vector<Group> list_groups(store::Database& db, const Actor& actor, Scope sc
   return db.clients().list_groups(scope.all ? std::nullopt : std::optional<Id>(actor.id));
 }
 
-std::string remove_group(store::Database& db, const Actor& actor, const std::string& name, const OwnerEmail& owner) {
+std::string remove_group(store::Database& db, const Actor& actor, const std::string& name,
+                         const OwnerEmail& owner) {
   store::Transaction tx(db);
   const NamedGroup group = named_group(db, actor, name, owner, RecordAction::change);
   // As a message a mailing uses cannot go: the mailing would lose its recipients silently.
   const std::string stored = load_group(db, group.id).name;
   if (const auto used = db.clients().group_user(group.id)) {
-    throw Error(Errc::data,
-                fmt::format("group '{}' is used by mailing {}{}", utf8::visible(stored), used->mailing,
-                            used->name.empty() ? "" : fmt::format(" ('{}')", utf8::visible(used->name))),
-                fmt::format("remove the mailing first, or give it other recipients with `mailer mailing edit {}`",
-                            used->mailing));
+    throw Error(
+        Errc::data,
+        fmt::format("group '{}' is used by mailing {}{}", utf8::visible(stored), used->mailing,
+                    used->name.empty() ? "" : fmt::format(" ('{}')", utf8::visible(used->name))),
+        fmt::format("remove the mailing first, or give it other recipients with `mailer mailing edit {}`",
+                    used->mailing));
   }
   db.clients().remove_group(group.id);
   tx.commit();
   return stored;
 }
 
-std::vector<Client> group_members(store::Database& db, const Actor& actor, const std::string& name, const OwnerEmail& owner) {
+std::vector<Client> group_members(store::Database& db, const Actor& actor, const std::string& name,
+                                  const OwnerEmail& owner) {
   const NamedGroup group = named_group(db, actor, name, owner, RecordAction::read);
   return detail::group_clients(db, group.id);
 }

@@ -97,24 +97,26 @@ Layout parse_columns(std::string_view list) {
                     "position empty to skip that column, as in `columns` email,,name");
       auto& slot = layout.at[static_cast<int>(*column)];
       if (slot)
-        throw Error(kBadRequest, fmt::format("columns: '{}' is given twice", kColumnNames[static_cast<int>(*column)]));
+        throw Error(kBadRequest,
+                    fmt::format("columns: '{}' is given twice", kColumnNames[static_cast<int>(*column)]));
       slot = position;
     }
     if (comma == std::string_view::npos) break;
     list.remove_prefix(comma + 1);
     ++position;
   }
-  if (!layout.at[0]) throw Error(kBadRequest, "columns: no email column", "for example `columns` email,name,comment");
+  if (!layout.at[0])
+    throw Error(kBadRequest, "columns: no email column", "for example `columns` email,name,comment");
   return layout;
 }
-
 
 std::pair<Layout, bool> read_layout(const csv::Record& first, const std::optional<Layout>& given,
                                     ImportSummary& summary) {
   const auto& cells = first.fields;
   const auto unknown = [&](const Layout& layout) {
     for (std::size_t i = 0; i < cells.size(); ++i) {
-      const bool mapped = std::any_of(std::begin(layout.at), std::end(layout.at), [&](auto& at) { return at == i; });
+      const bool mapped =
+          std::any_of(std::begin(layout.at), std::end(layout.at), [&](auto& at) { return at == i; });
       if (!mapped && !is_blank(cells[i])) summary.unknown_columns.emplace_back(trim(cells[i]));
     }
   };
@@ -134,8 +136,9 @@ std::pair<Layout, bool> read_layout(const csv::Record& first, const std::optiona
     auto& slot = layout.at[static_cast<int>(*column)];
     if (slot)
       throw Error(Errc::data,
-                  fmt::format("line {}: two {} columns ('{}' and '{}')", first.line, kColumnNames[static_cast<int>(*column)],
-                              utf8::visible(cells[*slot]), utf8::visible(cells[i])),
+                  fmt::format("line {}: two {} columns ('{}' and '{}')", first.line,
+                              kColumnNames[static_cast<int>(*column)], utf8::visible(cells[*slot]),
+                              utf8::visible(cells[i])),
                   "rename one, or give `columns` to say which to read");
     slot = i;
     any = true;
@@ -157,7 +160,8 @@ std::pair<Layout, bool> read_layout(const csv::Record& first, const std::optiona
     return {layout, false};
   }
   if (!filled.empty() && cells[filled[0]].find('@') != std::string::npos)
-    throw Error(Errc::data, fmt::format("line {}: no header, and more than one column", first.line), kHeaderHint);
+    throw Error(Errc::data, fmt::format("line {}: no header, and more than one column", first.line),
+                kHeaderHint);
   throw Error(Errc::data, fmt::format("line {}: no email column in the header", first.line), kHeaderHint);
 }
 

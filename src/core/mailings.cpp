@@ -1,15 +1,15 @@
 // Mailings (SPEC §2, §3): what is sent to whom and when; the rules here, the rows in the mailing store.
-#include <memory>
 #include <algorithm>
+#include <memory>
 
 #include <fmt/format.h>
 
 #include "mailer/base/bad_request.hpp"
 #include "mailer/base/error.hpp"
-#include "mailer/store/runs.hpp"
+#include "mailer/base/validate.hpp"
 #include "mailer/core/mailings.hpp"
 #include "mailer/core/messages.hpp"
-#include "mailer/base/validate.hpp"
+#include "mailer/store/runs.hpp"
 #include "record_access.hpp"
 
 namespace mailer {
@@ -51,7 +51,8 @@ void check_message_owner(store::Database& db, Id message, Id owner) {
 std::optional<Mailing> load_mailing(store::Database& db, Id id) { return db.mailings().mailing(id); }
 
 Mailing add_mailing(store::Database& db, const Actor& actor, const MailingInput& input, Time now) {
-  if (!input.message) throw Error(Errc::internal, "add_mailing: a mailing needs its message");  // the caller's to ask
+  if (!input.message)
+    throw Error(Errc::internal, "add_mailing: a mailing needs its message");  // the caller's to ask
   std::vector<Id> clients = input.clients.value_or(std::vector<Id>{});
   std::vector<std::string> groups = input.groups.value_or(std::vector<std::string>{});
   if (clients.empty() && groups.empty())

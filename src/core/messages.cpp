@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 
 #include "mailer/base/error.hpp"
-#include "mailer/core/template.hpp"
 #include "mailer/base/validate.hpp"
+#include "mailer/core/template.hpp"
 #include "record_access.hpp"
 
 namespace mailer {
@@ -27,12 +27,13 @@ Id owner_if_allowed(store::Database& db, const Actor& actor, Id id, RecordAction
 
 void check_body_size(const std::string& body, const char* field) {
   if (body.size() > kMaxBodyBytes)
-    throw Error(Errc::data, fmt::format("{}: {} bytes, more than a body may have (1 MiB)", field, body.size()),
+    throw Error(Errc::data,
+                fmt::format("{}: {} bytes, more than a body may have (1 MiB)", field, body.size()),
                 "link to anything longer from a shorter message");
 }
 
-void check_message(const std::string& subject, const std::string& body_text, const std::optional<std::string>& html,
-                   bool unsubscribe_available) {
+void check_message(const std::string& subject, const std::string& body_text,
+                   const std::optional<std::string>& html, bool unsubscribe_available) {
   if (subject.empty()) throw Error(Errc::data, "subject: empty");
   check_header_value(subject, "subject");
   if (subject.size() > kMaxSubjectBytes)
@@ -50,8 +51,9 @@ void check_message(const std::string& subject, const std::string& body_text, con
 
 }  // namespace
 
-Message add_message(store::Database& db, const Actor& actor, const std::string& subject, const std::string& body_text,
-                    const std::optional<std::string>& body_html, Time now, bool unsubscribe_available) {
+Message add_message(store::Database& db, const Actor& actor, const std::string& subject,
+                    const std::string& body_text, const std::optional<std::string>& body_html, Time now,
+                    bool unsubscribe_available) {
   check_message(subject, body_text, body_html, unsubscribe_available);
   store::Transaction tx(db);
   Message fields;
@@ -95,7 +97,8 @@ void remove_messages(store::Database& db, const Actor& actor, const std::vector<
   for (Id id : ids) {
     owner_if_allowed(db, actor, id, RecordAction::change);
     if (auto mailing = db.messages().used_by(id))
-      throw Error(Errc::data, fmt::format("message {} is used by mailing {}", id, *mailing), "remove the mailing first");
+      throw Error(Errc::data, fmt::format("message {} is used by mailing {}", id, *mailing),
+                  "remove the mailing first");
   }
   db.messages().remove(ids);
   tx.commit();

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-
 namespace mailer {
 
 Notice verification_notice(const std::string& email, const std::string& name, const std::string& code,

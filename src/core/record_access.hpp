@@ -7,15 +7,16 @@
 #include <fmt/format.h>
 
 #include "mailer/base/error.hpp"
-#include "mailer/core/records.hpp"
 #include "mailer/base/validate.hpp"
+#include "mailer/core/records.hpp"
 
 namespace mailer::detail {
 
 // `owner` (the record's owner as its repository read it, none when there is no such record)
 // after checking that `actor` may do `action` to the record `what` ("message 4"); a missing
 // record is "not found" just like one the actor may not see.
-inline Id check_owner(const Actor& actor, std::optional<Id> owner, RecordAction action, const std::string& what) {
+inline Id check_owner(const Actor& actor, std::optional<Id> owner, RecordAction action,
+                      const std::string& what) {
   if (!owner) throw Error(Errc::not_found, fmt::format("{} not found", what));
   check_record(actor, *owner, action, what);
   return *owner;

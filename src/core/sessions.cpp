@@ -1,8 +1,8 @@
 #include "mailer/core/sessions.hpp"
 
 #include "mailer/base/error.hpp"
-#include "mailer/core/secrets.hpp"
 #include "mailer/base/validate.hpp"
+#include "mailer/core/secrets.hpp"
 
 namespace mailer {
 namespace {

@@ -71,9 +71,9 @@ struct Segment {
 };
 
 struct Scan {
-  bool plain = true;    // text and variable tags only: renders as the text with the values put in
-  bool broken = false;  // a tag mustache refuses (its parser says why)
-  std::string problem;  // the first unknown variable or partial
+  bool plain = true;              // text and variable tags only: renders as the text with the values put in
+  bool broken = false;            // a tag mustache refuses (its parser says why)
+  std::string problem;            // the first unknown variable or partial
   bool bare_unsubscribe = false;  // {{unsubscribe_url}} outside {{#unsubscribe_url}}
   std::vector<Segment> segments;  // when plain
 };
@@ -130,7 +130,8 @@ Scan scan_tags(std::string_view text, std::string_view field) {
       int var = note(name);
       if (var == kUnsubscribeUrl) {
         bool guarded = false;
-        for (int i = 0; i < depth; ++i) guarded = guarded || sections[static_cast<std::size_t>(i)] == kUnsubscribeUrl;
+        for (int i = 0; i < depth; ++i)
+          guarded = guarded || sections[static_cast<std::size_t>(i)] == kUnsubscribeUrl;
         s.bare_unsubscribe = s.bare_unsubscribe || !guarded;
       }
       if (var < 0) s.plain = false;
@@ -242,7 +243,8 @@ class Template {
   Template() = default;
 
   // `check` refuses unknown variables and partials; the size and depth caps always apply.
-  Template(std::string_view text, std::string_view field, bool html, bool check, bool unsubscribe_available = true)
+  Template(std::string_view text, std::string_view field, bool html, bool check,
+           bool unsubscribe_available = true)
       : text_(text), html_(html) {
     if (text.size() > kMaxTemplateBytes)
       throw template_error(field, fmt::format("longer than {} bytes (1 MiB)", kMaxTemplateBytes),
@@ -257,8 +259,10 @@ class Template {
     }
     if (check && !scan.problem.empty()) throw template_error(field, scan.problem, kVariableHint);
     if (check && !unsubscribe_available && scan.bare_unsubscribe)
-      throw Error(Errc::data, fmt::format("{}: {{{{unsubscribe_url}}}} would be empty: tracking.base_url is not set", field),
-                  "set tracking.base_url in the config, or take {{unsubscribe_url}} out");
+      throw Error(
+          Errc::data,
+          fmt::format("{}: {{{{unsubscribe_url}}}} would be empty: tracking.base_url is not set", field),
+          "set tracking.base_url in the config, or take {{unsubscribe_url}} out");
     segments_ = std::move(scan.segments);
   }
 

@@ -17,7 +17,8 @@ std::string mac_hex(const std::string& key, std::int64_t run, std::int64_t clien
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_state state;
   crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
+                                message.size());
   crypto_auth_hmacsha256_final(&state, mac);
   char hex[2 * 16 + 1];
   sodium_bin2hex(hex, sizeof hex, mac, 16);  // 128 bits are plenty against guessing

@@ -59,8 +59,8 @@ void check_header_lines(std::string_view head) {
     if (end - start > kMaxLineOctets) {
       std::string_view name = head.substr(field, head.find(':', field) - field);
       throw Error(Errc::data,
-                  fmt::format("{} header: a line of {} octets, more than the {} a message line may have", name,
-                              end - start, kMaxLineOctets),
+                  fmt::format("{} header: a line of {} octets, more than the {} a message line may have",
+                              name, end - start, kMaxLineOctets),
                   name == "List-Unsubscribe" ? "the unsubscribe URL starts with tracking.base_url: shorten it"
                                              : "shorten what goes into it");
     }
@@ -126,7 +126,8 @@ void Composer::compose(const Recipient& to, const ComposeContext& context, std::
   const bool html = m.renderer.has_html();
   clean_header_into(m.cleaned, m.rendered);
   const BodyEncoding text_encoding = choose_body_encoding(m.body_text);
-  const BodyEncoding html_encoding = html ? choose_body_encoding(m.body_html) : BodyEncoding::quoted_printable;
+  const BodyEncoding html_encoding =
+      html ? choose_body_encoding(m.body_html) : BodyEncoding::quoted_printable;
 
   out.clear();
   // One allocation for the worst case is cheaper than growing several times.

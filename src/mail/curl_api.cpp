@@ -2,8 +2,8 @@
 
 #include <mutex>
 
-#include "mailer/base/shared_library.hpp"
 #include "mailer/base/error.hpp"
+#include "mailer/base/shared_library.hpp"
 
 namespace mailer::mail {
 namespace {
@@ -17,7 +17,8 @@ CurlApi load() {
   lib.resolve("curl_easy_setopt", api.easy_setopt);
   lib.resolve("curl_easy_perform", api.easy_perform);
   lib.resolve("curl_easy_strerror", api.easy_strerror);
-  if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw Error(Errc::internal, "libcurl could not be initialised");
+  if (api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+    throw Error(Errc::internal, "libcurl could not be initialised");
   return api;  // the library stays loaded for the life of the process
 }
 

@@ -5,8 +5,8 @@
 #include <dirent.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <charconv>
+#include <chrono>
 #include <climits>
 #include <cstring>
 #include <memory>
@@ -14,14 +14,14 @@
 #include <fmt/format.h>
 
 #include "attempt_writer.hpp"
-#include "mailer/mail/compose.hpp"
-#include "mailer/base/error.hpp"
-#include "mailer/mail/journal.hpp"
-#include "mailer/core/schedule.hpp"
-#include "mailer/mail/smtp_sender.hpp"
-#include "mailer/core/users.hpp"
-#include "mailer/base/validate.hpp"
 #include "dry_run.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/base/validate.hpp"
+#include "mailer/core/schedule.hpp"
+#include "mailer/core/users.hpp"
+#include "mailer/mail/compose.hpp"
+#include "mailer/mail/journal.hpp"
+#include "mailer/mail/smtp_sender.hpp"
 #include "run_records.hpp"
 #include "run_sender.hpp"
 
@@ -67,7 +67,12 @@ struct SendContext {
   std::unique_ptr<mail::Transport> sender;
 
   SendContext(store::Database& d, const Config& c, const SendRequest& r, SendSummary& s, Time n)
-      : db(d), config(c), request(r), summary(s), now(n), claims(d.run_claimer()),
+      : db(d),
+        config(c),
+        request(r),
+        summary(s),
+        now(n),
+        claims(d.run_claimer()),
         local_file(d.local_file()),
         canonical_db(local_file ? local_file->canonical : std::string()) {}
 
@@ -98,13 +103,13 @@ struct SendContext {
     db.runs().record_error(run.id, what, clock(), data);
     if (data) {
       ++summary.data_errors;
-      summary.notes.push_back(fmt::format(
-          "run {} of mailing {} paused: {} (fix it, then `mailer send {}` resumes the run)", run.id, run.mailing,
-          what, run.mailing));
+      summary.notes.push_back(
+          fmt::format("run {} of mailing {} paused: {} (fix it, then `mailer send {}` resumes the run)",
+                      run.id, run.mailing, what, run.mailing));
     } else {
       ++summary.internal_errors;
-      summary.notes.push_back(fmt::format("run {} of mailing {} stopped: {} (the next `send --due` retries it)",
-                                          run.id, run.mailing, what));
+      summary.notes.push_back(fmt::format(
+          "run {} of mailing {} stopped: {} (the next `send --due` retries it)", run.id, run.mailing, what));
     }
   }
 
@@ -132,7 +137,8 @@ struct SendContext {
       if (e.code() == Errc::config || e.code() == Errc::permission) throw;
       if (e.code() == Errc::temp_failure) {  // the database is busy: another tick takes it
         ++summary.busy;
-        summary.notes.push_back(fmt::format("run {} of mailing {} left for later: {}", run.id, run.mailing, e.what()));
+        summary.notes.push_back(
+            fmt::format("run {} of mailing {} left for later: {}", run.id, run.mailing, e.what()));
         return;
       }
       fail_run(run, e.hint().empty() ? std::string(e.what()) : fmt::format("{} ({})", e.what(), e.hint()),
@@ -191,7 +197,8 @@ Mailing sendable_mailing(store::Database& db, const Actor& actor, Id mailing_id)
                 "a manager can enable it with `mailer mailing enable`");
   auto owner = find_user(db, mailing->owner);
   if (!owner || !owner->active || !owner->verified)
-    throw Error(Errc::permission, fmt::format("the owner of mailing {} is blocked or unverified", mailing_id));
+    throw Error(Errc::permission,
+                fmt::format("the owner of mailing {} is blocked or unverified", mailing_id));
   return *mailing;
 }
 
@@ -200,15 +207,6 @@ void send_runs(SendContext& ctx, const std::vector<runs::RunInfo>& list) {
 }
 
 }  // namespace
-
-int send_exit_code(const SendSummary& s) {
-  if (s.internal_errors > 0) return static_cast<int>(Errc::internal);
-  if (s.data_errors > 0) return static_cast<int>(Errc::data);
-  if (s.unavailable > 0 && s.unavailable == s.deferred + s.failed && s.sent == 0 && s.bounced == 0)
-    return static_cast<int>(Errc::unavailable);
-  if (s.deferred > 0 || s.busy > 0) return static_cast<int>(Errc::temp_failure);
-  return 0;
-}
 
 SendSummary send_mailing_now(store::Database& db, const Config& config, const Actor& actor, Id mailing_id,
                              const SendRequest& request, Time now) {
@@ -360,9 +358,10 @@ SendSummary send_test_copy(store::Database& db, const Config& config, const Acto
   if (request.log) request.log(fmt::format("{}: {}: {}", email, status, result.response));
   Time at = request.clock ? request.clock() : now;
   store::Transaction tx(db);
-  db.attempts().add_attempt(NewAttempt{run, mailing.id, client, email, at, status,
-                                        result.smtp_code > 0 ? std::optional<int>(result.smtp_code) : std::nullopt,
-                                        result.response, context.message_id});
+  db.attempts().add_attempt(
+      NewAttempt{run, mailing.id, client, email, at, status,
+                 result.smtp_code > 0 ? std::optional<int>(result.smtp_code) : std::nullopt, result.response,
+                 context.message_id});
   db.runs().finish_run(run, at);
   tx.commit();
   summary.elapsed_s = std::chrono::duration<double>(Clock::now() - start).count();
@@ -375,8 +374,9 @@ SendSummary send_due(store::Database& db, const Config& config, const SendReques
   SendSummary summary;
   if (request.dry_run) {
     // It lists every user's recipients and messages.
-    if (!actor) throw Error(Errc::permission, "a dry run of every user's mailings needs a session",
-                            "log in as a manager or superuser");
+    if (!actor)
+      throw Error(Errc::permission, "a dry run of every user's mailings needs a session",
+                  "log in as a manager or superuser");
     require_moderator(*actor, "a dry run of every user's mailings");
     dry_run_due(db, config, request, summary, now);
     return summary;

@@ -8,8 +8,8 @@
 
 namespace mailer {
 
-void dry_run_mailing(store::Database& db, const Config& config, Id mailing, Id owner, Id message, const SendRequest& request,
-                     SendSummary& summary, Time now) {
+void dry_run_mailing(store::Database& db, const Config& config, Id mailing, Id owner, Id message,
+                     const SendRequest& request, SendSummary& summary, Time now) {
   auto stored = db.runs().message(message);
   if (!stored) throw Error(Errc::not_found, fmt::format("message {} not found", message));
   mail::MessageTemplate tmpl{stored->subject, stored->body_text, stored->body_html};
@@ -31,7 +31,8 @@ void dry_run_mailing(store::Database& db, const Config& config, Id mailing, Id o
   }
 }
 
-void dry_run_due(store::Database& db, const Config& config, const SendRequest& request, SendSummary& summary, Time now) {
+void dry_run_due(store::Database& db, const Config& config, const SendRequest& request, SendSummary& summary,
+                 Time now) {
   for (const auto& d : db.runs().due_mailings(now)) {
     schedule::MailingState state;
     state.enabled = d.enabled;
@@ -39,7 +40,8 @@ void dry_run_due(store::Database& db, const Config& config, const SendRequest& r
     state.next_run_at = d.next_run_at;
     state.end_at = d.end_at;
     state.owner_can_send = d.owner_can_send;
-    if (schedule::is_due(state, now)) dry_run_mailing(db, config, d.id, d.owner, d.message, request, summary, now);
+    if (schedule::is_due(state, now))
+      dry_run_mailing(db, config, d.id, d.owner, d.message, request, summary, now);
   }
 }
 

@@ -22,11 +22,20 @@ constexpr std::size_t kFields = 11;
 void append_escaped(std::string_view field, std::string& out) {
   for (char c : field) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '\t': out += "\\t"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -41,11 +50,20 @@ std::optional<std::string> unescape(std::string_view field) {
     }
     if (++i == field.size()) return std::nullopt;
     switch (field[i]) {
-      case '\\': out += '\\'; break;
-      case 't': out += '\t'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      default: return std::nullopt;
+      case '\\':
+        out += '\\';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      default:
+        return std::nullopt;
     }
   }
   return out;
@@ -95,7 +113,8 @@ std::optional<JournalRecord> parse_line(std::string_view line) {
     return std::nullopt;
   if (r.state != "done" && r.state != "deferred" && r.state != "queued") return std::nullopt;
   if (r.client <= 0 || r.tries_before < 0) return std::nullopt;
-  if (!optional_number(fields[6], r.retry_at) || !optional_number(fields[7], r.smtp_code)) return std::nullopt;
+  if (!optional_number(fields[6], r.retry_at) || !optional_number(fields[7], r.smtp_code))
+    return std::nullopt;
   auto email = unescape(fields[8]);
   auto message_id = unescape(fields[9]);
   auto response = unescape(fields[10]);
@@ -113,8 +132,8 @@ std::optional<JournalRecord> parse_line(std::string_view line) {
 }  // namespace
 
 void append_journal_record(const JournalRecord& r, std::string& out) {
-  fmt::format_to(std::back_inserter(out), "{}\t{}\t{}\t{}\t{}\t{}\t", kVersion, r.client, r.tries_before, r.at,
-                 r.status, r.state);
+  fmt::format_to(std::back_inserter(out), "{}\t{}\t{}\t{}\t{}\t{}\t", kVersion, r.client, r.tries_before,
+                 r.at, r.status, r.state);
   if (r.retry_at) fmt::format_to(std::back_inserter(out), "{}", *r.retry_at);
   out += '\t';
   if (r.smtp_code) fmt::format_to(std::back_inserter(out), "{}", *r.smtp_code);
@@ -190,8 +209,8 @@ std::vector<JournalRecord> DeliveryJournal::read_trusted(const std::string& path
     return {};
   }
   struct stat sb {};
-  if (::fstat(fd.get(), &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != ::geteuid() || (sb.st_mode & 077) != 0 ||
-      sb.st_nlink != 1) {
+  if (::fstat(fd.get(), &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_uid != ::geteuid() ||
+      (sb.st_mode & 077) != 0 || sb.st_nlink != 1) {
     problem = fmt::format(
         "delivery journal {} was not read: it is not a regular file of this user's with mode 0600", path);
     return {};

@@ -38,7 +38,9 @@ bool is_atom_phrase(std::string_view s) {
 
 }  // namespace
 
-std::string ascii_domain(std::string_view domain) { return idn::to_ascii(domain).value_or(std::string(domain)); }
+std::string ascii_domain(std::string_view domain) {
+  return idn::to_ascii(domain).value_or(std::string(domain));
+}
 
 std::string envelope_address(std::string_view address) {
   std::size_t at = address.rfind('@');

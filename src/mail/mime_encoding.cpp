@@ -12,8 +12,8 @@
 namespace mailer::mail {
 namespace {
 
-constexpr std::size_t kMaxWord = 75;  // RFC 2047 §2: an encoded word's length limit
-constexpr std::size_t kQpLine = 76;   // RFC 2045 §6.7 (5): encoded line length limit
+constexpr std::size_t kMaxWord = 75;       // RFC 2047 §2: an encoded word's length limit
+constexpr std::size_t kQpLine = 76;        // RFC 2045 §6.7 (5): encoded line length limit
 constexpr std::size_t kB64LineBytes = 57;  // 76 base64 characters a line (RFC 2045 §6.8)
 constexpr char kHexUpper[] = "0123456789ABCDEF";
 constexpr std::string_view kCrlf = "\r\n";
@@ -336,7 +336,8 @@ BodyEncoding choose_body_encoding(std::string_view text) {
     if (i + 8 <= n) {
       std::uint64_t w;
       std::memcpy(&w, in + i, 8);
-      const bool special = ((w - 0x20 * k01) & ~w & k80) != 0 || has_zero(w ^ ('=' * k01)) || has_zero(w ^ (0x7f * k01));
+      const bool special =
+          ((w - 0x20 * k01) & ~w & k80) != 0 || has_zero(w ^ ('=' * k01)) || has_zero(w ^ (0x7f * k01));
       if (!special) {
         // The bytes >= 0x80 as 0/1 per byte, summed into the top byte by the multiplication.
         line += 8 + 2 * static_cast<std::size_t>((((w & k80) >> 7) * k01) >> 56);

@@ -45,7 +45,8 @@ const char* halt_words(Halt halt) {
   return "";
 }
 
-bool claim(store::Database& db, Id run, const std::string& claimed_by, const std::optional<std::string>& journal) {
+bool claim(store::Database& db, Id run, const std::string& claimed_by,
+           const std::optional<std::string>& journal) {
   store::Transaction tx(db);
   bool exists = db.runs().claim(run, claimed_by, journal);
   tx.commit();

@@ -31,7 +31,8 @@ class HaltCheck {
 
 // Marks the run as this process's (`claimed_by`) with its journal path, in a transaction of
 // its own; false when the run no longer exists (its mailing was removed meanwhile).
-bool claim(store::Database& db, Id run, const std::string& claimed_by, const std::optional<std::string>& journal);
+bool claim(store::Database& db, Id run, const std::string& claimed_by,
+           const std::optional<std::string>& journal);
 
 // Closes a run whose recipients are all done (or whose mailing was stopped), and finishes its
 // mailing when no slot is left; in a transaction of its own.

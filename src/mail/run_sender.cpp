@@ -40,11 +40,18 @@ const char* kind_words(policy::Verdict v) {
 
 }  // namespace
 
-RunSender::RunSender(store::Database& db, const Config& config, const runs::RunInfo& run, const SendRequest& request,
-                     SendSummary& summary, Time now, std::unique_ptr<mail::Transport>& sender,
-                     std::string journal_path)
-    : db_(db), config_(config), run_(run), request_(request), summary_(summary), now_(now), sender_(sender),
-      composer_(load_template(db, run.message)), journal_path_(std::move(journal_path)) {
+RunSender::RunSender(store::Database& db, const Config& config, const runs::RunInfo& run,
+                     const SendRequest& request, SendSummary& summary, Time now,
+                     std::unique_ptr<mail::Transport>& sender, std::string journal_path)
+    : db_(db),
+      config_(config),
+      run_(run),
+      request_(request),
+      summary_(summary),
+      now_(now),
+      sender_(sender),
+      composer_(load_template(db, run.message)),
+      journal_path_(std::move(journal_path)) {
   if (!config.tracking_base_url.empty()) key_ = tracking_key(db);
 }
 

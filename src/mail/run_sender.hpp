@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "attempt_writer.hpp"
-#include "mailer/mail/compose.hpp"
 #include "mailer/core/config.hpp"
+#include "mailer/mail/compose.hpp"
 #include "mailer/mail/dispatch.hpp"
 #include "mailer/mail/journal.hpp"
 #include "mailer/mail/smtp_sender.hpp"
@@ -24,7 +24,8 @@ class RunSender {
  public:
   // `journal_path` empty: no journal (an in-memory database), results are committed at once.
   RunSender(store::Database& db, const Config& config, const runs::RunInfo& run, const SendRequest& request,
-            SendSummary& summary, Time now, std::unique_ptr<mail::Transport>& sender, std::string journal_path);
+            SendSummary& summary, Time now, std::unique_ptr<mail::Transport>& sender,
+            std::string journal_path);
 
   void send();
 
@@ -69,7 +70,7 @@ class RunSender {
   std::size_t base_total_ = 0;
   std::size_t refused_in_a_row_ = 0;  // session refusals since the last recipient-level reply
   runs::Halt halt_ = runs::Halt::none;
-  std::string refusal_;                // the reply that stopped the run, when one did
+  std::string refusal_;  // the reply that stopped the run, when one did
   bool message_refused_ = false;
   bool stop_ = false;
 };

@@ -122,7 +122,8 @@ Delivery SmtpConnection::deliver(const Envelope& envelope) noexcept {
   offset_ = 0;
   rcpt_.data = const_cast<char*>(envelope.rcpt.c_str());
   tracker_.reset();
-  curl_api().easy_setopt(easy_.get(), CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(envelope.data.size()));
+  curl_api().easy_setopt(easy_.get(), CURLOPT_INFILESIZE_LARGE,
+                         static_cast<curl_off_t>(envelope.data.size()));
   const CURLcode rc = curl_api().easy_perform(easy_.get());
   // 7.88 keeps the connection after some failures, e.g. a timeout waiting for the reply to
   // the message data; that late reply would then be read as the answer to the next MAIL

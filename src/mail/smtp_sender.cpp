@@ -120,19 +120,18 @@ struct SmtpSender::Impl {
   SmtpSettings settings;
   std::vector<std::unique_ptr<SmtpConnection>> connections;
   std::mutex mutex;
-  std::mutex pending_mutex;         // taken alone or inside `mutex`, never the other way round
-  std::vector<Delivery> pending;    // guarded by pending_mutex: finished, not yet reported
-  std::uint64_t pushed = 0;         // guarded by pending_mutex: deliveries finished so far
-  std::uint64_t reported = 0;       // guarded by mutex: deliveries given to `done` so far
-  std::vector<Delivery> batch;      // guarded by mutex
-  std::exception_ptr failure;  // guarded by mutex: the first exception of a callback
-  bool exhausted = false;      // guarded by mutex
+  std::mutex pending_mutex;       // taken alone or inside `mutex`, never the other way round
+  std::vector<Delivery> pending;  // guarded by pending_mutex: finished, not yet reported
+  std::uint64_t pushed = 0;       // guarded by pending_mutex: deliveries finished so far
+  std::uint64_t reported = 0;     // guarded by mutex: deliveries given to `done` so far
+  std::vector<Delivery> batch;    // guarded by mutex
+  std::exception_ptr failure;     // guarded by mutex: the first exception of a callback
+  bool exhausted = false;         // guarded by mutex
   Clock::duration interval{};
   Clock::time_point next_slot{};  // guarded by mutex
 };
 
-SmtpSender::SmtpSender(SmtpSettings settings)
-    : impl_(std::make_unique<Impl>(std::move(settings))) {}
+SmtpSender::SmtpSender(SmtpSettings settings) : impl_(std::make_unique<Impl>(std::move(settings))) {}
 
 SmtpSender::~SmtpSender() = default;
 
@@ -140,8 +139,9 @@ void SmtpSender::run(const NextEnvelope& next, const DeliveriesDone& done) {
   Impl& im = *impl_;
   im.open();
   const double rate = im.settings.rate_per_second;
-  im.interval = rate > 0 ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate))
-                         : Clock::duration::zero();
+  im.interval = rate > 0
+                    ? std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / rate))
+                    : Clock::duration::zero();
   im.next_slot = Clock::now();
   im.exhausted = false;
   im.failure = nullptr;

@@ -1,8 +1,8 @@
 // SPEC §4: one test per cell of the access matrix.
 #include <doctest/doctest.h>
 
-#include "mailer/core/access.hpp"
 #include "mailer/base/error.hpp"
+#include "mailer/core/access.hpp"
 
 #include <functional>
 
@@ -38,20 +38,26 @@ TEST_CASE("access: every role may create, read, change and send its own records 
 }
 
 TEST_CASE("access: reading others' records is for managers and superusers - others get not found (SPEC §4)") {
-  CHECK(code_of([] { check_record(as(Role::user), kOther, RecordAction::read, "client 9"); }) == Errc::not_found);
+  CHECK(code_of([] { check_record(as(Role::user), kOther, RecordAction::read, "client 9"); }) ==
+        Errc::not_found);
   CHECK(code_of([] { check_record(as(Role::content_manager), kOther, RecordAction::read, "client 9"); }) ==
         Errc::not_found);
   CHECK(code_of([] { check_record(as(Role::manager), kOther, RecordAction::read, "client 9"); }) == Errc::ok);
-  CHECK(code_of([] { check_record(as(Role::superuser), kOther, RecordAction::read, "client 9"); }) == Errc::ok);
+  CHECK(code_of([] { check_record(as(Role::superuser), kOther, RecordAction::read, "client 9"); }) ==
+        Errc::ok);
 }
 
-TEST_CASE("access: changing others' records is for superusers - a manager is denied, a user never sees it (SPEC §4)") {
-  CHECK(code_of([] { check_record(as(Role::user), kOther, RecordAction::change, "mailing 3"); }) == Errc::not_found);
+TEST_CASE(
+    "access: changing others' records is for superusers - a manager is denied, a user never sees it (SPEC "
+    "§4)") {
+  CHECK(code_of([] { check_record(as(Role::user), kOther, RecordAction::change, "mailing 3"); }) ==
+        Errc::not_found);
   CHECK(code_of([] { check_record(as(Role::content_manager), kOther, RecordAction::change, "mailing 3"); }) ==
         Errc::not_found);
   CHECK(code_of([] { check_record(as(Role::manager), kOther, RecordAction::change, "mailing 3"); }) ==
         Errc::permission);
-  CHECK(code_of([] { check_record(as(Role::superuser), kOther, RecordAction::change, "mailing 3"); }) == Errc::ok);
+  CHECK(code_of([] { check_record(as(Role::superuser), kOther, RecordAction::change, "mailing 3"); }) ==
+        Errc::ok);
 }
 
 TEST_CASE("access: a plain user's not-found message does not reveal the record (SPEC §4)") {
@@ -63,7 +69,8 @@ TEST_CASE("access: a plain user's not-found message does not reveal the record (
   }
 }
 
-TEST_CASE("access: disabling mailings and listing or blocking users is for managers and superusers (SPEC §4)") {
+TEST_CASE(
+    "access: disabling mailings and listing or blocking users is for managers and superusers (SPEC §4)") {
   CHECK(code_of([] { require_moderator(as(Role::user), "user list"); }) == Errc::permission);
   CHECK(code_of([] { require_moderator(as(Role::content_manager), "user list"); }) == Errc::permission);
   CHECK(code_of([] { require_moderator(as(Role::manager), "user list"); }) == Errc::ok);
@@ -77,7 +84,9 @@ TEST_CASE("access: --all listings are for managers and superusers (SPEC §2)") {
   CHECK(sees_all_records(as(Role::superuser)));
 }
 
-TEST_CASE("access: every role writes its own posts - publishing and editing any post is for managers, content-managers, superusers (SPEC §4)") {
+TEST_CASE(
+    "access: every role writes its own posts - publishing and editing any post is for managers, "
+    "content-managers, superusers (SPEC §4)") {
   for (Role r : {Role::user, Role::manager, Role::content_manager, Role::superuser})
     CHECK(code_of([&] { check_post_change(as(r), kMe, "post 1"); }) == Errc::ok);
   CHECK(code_of([] { check_post_change(as(Role::user), kOther, "post 2"); }) == Errc::permission);

@@ -5,9 +5,9 @@
 #include <functional>
 #include <string>
 
-#include "mailer/store/sqlite/db.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/core/users.hpp"
+#include "mailer/store/sqlite/db.hpp"
 #include "test_support.hpp"
 
 using namespace mailer;

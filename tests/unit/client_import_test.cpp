@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "mailer/store/sqlite/db.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/core/records.hpp"
+#include "mailer/store/sqlite/db.hpp"
 #include "test_support.hpp"
 
 using namespace mailer;
@@ -22,8 +22,9 @@ struct Fixture {
   Time now = 1'790'000'000;
   Actor owner{1, static_cast<unsigned>(Role::user)};
   Fixture() {
-    db.exec("INSERT INTO account (email, password_hash, verified, active, roles, created_at) VALUES "
-            "('olga@example.com', 'x', 1, 1, 'user', 0)");
+    db.exec(
+        "INSERT INTO account (email, password_hash, verified, active, roles, created_at) VALUES "
+        "('olga@example.com', 'x', 1, 1, 'user', 0)");
   }
   ImportSummary import(const std::string& text, ImportOptions options = {}) {
     csv::StringSource source(text);
@@ -70,22 +71,28 @@ TEST_CASE("import: each row counts once by what it did, and notes come in file o
   std::vector<std::string> notes;
   ImportOptions o;
   o.skip_invalid = true;
-  o.on_row = [&](const RowNote& n) { notes.push_back(std::to_string(n.line) + " " + std::string(to_string(n.outcome))); };
+  o.on_row = [&](const RowNote& n) {
+    notes.push_back(std::to_string(n.line) + " " + std::string(to_string(n.outcome)));
+  };
   ImportSummary s = f.import(
-      "email,name\nnew@example.com,Новый\nOLD@example.com,Новое\nbad,\nnew@example.com,\nNEW@example.com,Другое\n", o);
+      "email,name\nnew@example.com,Новый\nOLD@example.com,Новое\nbad,\nnew@example.com,\nNEW@example.com,"
+      "Другое\n",
+      o);
   CHECK(s.rows == 5);
   CHECK(s.added == 1);
   CHECK(s.updated == 2);
   CHECK(s.already_there == 1);
   CHECK(s.invalid == 1);
-  CHECK(notes == std::vector<std::string>{"2 added", "3 updated", "4 invalid", "5 already there", "6 updated"});
+  CHECK(notes ==
+        std::vector<std::string>{"2 added", "3 updated", "4 invalid", "5 already there", "6 updated"});
 }
 
 TEST_CASE("import: duplicates within a batch, across batches and against the database (issue 7.12)") {
   Fixture f;
   add_client(f.db, f.owner, "c150@example.com", "Был", "", {}, f.now);
   std::string text = "email;name\n";
-  for (int i = 0; i < 300; ++i) text += "c" + std::to_string(i) + "@example.com;Имя " + std::to_string(i) + "\n";
+  for (int i = 0; i < 300; ++i)
+    text += "c" + std::to_string(i) + "@example.com;Имя " + std::to_string(i) + "\n";
   for (int i = 0; i < 300; i += 7) text += "C" + std::to_string(i) + "@EXAMPLE.com;\n";  // already there
   text += "c3@example.com;Три\nc3@example.com;Снова\n";
   ImportOptions o;

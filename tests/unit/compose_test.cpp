@@ -788,7 +788,8 @@ TEST_CASE("compose: a Cyrillic body goes as base64, a Latin one as quoted-printa
   // 4/3 and CRLF every 76, against ~3x for quoted-printable.
   CHECK(m.parts[0].body.size() < t.body_text.size() * 140 / 100);
   CHECK(m.parts[1].get("Content-Transfer-Encoding") == "quoted-printable");
-  CHECK(body_of(m.parts[1]) == lf_to_crlf(render_template(*t.body_html, Recipient{"a@example.com", "Ann"}, "", true)));
+  CHECK(body_of(m.parts[1]) ==
+        lf_to_crlf(render_template(*t.body_html, Recipient{"a@example.com", "Ann"}, "", true)));
 }
 
 TEST_CASE("compose: each part takes the shorter encoding, for any mix of Latin and Cyrillic") {

@@ -8,8 +8,8 @@
 #include <sstream>
 #include <string>
 
-#include "mailer/core/config.hpp"
 #include "mailer/base/error.hpp"
+#include "mailer/core/config.hpp"
 
 using namespace mailer;
 
@@ -69,8 +69,10 @@ TEST_CASE("config: broken TOML names the file and line (SPEC §5)") {
 }
 
 TEST_CASE("config: wrong types and values name the key (SPEC §5)") {
-  CHECK(error_of("[smtp]\nconnections = \"four\"\n") == "/etc/mailer/mailer.toml:2: smtp.connections: expected an integer");
-  CHECK(error_of("[smtp]\nconnections = 0\n").find("smtp.connections: must be between 1 and 64") != std::string::npos);
+  CHECK(error_of("[smtp]\nconnections = \"four\"\n") ==
+        "/etc/mailer/mailer.toml:2: smtp.connections: expected an integer");
+  CHECK(error_of("[smtp]\nconnections = 0\n").find("smtp.connections: must be between 1 and 64") !=
+        std::string::npos);
   CHECK(error_of("[smtp]\nurl = \"http://x\"\n").find(":2: smtp.url:") != std::string::npos);
   CHECK(error_of("[smtp]\nfrom = \"not an address\"\n").find(":2: smtp.from:") != std::string::npos);
   CHECK(error_of("[send]\nmax_tries = -1\n").find("send.max_tries") != std::string::npos);

@@ -9,7 +9,8 @@ TEST_CASE("cron: the line runs send --due every minute with absolute paths and a
   std::string l = cron::line("/usr/local/bin/mailer", "/home/shop/.config/mailer/mailer.toml", true,
                              "/home/shop/mailer.db", "/home/shop/.local/state/mailer/cron.log");
   CHECK(l.rfind("* * * * * '/usr/local/bin/mailer' --config '/home/shop/.config/mailer/mailer.toml' "
-                "--db '/home/shop/mailer.db' --log-timestamps send --due --quiet-idle >> '/home/shop/.local/state/mailer/cron.log' 2>&1 # mailer-send-due ",
+                "--db '/home/shop/mailer.db' --log-timestamps send --due --quiet-idle >> "
+                "'/home/shop/.local/state/mailer/cron.log' 2>&1 # mailer-send-due ",
                 0) == 0);
 }
 

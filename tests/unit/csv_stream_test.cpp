@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "mailer/core/csv.hpp"
 #include "mailer/base/error.hpp"
+#include "mailer/core/csv.hpp"
 #include "test_support.hpp"
 
 using mailer::Errc;
@@ -86,7 +86,8 @@ TEST_CASE("csv reader: a large input is read in blocks, line numbers exact to th
 TEST_CASE("csv reader: Windows-1251 is detected and converted (issue 7.5)") {
   // "email;имя\r\nivan@example.com;Иван Петров, «Ёлка» №5\r\n" in Windows-1251.
   const std::string cp =
-      "email;\xE8\xEC\xFF\r\nivan@example.com;\xC8\xE2\xE0\xED \xCF\xE5\xF2\xF0\xEE\xE2, \xAB\xA8\xEB\xEA\xE0\xBB "
+      "email;\xE8\xEC\xFF\r\nivan@example.com;\xC8\xE2\xE0\xED \xCF\xE5\xF2\xF0\xEE\xE2, "
+      "\xAB\xA8\xEB\xEA\xE0\xBB "
       "\xB9"
       "5\r\n";
   for (std::size_t step : {1, 3, 4096}) {
@@ -114,18 +115,23 @@ TEST_CASE("csv reader: UTF-8 stays UTF-8, and Latin-1 is not taken for Cyrillic"
   }
   CHECK(reader.encoding() == Encoding::utf8);
   // "Müller, Straße" in Latin-1: accented letters alone between ASCII ones.
-  StringSource latin("email;name\nhans@example.de;M\xFCller, Stra\xDF" "e\n");
+  StringSource latin(
+      "email;name\nhans@example.de;M\xFCller, Stra\xDF"
+      "e\n");
   const Error e = error_of([&] { read_all(latin); });
   CHECK(std::string(e.what()) == "line 2: invalid UTF-8");
   // The one byte Windows-1251 lacks.
   StringSource undefined("a;\xC8\xE2\x98\xE0\xED\n");
   CHECK(std::string(error_of([&] { read_all(undefined); }).what()) == "line 1: invalid UTF-8");
   StringSource given("a;\xC8\xE2\x98\xE0\xED\n");
-  CHECK(std::string(error_of([&] { read_all(given, Encoding::cp1251); }).what()).starts_with("line 1: a byte"));
+  CHECK(
+      std::string(error_of([&] { read_all(given, Encoding::cp1251); }).what()).starts_with("line 1: a byte"));
 }
 
 TEST_CASE("csv reader: a UTF-8 file given as Windows-1251 is refused at line 1") {
-  StringSource bom("\xEF\xBB\xBF" "email\n");
+  StringSource bom(
+      "\xEF\xBB\xBF"
+      "email\n");
   const Error e = error_of([&] { read_all(bom, Encoding::cp1251); });
   CHECK(e.code() == Errc::data);
   CHECK(std::string(e.what()).starts_with("line 1: the file is UTF-8"));

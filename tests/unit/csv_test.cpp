@@ -13,8 +13,8 @@
 
 using mailer::Errc;
 using mailer::Error;
-using mailer::test::error_of;
 using mailer::csv::parse;
+using mailer::test::error_of;
 using Fields = std::vector<std::string>;
 
 namespace {
@@ -124,14 +124,12 @@ TEST_CASE("csv: a quote left open until the end names the line where it opened")
   CHECK(std::string(e.what()) == "line 2: unterminated quoted field");
   CHECK_FALSE(e.hint().empty());
   CHECK(std::string(error_of([] { parse("\""); }).what()) == "line 1: unterminated quoted field");
-  CHECK(std::string(error_of([] { parse("a,\"b\"\"\n"); }).what()) ==
-        "line 1: unterminated quoted field");
+  CHECK(std::string(error_of([] { parse("a,\"b\"\"\n"); }).what()) == "line 1: unterminated quoted field");
 }
 
 TEST_CASE("csv: a quote inside an unquoted field is a stray quote on its line") {
-  const Error e = error_of([] {
-    parse("email;name\r\nanna@example.com;Анна\r\nivan@example.com;Иван \"Ваня\" Петров\r\n");
-  });
+  const Error e = error_of(
+      [] { parse("email;name\r\nanna@example.com;Анна\r\nivan@example.com;Иван \"Ваня\" Петров\r\n"); });
   CHECK(e.code() == Errc::data);
   CHECK(std::string(e.what()) == "line 3: stray quote in an unquoted field");
   CHECK(std::string(error_of([] { parse("a, \"b\"\n"); }).what()) ==
@@ -151,8 +149,7 @@ TEST_CASE("csv: errors after a multi-line field report the physical line") {
   CHECK(std::string(e.what()) == "line 4: stray quote in an unquoted field");
 }
 
-TEST_CASE(
-    "csv: a Windows-1251 file is rejected naming the line, with a hint to save as CSV UTF-8") {
+TEST_CASE("csv: a Windows-1251 file is rejected naming the line, with a hint to save as CSV UTF-8") {
   // "Иван" in Windows-1251, as Excel's plain "CSV" type saves it.
   const Error e = error_of([] { parse("email;name\r\nivan@example.com;\xC8\xE2\xE0\xED\r\n"); });
   CHECK(e.code() == Errc::data);
@@ -196,8 +193,7 @@ TEST_CASE("csv: escape_field quotes only fields that need it") {
 TEST_CASE("csv: format_record joins escaped fields and ends with CRLF") {
   using mailer::csv::format_record;
   CHECK(format_record({"email", "name", "comment"}) == "email,name,comment\r\n");
-  CHECK(format_record({"ivan@example.com", "Петров, Иван", ""}) ==
-        "ivan@example.com,\"Петров, Иван\",\r\n");
+  CHECK(format_record({"ivan@example.com", "Петров, Иван", ""}) == "ivan@example.com,\"Петров, Иван\",\r\n");
   CHECK(format_record({"a", "b;c"}, ';') == "a;\"b;c\"\r\n");
   CHECK(format_record({""}) == "\"\"\r\n");  // else it would be an empty line, which is skipped
 }

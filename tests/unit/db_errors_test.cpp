@@ -10,8 +10,8 @@
 #include <functional>
 #include <string>
 
-#include "mailer/store/sqlite/db.hpp"
 #include "mailer/base/error.hpp"
+#include "mailer/store/sqlite/db.hpp"
 #include "test_support.hpp"
 
 using namespace mailer;

@@ -37,7 +37,8 @@ TEST_CASE("policy: a 5xx our own message caused is no bounce (issue 8.7)") {
   CHECK(at(Stage::body, 500, "500 Line too long") == Verdict::message_refused);
   CHECK(at(Stage::body, 500, "500 5.5.0 Line too long") == Verdict::message_refused);
   CHECK(at(Stage::body, 552, "552 5.3.4 Message size exceeds fixed limit") == Verdict::message_refused);
-  CHECK(at(Stage::body, 554, "554 5.2.3 Message length exceeds administrative limit") == Verdict::message_refused);
+  CHECK(at(Stage::body, 554, "554 5.2.3 Message length exceeds administrative limit") ==
+        Verdict::message_refused);
   CHECK(at(Stage::body, 554, "554 5.6.0 Message headers invalid") == Verdict::message_refused);
   // ...but the recipient's own refusals after the data stay bounces.
   CHECK(at(Stage::body, 554, "554 5.7.1 Message rejected: content looks like spam") == Verdict::bounced);
@@ -49,7 +50,8 @@ TEST_CASE("policy: a 5xx our own message caused is no bounce (issue 8.7)") {
 TEST_CASE("policy: a transfer cut after RCPT defers, whatever stage it reached") {
   CHECK(at(Stage::rcpt, 0, "timed out", Failure::timeout) == Verdict::deferred);
   CHECK(at(Stage::data, 0, "connection lost", Failure::connection_lost) == Verdict::deferred);
-  CHECK(at(Stage::body, 0, "connection lost after the message data", Failure::connection_lost) == Verdict::deferred);
+  CHECK(at(Stage::body, 0, "connection lost after the message data", Failure::connection_lost) ==
+        Verdict::deferred);
   CHECK(at(Stage::body, 451, "451 4.3.0 Try again") == Verdict::deferred);
 }
 

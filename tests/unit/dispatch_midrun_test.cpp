@@ -58,7 +58,9 @@ void write_private(const std::string& path, const std::string& text) {
 
 }  // namespace
 
-TEST_CASE("dispatch: a client who unsubscribes during the run is never sent to, and the run still closes (SPEC §3)") {
+TEST_CASE(
+    "dispatch: a client who unsubscribes during the run is never sent to, and the run still closes (SPEC "
+    "§3)") {
   DispatchWorld w;
   auto ids = w.clients(kManyClients);
   Id m = w.mailing(ids);
@@ -77,7 +79,9 @@ TEST_CASE("dispatch: a client who unsubscribes during the run is never sent to, 
   CHECK(w.one_text("SELECT status FROM mailing WHERE id = ?", m) == "finished");
 }
 
-TEST_CASE("dispatch: a client deleted during the run is not sent to; one deleted in flight keeps its attempt (SPEC §3)") {
+TEST_CASE(
+    "dispatch: a client deleted during the run is not sent to; one deleted in flight keeps its attempt (SPEC "
+    "§3)") {
   DispatchWorld w;
   auto ids = w.clients(kManyClients);
   w.mailing(ids);
@@ -97,7 +101,9 @@ TEST_CASE("dispatch: a client deleted during the run is not sent to; one deleted
   CHECK(w.one_int("SELECT count(*) FROM run WHERE finished_at IS NULL") == 0);
 }
 
-TEST_CASE("dispatch: a sender killed between journal and fold loses nothing, and a journal folded twice counts once (SPEC §3 durability)") {
+TEST_CASE(
+    "dispatch: a sender killed between journal and fold loses nothing, and a journal folded twice counts "
+    "once (SPEC §3 durability)") {
   DispatchWorld w;
   auto ids = w.clients(3);
   Id m = w.mailing(ids);
@@ -128,7 +134,8 @@ TEST_CASE("dispatch: a sender killed between journal and fold loses nothing, and
     CHECK(records[0].client == ids[0]);
     CHECK(records[0].status == "sent");
   } else {
-    MESSAGE("the killed sender folded before it died (a stalled machine): the double fold is checked on less");
+    MESSAGE(
+        "the killed sender folded before it died (a stalled machine): the double fold is checked on less");
   }
 
   // Sender 2 folds what sender 1 left and is killed in turn while c3 is in flight: its journal
@@ -157,7 +164,9 @@ TEST_CASE("dispatch: a sender killed between journal and fold loses nothing, and
   CHECK(!std::filesystem::exists(journal));
 }
 
-TEST_CASE("dispatch: two senders ticking at once make one run per due slot and send it once (SPEC §3 concurrent invocations)") {
+TEST_CASE(
+    "dispatch: two senders ticking at once make one run per due slot and send it once (SPEC §3 concurrent "
+    "invocations)") {
   DispatchWorld w;
   auto ids = w.clients(3);
   Id m = w.mailing(ids, schedule::Every::daily);

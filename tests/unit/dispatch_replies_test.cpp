@@ -10,7 +10,9 @@ using test::DispatchWorld;
 using test::kT0;
 using test::Reply;
 
-TEST_CASE("dispatch: a 250 marks the recipient sent with the server's reply and finishes a once mailing (SPEC §3)") {
+TEST_CASE(
+    "dispatch: a 250 marks the recipient sent with the server's reply and finishes a once mailing (SPEC "
+    "§3)") {
   DispatchWorld w;
   auto ids = w.clients(2);
   Id m = w.mailing(ids);
@@ -45,7 +47,8 @@ TEST_CASE("dispatch: a 550 at RCPT bounces the recipient for good, never retried
   CHECK(w.server.delivered.size() == 2);
 }
 
-TEST_CASE("dispatch: a 451 at RCPT defers the recipient, counts a try and waits the first back-off (SPEC §3)") {
+TEST_CASE(
+    "dispatch: a 451 at RCPT defers the recipient, counts a try and waits the first back-off (SPEC §3)") {
   DispatchWorld w;
   auto ids = w.clients(2);
   w.mailing(ids);
@@ -63,7 +66,8 @@ TEST_CASE("dispatch: a 451 at RCPT defers the recipient, counts a try and waits 
   CHECK(w.one_int("SELECT count(*) FROM run WHERE finished_at IS NULL") == 1);
 }
 
-TEST_CASE("dispatch: a connection cut after the data defers with no code, as a try (SPEC §3 lost connections)") {
+TEST_CASE(
+    "dispatch: a connection cut after the data defers with no code, as a try (SPEC §3 lost connections)") {
   DispatchWorld w;
   auto ids = w.clients(1);
   w.mailing(ids);
@@ -108,7 +112,9 @@ void check_session_refused(Reply reply, std::optional<std::int64_t> code) {
 
 }  // namespace
 
-TEST_CASE("dispatch: a 421 greeting refuses the session: no try used, the run stops, recipients stay queued (SPEC §3)") {
+TEST_CASE(
+    "dispatch: a 421 greeting refuses the session: no try used, the run stops, recipients stay queued (SPEC "
+    "§3)") {
   check_session_refused(Reply::greeting_421, 421);
 }
 
@@ -120,7 +126,8 @@ TEST_CASE("dispatch: no server listening refuses the session with no code (SPEC 
   check_session_refused(Reply::no_connection, std::nullopt);
 }
 
-TEST_CASE("dispatch: a 5xx our message caused pauses the run, bounces nobody, and send ID resumes it (SPEC §3)") {
+TEST_CASE(
+    "dispatch: a 5xx our message caused pauses the run, bounces nobody, and send ID resumes it (SPEC §3)") {
   DispatchWorld w;
   auto ids = w.clients(3);
   Id m = w.mailing(ids);
@@ -134,7 +141,8 @@ TEST_CASE("dispatch: a 5xx our message caused pauses the run, bounces nobody, an
   CHECK(w.tries(ids[0]) == 0);
   CHECK(w.state(ids[2]) == "pending");
   CHECK(w.one_int("SELECT paused FROM run") == 1);
-  CHECK(w.one_text("SELECT error FROM run").starts_with("the SMTP server refused our message itself: 554 5.6.0"));
+  CHECK(w.one_text("SELECT error FROM run")
+            .starts_with("the SMTP server refused our message itself: 554 5.6.0"));
   // Paused: cron leaves it alone.
   w.due(kT0 + 3600);
   CHECK(w.server.delivered.size() == 1);
@@ -144,7 +152,8 @@ TEST_CASE("dispatch: a 5xx our message caused pauses the run, bounces nobody, an
   CHECK(w.one_text("SELECT status FROM mailing WHERE id = ?", m) == "finished");
 }
 
-TEST_CASE("dispatch: a test copy goes through the injected transport over one connection (SPEC §2 send --to)") {
+TEST_CASE(
+    "dispatch: a test copy goes through the injected transport over one connection (SPEC §2 send --to)") {
   DispatchWorld w;
   w.config.smtp.connections = 4;
   auto ids = w.clients(1);

@@ -10,7 +10,9 @@ using test::DispatchWorld;
 using test::kT0;
 using test::Reply;
 
-TEST_CASE("dispatch: each deferral waits the next back-off of delivery_policy, and nothing is retried early (SPEC §3)") {
+TEST_CASE(
+    "dispatch: each deferral waits the next back-off of delivery_policy, and nothing is retried early (SPEC "
+    "§3)") {
   DispatchWorld w;
   w.config.max_tries = 6;
   auto ids = w.clients(1);
@@ -60,7 +62,9 @@ TEST_CASE("dispatch: the try that reaches max_tries fails the recipient for good
   CHECK(w.server.delivered.size() == 4);  // c2 once, c1 three times
 }
 
-TEST_CASE("dispatch: session refusals do not use up tries: max_tries counts only the recipient's own replies (SPEC §3)") {
+TEST_CASE(
+    "dispatch: session refusals do not use up tries: max_tries counts only the recipient's own replies (SPEC "
+    "§3)") {
   DispatchWorld w;
   w.config.max_tries = 2;
   auto ids = w.clients(1);
@@ -78,10 +82,13 @@ TEST_CASE("dispatch: session refusals do not use up tries: max_tries counts only
   CHECK(w.state(ids[0]) == "deferred");
   SendSummary s = w.due(next);
   CHECK(s.failed == 1);
-  CHECK(w.attempts(c(1)) == std::vector<std::string>{"deferred", "deferred", "deferred", "deferred", "failed"});
+  CHECK(w.attempts(c(1)) ==
+        std::vector<std::string>{"deferred", "deferred", "deferred", "deferred", "failed"});
 }
 
-TEST_CASE("dispatch: the run stops after one session refusal per connection in a row, the rest left queued with no try used (SPEC §3)") {
+TEST_CASE(
+    "dispatch: the run stops after one session refusal per connection in a row, the rest left queued with no "
+    "try used (SPEC §3)") {
   DispatchWorld w;
   w.config.smtp.connections = 3;
   auto ids = w.clients(8);
@@ -99,7 +106,9 @@ TEST_CASE("dispatch: the run stops after one session refusal per connection in a
   CHECK(w.one_int("SELECT count(*) FROM run WHERE finished_at IS NULL AND paused = 0") == 1);
 }
 
-TEST_CASE("dispatch: a recipient's own reply between session refusals restarts the count (SPEC §3 refusals in a row)") {
+TEST_CASE(
+    "dispatch: a recipient's own reply between session refusals restarts the count (SPEC §3 refusals in a "
+    "row)") {
   DispatchWorld w;
   w.config.smtp.connections = 2;
   auto ids = w.clients(6);
@@ -118,7 +127,8 @@ TEST_CASE("dispatch: a recipient's own reply between session refusals restarts t
   CHECK(w.state(ids[5]) == "pending");
 }
 
-TEST_CASE("dispatch: a batch the transport reports together is folded in delivery order (SPEC §3 durability)") {
+TEST_CASE(
+    "dispatch: a batch the transport reports together is folded in delivery order (SPEC §3 durability)") {
   DispatchWorld w;
   w.config.smtp.connections = 4;
   auto ids = w.clients(10);

@@ -25,8 +25,9 @@ class DispatchWorld {
         path_(on_file ? (dir_.path / "mailer.db").string() : std::string(":memory:")),
         db(path_) {
     config.smtp.connections = 1;
-    db.exec("INSERT INTO account (email, name, password_hash, verified, active, roles, created_at) "
-            "VALUES ('owner@example.com', '', 'x', TRUE, TRUE, 'user', 0)");
+    db.exec(
+        "INSERT INTO account (email, name, password_hash, verified, active, roles, created_at) "
+        "VALUES ('owner@example.com', '', 'x', TRUE, TRUE, 'user', 0)");
     owner.id = db.last_insert_id();
     message = add_message(db, owner, "Hello", "Hi there", std::nullopt, kT0).id;
   }
@@ -62,9 +63,15 @@ class DispatchWorld {
   SendSummary due(Time now) { return send_due(db, config, request(), now); }
 
   // The client's row in the (only) run that has it: state, tries, retry_at.
-  std::string state(Id client) { return one_text("SELECT state FROM run_recipient WHERE client = ?", client); }
-  std::int64_t tries(Id client) { return one_int("SELECT tries FROM run_recipient WHERE client = ?", client).value_or(-1); }
-  std::optional<Time> retry_at(Id client) { return one_int("SELECT retry_at FROM run_recipient WHERE client = ?", client); }
+  std::string state(Id client) {
+    return one_text("SELECT state FROM run_recipient WHERE client = ?", client);
+  }
+  std::int64_t tries(Id client) {
+    return one_int("SELECT tries FROM run_recipient WHERE client = ?", client).value_or(-1);
+  }
+  std::optional<Time> retry_at(Id client) {
+    return one_int("SELECT retry_at FROM run_recipient WHERE client = ?", client);
+  }
   // The statuses of the attempts logged for an address, in order.
   std::vector<std::string> attempts(const std::string& email) {
     std::vector<std::string> out;

@@ -47,9 +47,9 @@ TEST_CASE("email_address: IP literals are what inet_pton reads; an IPv4 part wit
   CHECK(mailer::is_valid_email("user@[IPv6:::]"));
   CHECK(mailer::is_valid_email("user@[IPv6:1::]"));
   CHECK(mailer::is_valid_email("user@[IPv6:1:2:3:4:5:6:192.0.2.1]"));
-  for (std::string_view address : {"user@[192.0.2.01]", "user@[1.2.3.4 ]", "user@[ 1.2.3.4]", "user@[IPv6:1:]",
-                                   "user@[IPv6::1]", "user@[IPv6:1::2:3:4:5:6:7:8]", "user@[IPv6:1.2.3.4]",
-                                   "user@[IPv6:]"}) {
+  for (std::string_view address :
+       {"user@[192.0.2.01]", "user@[1.2.3.4 ]", "user@[ 1.2.3.4]", "user@[IPv6:1:]", "user@[IPv6::1]",
+        "user@[IPv6:1::2:3:4:5:6:7:8]", "user@[IPv6:1.2.3.4]", "user@[IPv6:]"}) {
     CAPTURE(address);
     CHECK_FALSE(mailer::is_valid_email(address));
   }

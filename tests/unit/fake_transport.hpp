@@ -22,14 +22,14 @@ namespace mailer::test {
 
 // What the fake server does with one envelope.
 enum class Reply {
-  accepted,         // 250 to the message data
-  greylisted,       // 451 to RCPT
-  no_such_user,     // 550 to RCPT
-  greeting_421,     // 421 instead of the greeting: the session is refused
-  auth_535,         // 535 to AUTH: our login is refused
-  cut_after_data,   // the connection drops after the message data, before any reply
-  no_connection,    // nobody listens
-  line_too_long,    // 554 5.6.0 to the message data: our own message is refused
+  accepted,        // 250 to the message data
+  greylisted,      // 451 to RCPT
+  no_such_user,    // 550 to RCPT
+  greeting_421,    // 421 instead of the greeting: the session is refused
+  auth_535,        // 535 to AUTH: our login is refused
+  cut_after_data,  // the connection drops after the message data, before any reply
+  no_connection,   // nobody listens
+  line_too_long,   // 554 5.6.0 to the message data: our own message is refused
 };
 
 // The scripts and what the transports made by factory() saw; outlives them.
@@ -128,7 +128,8 @@ class FakeServer {
 // connection takes the next (the group commit of the real sender, deterministically).
 class FakeTransport final : public mail::Transport {
  public:
-  FakeTransport(FakeServer& server, int connections) : server_(server), connections_(connections < 1 ? 1 : connections) {}
+  FakeTransport(FakeServer& server, int connections)
+      : server_(server), connections_(connections < 1 ? 1 : connections) {}
 
   void run(const mail::NextEnvelope& next, const mail::DeliveriesDone& done) override {
     for (;;) {

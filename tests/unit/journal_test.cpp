@@ -77,11 +77,11 @@ TEST_CASE("journal: a line the process was killed in the middle of is not read")
 TEST_CASE("journal: malformed lines and lines of another format are skipped, the rest is read") {
   std::string text = text_of({sent(1)});
   text += "m1\tnot-a-number\t0\t1\tsent\tdone\t\t250\ta@b\t<m>\tok\n";
-  text += "m1\t2\t0\t1\tsent\tdone\t\t250\ta@b\t<m>\n";                // a field short
-  text += "m1\t2\t0\t1\tsent\tdone\t\t250\ta@b\t<m>\tok\textra\n";     // a field over
+  text += "m1\t2\t0\t1\tsent\tdone\t\t250\ta@b\t<m>\n";             // a field short
+  text += "m1\t2\t0\t1\tsent\tdone\t\t250\ta@b\t<m>\tok\textra\n";  // a field over
   text += "m1\t2\t0\t1\tsent\tdone\t\t250\ta@b\t<m>\tbad escape \\x\n";
-  text += "m9\t2\t0\t1\tsent\tdone\t\t250\ta@b\t<m>\tok\n";           // a later format
-  text += std::string(40, '\0') + "\n";                                  // zeros after a power cut
+  text += "m9\t2\t0\t1\tsent\tdone\t\t250\ta@b\t<m>\tok\n";  // a later format
+  text += std::string(40, '\0') + "\n";                      // zeros after a power cut
   text += text_of({sent(3)});
   auto records = parse_journal(text);
   REQUIRE(records.size() == 2);
@@ -132,9 +132,7 @@ TEST_CASE("journal: a planted file, a symlink or another mode is never read nor 
   REQUIRE(::mkdtemp(dir_template) != nullptr);
   std::string dir = dir_template;
   std::string planted = dir + "/planted.deliveries";
-  {
-    std::ofstream(planted) << text_of({sent(1)});
-  }
+  { std::ofstream(planted) << text_of({sent(1)}); }
   ::chmod(planted.c_str(), 0644);
   std::string problem;
   CHECK(DeliveryJournal::read_trusted(planted, problem).empty());
@@ -143,9 +141,7 @@ TEST_CASE("journal: a planted file, a symlink or another mode is never read nor 
   CHECK(DeliveryJournal::read_trusted(planted, problem).size() == 1);
   CHECK(problem.empty());
   std::string target = dir + "/victim";
-  {
-    std::ofstream(target) << "precious\n";
-  }
+  { std::ofstream(target) << "precious\n"; }
   std::string link = dir + "/link.deliveries";
   REQUIRE(::symlink(target.c_str(), link.c_str()) == 0);
   CHECK(DeliveryJournal::read_trusted(link, problem).empty());

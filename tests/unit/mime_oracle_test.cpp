@@ -61,7 +61,8 @@ Decoded gmime_decode(const std::string& raw) {
   REQUIRE(message);
   Decoded d;
   d.subject = g_mime_message_get_subject(message.get()) ? g_mime_message_get_subject(message.get()) : "";
-  d.from = take_string(internet_address_list_to_string(g_mime_message_get_from(message.get()), nullptr, FALSE));
+  d.from =
+      take_string(internet_address_list_to_string(g_mime_message_get_from(message.get()), nullptr, FALSE));
   InternetAddressList* to = g_mime_message_get_to(message.get());
   REQUIRE(internet_address_list_length(to) == 1);
   InternetAddress* address = internet_address_list_get_address(to, 0);
@@ -90,15 +91,17 @@ TEST_CASE("mime oracle: GMime decodes every part and header of a composed messag
   for (int i = 0; i < 40; ++i) long_cyrillic += "Распродажа для {{name}}: всё по полцены. ";
   const std::vector<MessageTemplate> messages = {
       {"Скидки для {{name}}", cyrillic, std::nullopt},
-      {"Sale for {{name}}", "Hello {{name}},\n.\n..dots and = signs, trailing blanks \n" + std::string(200, 'x'),
+      {"Sale for {{name}}",
+       "Hello {{name}},\n.\n..dots and = signs, trailing blanks \n" + std::string(200, 'x'),
        std::string("<p>Hello, {{name}}!</p>\n")},
-      {"{{#name}}{{name}}, {{/name}}новости", long_cyrillic + "\n", "<html><body><p>" + long_cyrillic + "</p></body></html>"},
-      {"Mixed: цена 100 ₽", "Price list:\nЧай — 100 ₽\nКофе — 200 ₽\nTea, coffee, cocoa and more.\n",
+      {"{{#name}}{{name}}, {{/name}}новости", long_cyrillic + "\n",
+       "<html><body><p>" + long_cyrillic + "</p></body></html>"},
+      {"Mixed: цена 100 ₽",
+       "Price list:\nЧай — 100 ₽\nКофе — 200 ₽\nTea, coffee, cocoa and more.\n",
        std::string("<table><tr><td>Чай</td><td>100 ₽</td></tr></table>")},
   };
-  const std::vector<Recipient> recipients = {{"ivan@example.com", "Иван Петров"},
-                                             {"ann@почта.рф", "Ann \"Q\" Lee, Jr."},
-                                             {"b@example.com", ""}};
+  const std::vector<Recipient> recipients = {
+      {"ivan@example.com", "Иван Петров"}, {"ann@почта.рф", "Ann \"Q\" Lee, Jr."}, {"b@example.com", ""}};
   for (const auto& message : messages) {
     Composer composer(message);
     for (const auto& to : recipients) {
@@ -129,7 +132,8 @@ TEST_CASE("mime oracle: GMime decodes every part and header of a composed messag
         CHECK(d.types[1] == "text/html");
         CHECK(d.bodies[1] == crlf(*copy.html));
       }
-      for (const auto& encoding : d.encodings) CHECK((encoding == "base64" || encoding == "quoted-printable"));
+      for (const auto& encoding : d.encodings)
+        CHECK((encoding == "base64" || encoding == "quoted-printable"));
     }
   }
 }

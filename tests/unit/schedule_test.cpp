@@ -41,9 +41,7 @@ class TzGuard {
 };
 
 // A local wall time in the current TZ; the fixtures below never fall in a gap or overlap.
-Time local(int y, int mo, int d, int h = 0, int mi = 0) {
-  return mailer::from_local({y, mo, d, h, mi, 0});
-}
+Time local(int y, int mo, int d, int h = 0, int mi = 0) { return mailer::from_local({y, mo, d, h, mi, 0}); }
 
 Time utc(int y, int mo, int d, int h = 0, int mi = 0) {
   std::tm tm{};
@@ -58,8 +56,7 @@ Time utc(int y, int mo, int d, int h = 0, int mi = 0) {
 std::string wall(Time t) {
   const LocalDateTime l = to_local(t);
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d", l.year, l.month, l.day, l.hour,
-                l.minute);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d", l.year, l.month, l.day, l.hour, l.minute);
   return buf;
 }
 
@@ -210,8 +207,7 @@ TEST_CASE("schedule: a daily 09:00 mailing stays 09:00 across New York's DST cha
   CHECK(nth_slot(autumn, Every::daily, 2) - nth_slot(autumn, Every::daily, 1) == 25 * kHour);
 }
 
-TEST_CASE(
-    "schedule: a 02:30 slot in the spring-forward gap moves to 03:30 that day only (SPEC §3)") {
+TEST_CASE("schedule: a 02:30 slot in the spring-forward gap moves to 03:30 that day only (SPEC §3)") {
   TzGuard tz("America/New_York");
   const Time start = local(2026, 3, 6, 2, 30);
   CHECK(wall(nth_slot(start, Every::daily, 1)) == "2026-03-07 02:30");
@@ -275,8 +271,7 @@ TEST_CASE("schedule: next_run_after stays fast and exact after decades of downti
   const Time now = local(2026, 3, 8, 10, 0);
   const auto begin = std::chrono::steady_clock::now();
   CHECK(wall(*next_run_after(start, Every::daily, now, std::nullopt)) == "2026-03-09 09:00");
-  CHECK(wall(*next_run_after(start, Every::weekly, now, std::nullopt)) ==
-        "2026-03-11 09:00");  // a Wednesday
+  CHECK(wall(*next_run_after(start, Every::weekly, now, std::nullopt)) == "2026-03-11 09:00");  // a Wednesday
   CHECK(wall(*next_run_after(start, Every::monthly, now, std::nullopt)) == "2026-03-31 09:00");
   // Generous: walking 13,000 slots would still pass, but a pathological loop would not.
   CHECK(std::chrono::steady_clock::now() - begin < std::chrono::seconds(2));
@@ -305,8 +300,7 @@ TEST_CASE("schedule: next_run_after crosses New York's DST changes like the slot
 TEST_CASE("schedule: next_run_after agrees with walking the slots one by one") {
   for (const char* zone : {"America/New_York", "Europe/Moscow"}) {
     TzGuard tz(zone);
-    for (Time start :
-         {local(2010, 1, 31, 2, 30), local(2010, 3, 15, 9, 0), local(2010, 10, 30, 1, 30)}) {
+    for (Time start : {local(2010, 1, 31, 2, 30), local(2010, 3, 15, 9, 0), local(2010, 10, 30, 1, 30)}) {
       for (Every every : {Every::daily, Every::weekly, Every::monthly}) {
         // The reference answer walks the slots one at a time as now advances.
         long n = 0;

@@ -96,7 +96,8 @@ TEST_CASE("smtp reply: a 250 to the data is sent; the reply to QUIT afterwards c
   CHECK(d.response == "250 2.0.0 Ok: queued as ABC");
 }
 
-TEST_CASE("smtp reply: the SASL answer after a 334 is never read as a command, so a 535 is about the session") {
+TEST_CASE(
+    "smtp reply: the SASL answer after a 334 is never read as a command, so a 535 is about the session") {
   ReplyTracker t;
   t.reset();
   t.on_reply_bytes("220 hi\r\n");
@@ -128,7 +129,8 @@ TEST_CASE("smtp reply: a 421 greeting refuses the session with its text") {
   CHECK(d.verdict == policy::Verdict::session_refused);
 }
 
-TEST_CASE("smtp reply: without a reply the failure is described and only a cut after RCPT is the recipient's") {
+TEST_CASE(
+    "smtp reply: without a reply the failure is described and only a cut after RCPT is the recipient's") {
   SUBCASE("nobody listening") {
     ReplyTracker t;
     t.reset();

@@ -63,8 +63,7 @@ class TestServer {
     if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     dir_ = tmpl;
     const fs::path script = source_dir() / "tests/integration/smtpd.py";
-    if (!fs::exists(script))
-      throw std::runtime_error("no " + script.string() + " (set MAILER_SOURCE_DIR)");
+    if (!fs::exists(script)) throw std::runtime_error("no " + script.string() + " (set MAILER_SOURCE_DIR)");
     std::vector<std::string> args = {"/usr/bin/python3", script.string(), "--port=0"};
     args.push_back("--maildir=" + (dir_ / "maildir").string());
     args.push_back("--port-file=" + (dir_ / "port").string());
@@ -119,9 +118,7 @@ class TestServer {
   int connections() const {
     const std::string log = slurp(dir_ / "log.jsonl");
     int n = 0;
-    for (std::size_t at = 0; (at = log.find("\"event\": \"connect\"", at)) != std::string::npos;
-         ++at)
-      ++n;
+    for (std::size_t at = 0; (at = log.find("\"event\": \"connect\"", at)) != std::string::npos; ++at) ++n;
     return n;
   }
 
@@ -175,9 +172,9 @@ SmtpSettings settings_for(const std::string& url, int connections = 1) {
 }
 
 std::string message_for(std::int64_t id, const std::string& rcpt) {
-  return "From: Shop <news@example.com>\r\nTo: " + rcpt + "\r\nSubject: test " +
-         std::to_string(id) + "\r\nMessage-ID: <" + std::to_string(id) +
-         "@example.com>\r\n\r\nHello " + rcpt + "\r\n.a line that starts with a dot\r\n";
+  return "From: Shop <news@example.com>\r\nTo: " + rcpt + "\r\nSubject: test " + std::to_string(id) +
+         "\r\nMessage-ID: <" + std::to_string(id) + "@example.com>\r\n\r\nHello " + rcpt +
+         "\r\n.a line that starts with a dot\r\n";
 }
 
 Envelope envelope(std::int64_t id, const std::string& rcpt) {
@@ -221,9 +218,9 @@ Delivery send_1(const SmtpSettings& settings, const std::string& rcpt) {
 
 TEST_CASE("smtp: accepted messages arrive intact and each gets the server's 250 reply") {
   TestServer server;
-  const auto r = run(settings_for(server.url(), 2),
-                     {envelope(1, "ann@example.com"), envelope(2, "bob@example.org"),
-                      envelope(3, "cy@example.net")});
+  const auto r =
+      run(settings_for(server.url(), 2),
+          {envelope(1, "ann@example.com"), envelope(2, "bob@example.org"), envelope(3, "cy@example.net")});
   REQUIRE(r.deliveries.size() == 3);
   std::set<std::int64_t> ids;
   for (const auto& d : r.deliveries) {
@@ -298,8 +295,8 @@ TEST_CASE("smtp: a 554 after the message data bounces with that reply") {
 
 TEST_CASE("smtp: a connection cut after the data defers with code 0 and the next message goes on") {
   TestServer server;
-  const auto r = run(settings_for(server.url()),
-                     {envelope(1, "dropdata@example.com"), envelope(2, "ann@example.com")});
+  const auto r =
+      run(settings_for(server.url()), {envelope(1, "dropdata@example.com"), envelope(2, "ann@example.com")});
   REQUIRE(r.deliveries.size() == 2);
   const Delivery& d = r.deliveries[0];
   CHECK(d.id == 1);
@@ -313,9 +310,8 @@ TEST_CASE("smtp: a connection cut after the data defers with code 0 and the next
 
 TEST_CASE("smtp: a server that is not listening defers every recipient as never connected") {
   const std::string url = "smtp://127.0.0.1:" + std::to_string(unused_port());
-  const auto r = run(
-      settings_for(url, 2),
-      {envelope(1, "a@example.com"), envelope(2, "b@example.com"), envelope(3, "c@example.com")});
+  const auto r = run(settings_for(url, 2), {envelope(1, "a@example.com"), envelope(2, "b@example.com"),
+                                            envelope(3, "c@example.com")});
   REQUIRE(r.deliveries.size() == 3);
   for (const auto& d : r.deliveries) {
     CHECK(d.outcome == Outcome::deferred);
@@ -332,8 +328,7 @@ TEST_CASE("smtp: a 421 greeting defers with its text and the next message reconn
   REQUIRE(r.deliveries.size() == 2);
   CHECK(r.deliveries[0].outcome == Outcome::deferred);
   CHECK(r.deliveries[0].smtp_code == 421);
-  CHECK(r.deliveries[0].response ==
-        "421 4.3.2 Service not available, closing transmission channel");
+  CHECK(r.deliveries[0].response == "421 4.3.2 Service not available, closing transmission channel");
   CHECK(r.deliveries[1].outcome == Outcome::sent);
   CHECK(server.connections() == 2);
 }
@@ -429,8 +424,7 @@ TEST_CASE("smtp: 100 messages over 4 connections with rejects mixed in arrive ex
 TEST_CASE("smtp: 1000 messages over 4 connections open only those 4 connections") {
   TestServer server;
   std::vector<Envelope> envelopes;
-  for (int i = 1; i <= 1000; ++i)
-    envelopes.push_back(envelope(i, "u" + std::to_string(i) + "@example.com"));
+  for (int i = 1; i <= 1000; ++i) envelopes.push_back(envelope(i, "u" + std::to_string(i) + "@example.com"));
   const auto r = run(settings_for(server.url(), 4), std::move(envelopes));
   REQUIRE(r.deliveries.size() == 1000);
   int sent = 0;
@@ -451,8 +445,7 @@ TEST_CASE("smtp: connections stay open from one run() to the next") {
 TEST_CASE("smtp: done() gets each batch before the freed connections get new envelopes") {
   TestServer server;
   std::vector<Envelope> envelopes;
-  for (int i = 1; i <= 60; ++i)
-    envelopes.push_back(envelope(i, "u" + std::to_string(i) + "@example.com"));
+  for (int i = 1; i <= 60; ++i) envelopes.push_back(envelope(i, "u" + std::to_string(i) + "@example.com"));
   const auto r = run(settings_for(server.url(), 3), std::move(envelopes));
   REQUIRE(r.deliveries.size() == 60);
   // When next() runs, every envelope but those on the other busy connections was reported.
@@ -471,8 +464,7 @@ TEST_CASE("smtp: rate_per_second paces the start of messages") {
   SmtpSettings s = settings_for(server.url(), 4);
   s.rate_per_second = 20;
   std::vector<Envelope> envelopes;
-  for (int i = 1; i <= 21; ++i)
-    envelopes.push_back(envelope(i, "u" + std::to_string(i) + "@example.com"));
+  for (int i = 1; i <= 21; ++i) envelopes.push_back(envelope(i, "u" + std::to_string(i) + "@example.com"));
   const auto start = Clock::now();
   const auto r = run(s, std::move(envelopes));
   // 21 starts 50 ms apart: at least 1 s (no upper bound: the machine may be slow).
@@ -485,7 +477,8 @@ TEST_CASE("smtp: AUTH with the right password sends and a wrong one defers with 
   SmtpSettings s = settings_for(server.url());
   s.username = "shop";
   s.password = "s3cret-pw";
-  s.tls = mailer::TlsMode::none;  // a login in clear is an explicit choice (issue 8 §5); the server has no TLS
+  s.tls =
+      mailer::TlsMode::none;  // a login in clear is an explicit choice (issue 8 §5); the server has no TLS
   CHECK(send_1(s, "ann@example.com").outcome == Outcome::sent);
 
   s.password = "wrong-pw";
@@ -532,9 +525,8 @@ TEST_CASE("smtp: a URL that is not smtp:// or smtps:// is a configuration error"
 
 TEST_CASE("smtp: a recipient with CR or LF or angle brackets never reaches the wire") {
   TestServer server;
-  const auto r = run(
-      settings_for(server.url()),
-      {envelope(1, "a@example.com>\r\nRCPT TO:<b@example.com"), envelope(2, "ann@example.com")});
+  const auto r = run(settings_for(server.url()), {envelope(1, "a@example.com>\r\nRCPT TO:<b@example.com"),
+                                                  envelope(2, "ann@example.com")});
   REQUIRE(r.deliveries.size() == 2);
   CHECK(r.deliveries[0].outcome == Outcome::bounced);
   CHECK(r.deliveries[0].smtp_code == 0);

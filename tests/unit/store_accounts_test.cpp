@@ -78,7 +78,8 @@ TEST_CASE_TEMPLATE("accounts store: an account written without its key is found 
   CHECK_THROWS(backend.seed_account("HAND@example.com"));
 }
 
-TEST_CASE_TEMPLATE("accounts store: the list has every account, oldest first", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("accounts store: the list has every account, oldest first", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend backend;
   store::AccountStore& accounts = backend.db().accounts();
   CHECK(accounts.list().empty());
@@ -116,7 +117,8 @@ TEST_CASE_TEMPLATE("accounts store: a verified account stays verified", Backend,
   CHECK(accounts.find(id)->verified);
 }
 
-TEST_CASE_TEMPLATE("accounts store: a new password hash replaces the old one", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("accounts store: a new password hash replaces the old one", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend backend;
   store::AccountStore& accounts = backend.db().accounts();
   const Id id = accounts.insert(account("anna@example.com"));
@@ -194,8 +196,8 @@ TEST_CASE_TEMPLATE("accounts store: a used code is gone", Backend, MAILER_STORE_
   CHECK_FALSE(accounts.find_code(id, "verify"));
 }
 
-TEST_CASE_TEMPLATE("accounts store: a wrong try costs a try, and the last try or expiry kills the code", Backend,
-                   MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("accounts store: a wrong try costs a try, and the last try or expiry kills the code",
+                   Backend, MAILER_STORE_BACKENDS) {
   Backend backend;
   store::AccountStore& accounts = backend.db().accounts();
   const Id id = accounts.insert(account("anna@example.com"));

@@ -15,7 +15,8 @@ NewAttempt attempt(Id run, std::optional<Id> client, const std::string& email, T
 
 }  // namespace
 
-TEST_CASE_TEMPLATE("attempts store: an added attempt lists back with its fields", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("attempts store: an added attempt lists back with its fields", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   test::seed_mailing(b);
   store::Database& db = b.db();
@@ -72,8 +73,8 @@ TEST_CASE_TEMPLATE("attempts store: a listing narrows by owner, mailing, status,
   CHECK(count(q) == 2);
 }
 
-TEST_CASE_TEMPLATE("attempts store: final picks each recipient's last attempt before the other filters", Backend,
-                   MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("attempts store: final picks each recipient's last attempt before the other filters",
+                   Backend, MAILER_STORE_BACKENDS) {
   Backend b;
   test::seed_mailing(b);
   store::Database& db = b.db();

@@ -30,8 +30,10 @@ class SqliteFileBackend {
   void exec(const std::string& sql) { db_.exec(sql); }
   // A verified, active account with role user; its id.
   Id seed_account(const std::string& email) {
-    db_.exec("INSERT INTO account (email, name, password_hash, verified, active, roles, created_at) "
-             "VALUES ('" + email + "', '', 'x', TRUE, TRUE, 'user', 0)");
+    db_.exec(
+        "INSERT INTO account (email, name, password_hash, verified, active, roles, created_at) "
+        "VALUES ('" +
+        email + "', '', 'x', TRUE, TRUE, 'user', 0)");
     return db_.last_insert_id();
   }
 
@@ -55,8 +57,10 @@ class SqliteMemoryBackend {
   void exec(const std::string& sql) { db_.exec(sql); }
   // A verified, active account with role user; its id.
   Id seed_account(const std::string& email) {
-    db_.exec("INSERT INTO account (email, name, password_hash, verified, active, roles, created_at) "
-             "VALUES ('" + email + "', '', 'x', TRUE, TRUE, 'user', 0)");
+    db_.exec(
+        "INSERT INTO account (email, name, password_hash, verified, active, roles, created_at) "
+        "VALUES ('" +
+        email + "', '', 'x', TRUE, TRUE, 'user', 0)");
     return db_.last_insert_id();
   }
 

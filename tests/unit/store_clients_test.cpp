@@ -58,8 +58,8 @@ TEST_CASE_TEMPLATE("clients store: a client's owner is known, a missing client h
   CHECK_FALSE(s.client_owner(id + 1));
 }
 
-TEST_CASE_TEMPLATE("clients store: an email differing only in case (any script) or IDN form is taken", Backend,
-                   MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("clients store: an email differing only in case (any script) or IDN form is taken",
+                   Backend, MAILER_STORE_BACKENDS) {
   Backend b;
   store::ClientStore& s = b.db().clients();
   const Id olga = b.seed_account("olga@example.com");
@@ -88,7 +88,8 @@ TEST_CASE_TEMPLATE("clients store: an update rewrites the address, its key, name
   CHECK_FALSE(s.email_taken(olga, "old@example.com", 0));
 }
 
-TEST_CASE_TEMPLATE("clients store: removed clients are gone with their memberships", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("clients store: removed clients are gone with their memberships", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   store::ClientStore& s = b.db().clients();
   const Id olga = b.seed_account("olga@example.com");
@@ -118,7 +119,8 @@ TEST_CASE_TEMPLATE("clients store: a listing selects by owner, group, group name
   s.add_members(og, std::vector<Id>{a});
   s.add_members(pg, std::vector<Id>{p});
 
-  CHECK(emails(s.list_clients({})) == std::vector<std::string>{"a@example.com", "c@example.com", "p@example.com"});
+  CHECK(emails(s.list_clients({})) ==
+        std::vector<std::string>{"a@example.com", "c@example.com", "p@example.com"});
   store::ClientQuery mine;
   mine.owner = olga;
   CHECK(emails(s.list_clients(mine)) == std::vector<std::string>{"a@example.com", "c@example.com"});
@@ -151,7 +153,9 @@ TEST_CASE_TEMPLATE("clients store: an export streams one owner's clients, or a g
   const Id g = s.add_group(olga, "Одна", kNow);
   s.add_members(g, std::vector<Id>{a});
   std::vector<std::string> rows;
-  const auto collect = [&](const ClientFields& f) { rows.push_back(f.email + "|" + f.name + "|" + f.comment); };
+  const auto collect = [&](const ClientFields& f) {
+    rows.push_back(f.email + "|" + f.name + "|" + f.comment);
+  };
   s.export_clients(olga, std::nullopt, collect);
   CHECK(rows == std::vector<std::string>{"a@example.com|Анна|=1+1", "b@example.com|Борис|"});
   rows.clear();
@@ -159,8 +163,8 @@ TEST_CASE_TEMPLATE("clients store: an export streams one owner's clients, or a g
   CHECK(rows == std::vector<std::string>{"a@example.com|Анна|=1+1"});
 }
 
-TEST_CASE_TEMPLATE("clients store: an import adds new addresses, updates known ones, and fills its group", Backend,
-                   MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("clients store: an import adds new addresses, updates known ones, and fills its group",
+                   Backend, MAILER_STORE_BACKENDS) {
   Backend b;
   store::ClientStore& s = b.db().clients();
   const Id olga = b.seed_account("olga@example.com");
@@ -195,7 +199,8 @@ TEST_CASE_TEMPLATE("clients store: an import adds new addresses, updates known o
   CHECK(s.client(same)->groups == std::vector<std::string>{"Импорт"});
 }
 
-TEST_CASE_TEMPLATE("clients store: rows written one at a time count as in one call", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("clients store: rows written one at a time count as in one call", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   store::ClientStore& s = b.db().clients();
   const Id olga = b.seed_account("olga@example.com");
@@ -248,8 +253,8 @@ TEST_CASE_TEMPLATE("clients store: a group is found ignoring case, its exact spe
   CHECK_FALSE(s.find_group(petr, "Покупатели"));
   CHECK_FALSE(s.find_group(olga, "Другие"));
   // Two that differ only in case, as migration 003 keeps them: each is reachable by its spelling.
-  b.exec("INSERT INTO \"group\" (owner, name, name_key, key_dup, created_at) VALUES (" + std::to_string(olga) +
-         ", 'покупатели', 'покупатели', 999, 0)");
+  b.exec("INSERT INTO \"group\" (owner, name, name_key, key_dup, created_at) VALUES (" +
+         std::to_string(olga) + ", 'покупатели', 'покупатели', 999, 0)");
   const Id later = s.find_group(olga, "покупатели")->id;
   CHECK(later != first);
   CHECK(s.find_group(olga, "Покупатели")->id == first);
@@ -283,15 +288,16 @@ TEST_CASE_TEMPLATE("clients store: groups read back with their owner and members
   CHECK(all[1].id == p);
 }
 
-TEST_CASE_TEMPLATE("clients store: a group a mailing sends to names that mailing; removed, it is gone", Backend,
-                   MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("clients store: a group a mailing sends to names that mailing; removed, it is gone",
+                   Backend, MAILER_STORE_BACKENDS) {
   Backend b;
   store::ClientStore& s = b.db().clients();
   const Id olga = b.seed_account("olga@example.com");
   const Id g = s.add_group(olga, "Опт", kNow);
   const Id free = s.add_group(olga, "Свободная", kNow);
   const std::string owner = std::to_string(olga);
-  b.exec("INSERT INTO message (id, owner, subject, body_text, created_at) VALUES (7, " + owner + ", 's', 'b', 0)");
+  b.exec("INSERT INTO message (id, owner, subject, body_text, created_at) VALUES (7, " + owner +
+         ", 's', 'b', 0)");
   b.exec("INSERT INTO mailing (id, owner, name, message, start_at, created_at) VALUES (5, " + owner +
          ", 'Весна', 7, 0, 0)");
   b.exec("INSERT INTO mailing_group (mailing_id, group_id) VALUES (5, " + std::to_string(g) + ")");
@@ -331,7 +337,8 @@ TEST_CASE_TEMPLATE("clients store: case duplicates are listed until marked repor
   const Id first = s.add_client(olga, fields("олег@example.com"), kNow);
   b.exec("INSERT INTO client (id, owner, email, email_key, key_dup, created_at) VALUES (100, " +
          std::to_string(olga) + ", 'ОЛЕГ@example.com', 'олег@example.com', 100, 0)");
-  b.exec("INSERT INTO case_duplicate (kind, id, first) VALUES ('client', 100, " + std::to_string(first) + ")");
+  b.exec("INSERT INTO case_duplicate (kind, id, first) VALUES ('client', 100, " + std::to_string(first) +
+         ")");
   CHECK(s.case_duplicates_waiting());
   const auto waiting = s.waiting_case_duplicates();
   REQUIRE(waiting.size() == 1);

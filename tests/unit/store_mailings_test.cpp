@@ -22,7 +22,8 @@ struct Seeded {
   Id message = 0;
 
   template <class Backend>
-  explicit Seeded(Backend& b) : ann(b.seed_account("ann@example.com")), petr(b.seed_account("petr@example.com")) {
+  explicit Seeded(Backend& b)
+      : ann(b.seed_account("ann@example.com")), petr(b.seed_account("petr@example.com")) {
     Message m;
     m.owner = ann;
     m.subject = "S";
@@ -30,12 +31,20 @@ struct Seeded {
     m.created_at = kNow;
     message = b.db().messages().add(m);
     const std::string a = std::to_string(ann), p = std::to_string(petr);
-    b.exec("INSERT INTO client (id, owner, email, email_key, created_at) VALUES "
-           "(11, " + a + ", 'c11@example.com', 'c11@example.com', 0), "
-           "(12, " + a + ", 'c12@example.com', 'c12@example.com', 0), "
-           "(13, " + p + ", 'c13@example.com', 'c13@example.com', 0)");
-    b.exec("INSERT INTO \"group\" (id, owner, name, name_key, created_at) VALUES "
-           "(21, " + a + ", 'Бета', 'бета', 0), (22, " + a + ", 'alpha', 'alpha', 0)");
+    b.exec(
+        "INSERT INTO client (id, owner, email, email_key, created_at) VALUES "
+        "(11, " +
+        a +
+        ", 'c11@example.com', 'c11@example.com', 0), "
+        "(12, " +
+        a +
+        ", 'c12@example.com', 'c12@example.com', 0), "
+        "(13, " +
+        p + ", 'c13@example.com', 'c13@example.com', 0)");
+    b.exec(
+        "INSERT INTO \"group\" (id, owner, name, name_key, created_at) VALUES "
+        "(21, " +
+        a + ", 'Бета', 'бета', 0), (22, " + a + ", 'alpha', 'alpha', 0)");
   }
 
   Mailing draft(Id owner) const {
@@ -57,8 +66,9 @@ struct Seeded {
 // A run of `mailing` written as set-up SQL (runs have a store of their own).
 void seed_run(auto& b, Id id, Id mailing, const char* trigger, Time slot, std::optional<Time> finished) {
   b.exec("INSERT INTO run (id, mailing, trigger, scheduled_for, started_at, finished_at) VALUES (" +
-         std::to_string(id) + ", " + std::to_string(mailing) + ", '" + trigger + "', " + std::to_string(slot) + ", " +
-         std::to_string(slot) + ", " + (finished ? std::to_string(*finished) : std::string("NULL")) + ")");
+         std::to_string(id) + ", " + std::to_string(mailing) + ", '" + trigger + "', " +
+         std::to_string(slot) + ", " + std::to_string(slot) + ", " +
+         (finished ? std::to_string(*finished) : std::string("NULL")) + ")");
 }
 
 std::vector<Id> ids(const std::vector<Mailing>& list) {
@@ -99,7 +109,8 @@ TEST_CASE_TEMPLATE("mailings store: every period and an open end read back as wr
   Backend b;
   store::Database& db = b.db();
   Seeded s(b);
-  for (auto every : {schedule::Every::once, schedule::Every::daily, schedule::Every::weekly, schedule::Every::monthly}) {
+  for (auto every :
+       {schedule::Every::once, schedule::Every::daily, schedule::Every::weekly, schedule::Every::monthly}) {
     Mailing m = s.draft(s.ann);
     m.every = every;
     m.end_at.reset();
@@ -135,7 +146,8 @@ TEST_CASE_TEMPLATE("mailings store: recipients read back as client ids and group
   CHECK(m->groups == std::vector<std::string>{"alpha", "Бета"});
 }
 
-TEST_CASE_TEMPLATE("mailings store: new recipients replace all the old ones", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("mailings store: new recipients replace all the old ones", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   store::Database& db = b.db();
   Seeded s(b);
@@ -158,8 +170,9 @@ TEST_CASE_TEMPLATE("mailings store: new recipients replace all the old ones", Ba
   CHECK(db.mailings().mailing(other)->clients == std::vector<Id>{11, 12});
 }
 
-TEST_CASE_TEMPLATE("mailings store: a listing gives one owner's mailings or everyone's, by id, with recipients",
-                   Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE(
+    "mailings store: a listing gives one owner's mailings or everyone's, by id, with recipients", Backend,
+    MAILER_STORE_BACKENDS) {
   Backend b;
   store::Database& db = b.db();
   Seeded s(b);
@@ -184,8 +197,8 @@ TEST_CASE_TEMPLATE("mailings store: a listing gives one owner's mailings or ever
   CHECK(db.mailings().list(s.petr + 1).empty());
 }
 
-TEST_CASE_TEMPLATE("mailings store: an update rewrites name, message and schedule, and keeps the rest", Backend,
-                   MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("mailings store: an update rewrites name, message and schedule, and keeps the rest",
+                   Backend, MAILER_STORE_BACKENDS) {
   Backend b;
   store::Database& db = b.db();
   Seeded s(b);
@@ -224,8 +237,8 @@ TEST_CASE_TEMPLATE("mailings store: an update rewrites name, message and schedul
   CHECK_FALSE(db.mailings().mailing(id)->next_run_at);
 }
 
-TEST_CASE_TEMPLATE("mailings store: the first client that is not the owner's is named, a missing one too", Backend,
-                   MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("mailings store: the first client that is not the owner's is named, a missing one too",
+                   Backend, MAILER_STORE_BACKENDS) {
   Backend b;
   store::Database& db = b.db();
   Seeded s(b);
@@ -254,8 +267,9 @@ TEST_CASE_TEMPLATE("mailings store: the last run slot counts scheduled and manua
   CHECK(db.mailings().last_run_slot(other) == std::optional<Time>(kNow + 900));
 }
 
-TEST_CASE_TEMPLATE("mailings store: open runs are the unfinished ones but tests, and say whether it was stopped",
-                   Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE(
+    "mailings store: open runs are the unfinished ones but tests, and say whether it was stopped", Backend,
+    MAILER_STORE_BACKENDS) {
   Backend b;
   store::Database& db = b.db();
   Seeded s(b);
@@ -279,7 +293,8 @@ TEST_CASE_TEMPLATE("mailings store: open runs are the unfinished ones but tests,
   CHECK(open[1].mailing_finished);
 }
 
-TEST_CASE_TEMPLATE("mailings store: a stopped mailing is finished with no next run", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("mailings store: a stopped mailing is finished with no next run", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   store::Database& db = b.db();
   Seeded s(b);
@@ -295,7 +310,8 @@ TEST_CASE_TEMPLATE("mailings store: a stopped mailing is finished with no next r
   CHECK(untouched->next_run_at == std::optional<Time>(kNow + 3600));
 }
 
-TEST_CASE_TEMPLATE("mailings store: a mailing is disabled and enabled again", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("mailings store: a mailing is disabled and enabled again", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   store::Database& db = b.db();
   Seeded s(b);
@@ -308,7 +324,8 @@ TEST_CASE_TEMPLATE("mailings store: a mailing is disabled and enabled again", Ba
   CHECK(db.mailings().mailing(id)->enabled);
 }
 
-TEST_CASE_TEMPLATE("mailings store: a written status and enabled flag read back", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("mailings store: a written status and enabled flag read back", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   store::Database& db = b.db();
   Seeded s(b);

@@ -24,9 +24,11 @@ Message draft(Id owner, const std::string& subject, std::optional<std::string> h
 
 // A mailing of `message` written as set-up SQL, so that these cases need no mailing store.
 void seed_mailing(auto& backend, Id id, Id owner, Id message) {
-  backend.exec("INSERT INTO mailing (id, owner, name, message, start_at, every, status, enabled, created_at) VALUES (" +
-               std::to_string(id) + ", " + std::to_string(owner) + ", '', " + std::to_string(message) +
-               ", 0, 'once', 'created', TRUE, 0)");
+  backend.exec(
+      "INSERT INTO mailing (id, owner, name, message, start_at, every, status, enabled, created_at) VALUES "
+      "(" +
+      std::to_string(id) + ", " + std::to_string(owner) + ", '', " + std::to_string(message) +
+      ", 0, 'once', 'created', TRUE, 0)");
 }
 
 }  // namespace
@@ -145,7 +147,8 @@ TEST_CASE_TEMPLATE("messages store: remove deletes the given messages and no oth
   CHECK(db.messages().list(ann).size() == 1);
 }
 
-TEST_CASE_TEMPLATE("messages store: ids of removed messages are not given again", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("messages store: ids of removed messages are not given again", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   store::Database& db = b.db();
   const Id ann = b.seed_account("ann@example.com");

@@ -36,7 +36,8 @@ TEST_CASE_TEMPLATE("runs store: a mailing's status reads as stored, a missing on
   CHECK_FALSE(runs.mailing_status(999));
 }
 
-TEST_CASE_TEMPLATE("runs store: marking a mailing running keeps its schedule", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("runs store: marking a mailing running keeps its schedule", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   test::seed_mailing(b);
   store::RunStore& runs = b.db().runs();
@@ -45,7 +46,8 @@ TEST_CASE_TEMPLATE("runs store: marking a mailing running keeps its schedule", B
   CHECK(runs.due_mailings(100).size() == 1);
 }
 
-TEST_CASE_TEMPLATE("runs store: marking a mailing running sets its next slot", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("runs store: marking a mailing running sets its next slot", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   test::seed_mailing(b);
   store::RunStore& runs = b.db().runs();
@@ -57,7 +59,8 @@ TEST_CASE_TEMPLATE("runs store: marking a mailing running sets its next slot", B
   CHECK(runs.due_mailings(1'000'000).empty());
 }
 
-TEST_CASE_TEMPLATE("runs store: a mailing whose schedule ended is due no more", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("runs store: a mailing whose schedule ended is due no more", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   test::seed_mailing(b);
   store::RunStore& runs = b.db().runs();
@@ -66,7 +69,8 @@ TEST_CASE_TEMPLATE("runs store: a mailing whose schedule ended is due no more", 
   CHECK(runs.mailing_status(RunSeed::kMailing) == "created");
 }
 
-TEST_CASE_TEMPLATE("runs store: a mailing with no slot and no open run is finished", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("runs store: a mailing with no slot and no open run is finished", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   RunSeed s = test::seed_mailing(b);
   store::RunStore& runs = b.db().runs();
@@ -81,8 +85,8 @@ TEST_CASE_TEMPLATE("runs store: a mailing with no slot and no open run is finish
   CHECK(runs.mailing_status(RunSeed::kMailing) == "finished");
 }
 
-TEST_CASE_TEMPLATE("runs store: a once mailing's open schedule or manual run is found, a retry run not", Backend,
-                   MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("runs store: a once mailing's open schedule or manual run is found, a retry run not",
+                   Backend, MAILER_STORE_BACKENDS) {
   Backend b;
   RunSeed s = test::seed_mailing(b);
   store::RunStore& runs = b.db().runs();

@@ -53,7 +53,8 @@ TEST_CASE_TEMPLATE("runs store: a retry run takes only those whose last attempt 
   store::RunStore& runs = b.db().runs();
   CHECK_FALSE(runs.create_retry_run(RunSeed::kMailing, s.owner, 100));
   Id first = runs.create_run(RunSeed::kMailing, s.owner, "manual", 100, 100);
-  std::vector<runs::DeliveryResult> results{result(31, "failed", "done", "<1@x>"), result(32, "sent", "done", "<2@x>")};
+  std::vector<runs::DeliveryResult> results{result(31, "failed", "done", "<1@x>"),
+                                            result(32, "sent", "done", "<2@x>")};
   REQUIRE(runs.fold_results(first, RunSeed::kMailing, results));
   auto retry = runs.create_retry_run(RunSeed::kMailing, s.owner, 300);
   REQUIRE(retry);
@@ -114,7 +115,8 @@ TEST_CASE_TEMPLATE("runs store: runs of a stopped mailing or with everyone done 
   store::RunStore& runs = b.db().runs();
   Id run = runs.create_run(RunSeed::kMailing, s.owner, "manual", 100, 100);
   CHECK(runs.runs_to_settle().empty());
-  std::vector<runs::DeliveryResult> results{result(31, "sent", "done", "<1@x>"), result(32, "sent", "done", "<2@x>")};
+  std::vector<runs::DeliveryResult> results{result(31, "sent", "done", "<1@x>"),
+                                            result(32, "sent", "done", "<2@x>")};
   REQUIRE(runs.fold_results(run, RunSeed::kMailing, results));
   auto settle = runs.runs_to_settle();
   REQUIRE(settle.size() == 1);
@@ -135,8 +137,9 @@ TEST_CASE_TEMPLATE("runs store: a run is open until it is finished", Backend, MA
   CHECK_FALSE(runs.is_open(run));
 }
 
-TEST_CASE_TEMPLATE("runs store: a run halts when its mailing is stopped, disabled, removed or its owner blocked",
-                   Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE(
+    "runs store: a run halts when its mailing is stopped, disabled, removed or its owner blocked", Backend,
+    MAILER_STORE_BACKENDS) {
   Backend b;
   RunSeed s = test::seed_mailing(b);
   store::RunStore& runs = b.db().runs();
@@ -166,7 +169,8 @@ TEST_CASE_TEMPLATE("runs store: claiming an open run records its holder and jour
   CHECK_FALSE(runs.claim(run, "pid 1 on host", std::nullopt));
 }
 
-TEST_CASE_TEMPLATE("runs store: an error that pauses keeps the run from a due send", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("runs store: an error that pauses keeps the run from a due send", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   RunSeed s = test::seed_mailing(b);
   store::RunStore& runs = b.db().runs();
@@ -214,7 +218,8 @@ TEST_CASE_TEMPLATE("runs store: due recipients are pending or deferred until now
   CHECK(runs.due_recipients(run, 500) == 1);
 }
 
-TEST_CASE_TEMPLATE("runs store: recipients come page by page after the last client", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("runs store: recipients come page by page after the last client", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   RunSeed s = test::seed_mailing(b);
   store::RunStore& runs = b.db().runs();
@@ -233,7 +238,8 @@ TEST_CASE_TEMPLATE("runs store: recipients come page by page after the last clie
   CHECK(page.empty());
 }
 
-TEST_CASE_TEMPLATE("runs store: a mailing's recipients resolve now, by client", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("runs store: a mailing's recipients resolve now, by client", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   RunSeed s = test::seed_mailing(b);
   store::RunStore& runs = b.db().runs();

@@ -21,7 +21,8 @@ TEST_CASE_TEMPLATE("settings store: the first value written under a key is the o
   CHECK(settings.find("tracking_key") == std::optional<std::string>("other"));
 }
 
-TEST_CASE_TEMPLATE("settings store: a setting rolls back with its transaction", Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("settings store: a setting rolls back with its transaction", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend backend;
   store::Database& db = backend.db();
   {

@@ -5,15 +5,15 @@
 
 #include <unistd.h>
 
-#include <cstdio>
-#include <functional>
-#include <filesystem>
 #include <sys/stat.h>
+#include <cstdio>
+#include <filesystem>
+#include <functional>
 
-#include "mailer/store/sqlite/db.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/core/records.hpp"
 #include "mailer/core/users.hpp"
+#include "mailer/store/sqlite/db.hpp"
 
 using namespace mailer;
 
@@ -42,9 +42,10 @@ struct Fixture {
   Actor stranger{};
   Actor manager{};
   Fixture() {
-    db.exec("INSERT INTO account (email, password_hash, verified, active, roles, created_at) VALUES "
-            "('olga@example.com', 'x', 1, 1, 'user', 0), ('petr@example.com', 'x', 1, 1, 'user', 0), "
-            "('mila@example.com', 'x', 1, 1, 'user,manager', 0)");
+    db.exec(
+        "INSERT INTO account (email, password_hash, verified, active, roles, created_at) VALUES "
+        "('olga@example.com', 'x', 1, 1, 'user', 0), ('petr@example.com', 'x', 1, 1, 'user', 0), "
+        "('mila@example.com', 'x', 1, 1, 'user,manager', 0)");
     owner = Actor{2, static_cast<unsigned>(Role::user)};
     stranger = Actor{3, static_cast<unsigned>(Role::user)};
     manager = Actor{4, parse_roles("user,manager")};
@@ -111,21 +112,25 @@ TEST_CASE("clients: email is unique per owner regardless of case (SPEC §1)") {
   CHECK(count(f.db, "client") == 2);
 }
 
-TEST_CASE("clients: an invalid address or a name with a line break is refused and nothing is written (SPEC §1)") {
+TEST_CASE(
+    "clients: an invalid address or a name with a line break is refused and nothing is written (SPEC §1)") {
   Fixture f;
   CHECK(code_of([&] { add_client(f.db, f.owner, "not-an-address", "", "", {"g"}, f.now); }) == Errc::data);
-  CHECK(code_of([&] { add_client(f.db, f.owner, "a@b.ru", "Иван\r\nBcc: x@y.z", "", {"g"}, f.now); }) == Errc::data);
+  CHECK(code_of([&] { add_client(f.db, f.owner, "a@b.ru", "Иван\r\nBcc: x@y.z", "", {"g"}, f.now); }) ==
+        Errc::data);
   CHECK(count(f.db, "client") == 0);
   CHECK(count(f.db, "group") == 0);
 }
 
-TEST_CASE("clients: a plain user gets not found for another's client, a manager reads but cannot edit (SPEC §4)") {
+TEST_CASE(
+    "clients: a plain user gets not found for another's client, a manager reads but cannot edit (SPEC §4)") {
   Fixture f;
   Client c = add_client(f.db, f.owner, "ivan@example.com", "Иван", "", {}, f.now);
   CHECK(code_of([&] { show_client(f.db, f.stranger, c.id); }) == Errc::not_found);
   CHECK(code_of([&] { show_client(f.db, f.manager, c.id); }) == Errc::ok);
-  CHECK(code_of([&] { edit_client(f.db, f.manager, c.id, ClientChanges{std::nullopt, "X", std::nullopt}); }) ==
-        Errc::permission);
+  CHECK(code_of([&] {
+          edit_client(f.db, f.manager, c.id, ClientChanges{std::nullopt, "X", std::nullopt});
+        }) == Errc::permission);
   CHECK(code_of([&] { remove_clients(f.db, f.stranger, {c.id}); }) == Errc::not_found);
   CHECK(code_of([&] { remove_clients(f.db, f.ann.actor(), {c.id}); }) == Errc::ok);
 }
@@ -143,12 +148,14 @@ TEST_CASE("clients: import merges duplicates and counts added, updated, skipped 
   add_client(f.db, f.owner, "old@example.com", "Старое имя", "", {}, f.now);
   add_client(f.db, f.owner, "same@example.com", "Тот же", "", {}, f.now);
   std::string csv =
-      "\xEF\xBB\xBF" "email;name;comment\r\n"
+      "\xEF\xBB\xBF"
+      "email;name;comment\r\n"
       "new@example.com;Новый;\r\n"
       "OLD@example.com;Новое имя;\r\n"
       "same@example.com;Тот же;\r\n"
       "new@example.com;;VIP\r\n";
-  ImportSummary s = import_clients(f.db, f.owner, csv, "clients.csv", std::string("Покупатели"), false, f.now);
+  ImportSummary s =
+      import_clients(f.db, f.owner, csv, "clients.csv", std::string("Покупатели"), false, f.now);
   CHECK(s.rows == 4);
   CHECK(s.added == 1);
   // Each row counts once, by what it did: the second new@ row added the comment (issue 7.10).
@@ -237,8 +244,10 @@ TEST_CASE("mailings: stop finishes, disable is for managers (SPEC §2, §4)") {
 
 TEST_CASE("messages: a broken template is refused when written, not at send time (SPEC §1)") {
   Fixture f;
-  CHECK(code_of([&] { add_message(f.db, f.owner, "Привет, {{name", "B", std::nullopt, f.now); }) == Errc::data);
-  CHECK(code_of([&] { add_message(f.db, f.owner, "S\nBcc: x@y.z", "B", std::nullopt, f.now); }) == Errc::data);
+  CHECK(code_of([&] { add_message(f.db, f.owner, "Привет, {{name", "B", std::nullopt, f.now); }) ==
+        Errc::data);
+  CHECK(code_of([&] { add_message(f.db, f.owner, "S\nBcc: x@y.z", "B", std::nullopt, f.now); }) ==
+        Errc::data);
   CHECK(count(f.db, "message") == 0);
 }
 
@@ -252,11 +261,14 @@ TEST_CASE("users: a verification code is single-use and dies after 5 wrong tries
   std::string code = sent.substr(pos + std::string("mailer user verify new@example.com ").size(), 6);
   std::string wrong = code == "000000" ? "111111" : "000000";
   CHECK(code_of([&] { login(f.db, "new@example.com", "long enough", f.now); }) == Errc::permission);
-  for (int i = 0; i < 5; ++i) CHECK(code_of([&] { verify_user(f.db, "new@example.com", wrong, f.now); }) == Errc::data);
+  for (int i = 0; i < 5; ++i)
+    CHECK(code_of([&] { verify_user(f.db, "new@example.com", wrong, f.now); }) == Errc::data);
   CHECK(code_of([&] { verify_user(f.db, "new@example.com", code, f.now); }) == Errc::data);
 }
 
-TEST_CASE("users: verification works once, expires after 24 hours, and says nothing of unknown accounts (SPEC §4)") {
+TEST_CASE(
+    "users: verification works once, expires after 24 hours, and says nothing of unknown accounts (SPEC "
+    "§4)") {
   Fixture f;
   std::string sent;
   Notify notify = [&](const std::string&, const std::string&, const std::string& body) { sent = body; };
@@ -297,7 +309,8 @@ TEST_CASE("users: blocking ends the user's sessions and stops logins (SPEC §4)"
   CHECK(code_of([&] { login(f.db, "b@example.com", "long enough", f.now); }) == Errc::permission);
 }
 
-TEST_CASE("users: a password reset code changes the password and ends sessions - a wrong one does not (SPEC §4)") {
+TEST_CASE(
+    "users: a password reset code changes the password and ends sessions - a wrong one does not (SPEC §4)") {
   Fixture f;
   std::string sent;
   Notify notify = [&](const std::string&, const std::string&, const std::string& body) { sent = body; };

@@ -12,11 +12,11 @@ TEST_CASE("text_width: ASCII and Cyrillic take a column a letter, controls none"
 }
 
 TEST_CASE("text_width: wide and zero-width ranges at their edges") {
-  CHECK(display_width("\u1100") == 2);   // first Hangul Jamo, wide
-  CHECK(display_width("\u115F") == 2);   // last wide Jamo
-  CHECK(display_width("\u1160") == 0);   // medial vowels join the syllable
+  CHECK(display_width("\u1100") == 2);  // first Hangul Jamo, wide
+  CHECK(display_width("\u115F") == 2);  // last wide Jamo
+  CHECK(display_width("\u1160") == 0);  // medial vowels join the syllable
   CHECK(display_width("\u4E00\u9FFF") == 4);
-  CHECK(display_width("\uFE0F") == 0);   // variation selector
+  CHECK(display_width("\uFE0F") == 0);  // variation selector
   CHECK(display_width("\U0001F600") == 2);
   CHECK(display_width("\U000E0100") == 0);
   CHECK(display_width("\xC3\x82\xC2\x80") == 1);  // Â (1) and a C1 control (0)

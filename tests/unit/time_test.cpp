@@ -8,8 +8,8 @@
 #include <optional>
 #include <string>
 
-#include "mailer/base/error.hpp"
 #include "cli/clock.hpp"
+#include "mailer/base/error.hpp"
 
 using mailer::Errc;
 using mailer::Error;
@@ -167,7 +167,8 @@ TEST_CASE("time: the error hint says what was expected or what is out of range")
     FAIL("accepted x");
   } catch (const Error& e) {
     CHECK(std::string(e.what()) == "--start: invalid time 'x'");
-    CHECK(e.hint() == "expected ISO 8601 like 2026-11-24T09:00, 24.11.2026 09:00, a time alone like 9:00, or now");
+    CHECK(e.hint() ==
+          "expected ISO 8601 like 2026-11-24T09:00, 24.11.2026 09:00, a time alone like 9:00, or now");
   }
   try {
     parse_time("2026-02-30", kNow, "--end");

@@ -116,8 +116,7 @@ TEST_CASE("email: line breaks, control characters and invalid UTF-8 are rejected
   using namespace std::string_view_literals;
   for (std::string_view address : {
            "ivan@mail.ru\r\nBcc: all@example.com"sv, "ivan@example.com\n"sv, "ivan@example.com\r"sv,
-           "\"a\rb\"@example.com"sv, "ivan\t@example.com"sv, "ivan\x01@example.com"sv,
-           "ivan\0@example.com"sv,
+           "\"a\rb\"@example.com"sv, "ivan\t@example.com"sv, "ivan\x01@example.com"sv, "ivan\0@example.com"sv,
            "\xD0@example.com"sv,              // truncated two-byte sequence
            "\xC0\xAF@example.com"sv,          // overlong '/'
            "ivan@\xE0\xA4.com"sv,             // truncated three-byte sequence
@@ -152,8 +151,7 @@ TEST_CASE("email: length limits count octets, so a Cyrillic local part holds 32 
 }
 
 TEST_CASE("normalize_email: trims white space and lowercases the domain, never the local part") {
-  CHECK(mailer::normalize_email("  Ivan.Petrov@Example.COM\r\n", "email") ==
-        "Ivan.Petrov@example.com");
+  CHECK(mailer::normalize_email("  Ivan.Petrov@Example.COM\r\n", "email") == "Ivan.Petrov@example.com");
   CHECK(mailer::normalize_email("\tivan@MAIL.Ru ", "email") == "ivan@mail.ru");
   // Issue 8.10: a quoted local part that needs its quotes cannot be sent reliably, so it is
   // refused at input (see the quoted-address test case).
@@ -163,7 +161,8 @@ TEST_CASE("normalize_email: trims white space and lowercases the domain, never t
   // same client typed twice is one client and its punycode is right.
   CHECK(mailer::normalize_email("Покупатель@Магазин.РФ", "email") == "Покупатель@магазин.рф");
   CHECK(mailer::normalize_email("ivan@ПРИМЕР.RU", "email") == "ivan@пример.ru");
-  CHECK(mailer::normalize_email("ivan@ПОЧТА.рф", "email") == mailer::normalize_email("ivan@почта.рф", "email"));
+  CHECK(mailer::normalize_email("ivan@ПОЧТА.рф", "email") ==
+        mailer::normalize_email("ivan@почта.рф", "email"));
   // An ASCII domain, punycode included, is kept as typed (lowercased).
   CHECK(mailer::normalize_email("ann@XN--80A1ACNY.XN--P1AI", "email") == "ann@xn--80a1acny.xn--p1ai");
 }
@@ -216,8 +215,7 @@ TEST_CASE("check_header_value: a CR or LF is rejected to prevent header injectio
 }
 
 TEST_CASE("check_header_value: invalid UTF-8 is rejected naming the field") {
-  const Error e =
-      error_of([] { mailer::check_header_value("\xCF\xF0\xE8\xE2\xE5\xF2", "--subject"); });
+  const Error e = error_of([] { mailer::check_header_value("\xCF\xF0\xE8\xE2\xE5\xF2", "--subject"); });
   CHECK(e.code() == Errc::data);
   CHECK(std::string(e.what()) == "--subject: invalid UTF-8 at byte 1");
 }
@@ -293,12 +291,14 @@ TEST_CASE("display_width: Cyrillic is one column per letter, CJK two, combining 
                               "b") == 3);  // an invalid byte shows as one U+FFFD
 }
 
-TEST_CASE("email: a domain label that IDN mapping empties is refused, not stored as 'a..b' (found by fuzzing)") {
+TEST_CASE(
+    "email: a domain label that IDN mapping empties is refused, not stored as 'a..b' (found by fuzzing)") {
   // U+034F COMBINING GRAPHEME JOINER is mapped to nothing by UTS #46.
   CHECK(code_of([] { mailer::normalize_email("pe.-@vaa.\xCD\x8F.ru", "email"); }) == Errc::data);
   CHECK(code_of([] { mailer::normalize_email("ivan@\xE2\x80\x8B.example.ru", "email"); }) == Errc::data);
   // A hand-typed A-label beside a Unicode label that decodes to a name IDNA refuses.
   CHECK(code_of([] { mailer::normalize_email("ok@xn--emkfde1afmkfd.x0a\xCF\x9Ei", "email"); }) == Errc::data);
-  CHECK(mailer::normalize_email("ivan@\xD0\x9F\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD0\xA0\xD0\xA4", "email") ==
+  CHECK(mailer::normalize_email("ivan@\xD0\x9F\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD0\xA0\xD0\xA4",
+                                "email") ==
         "ivan@\xD0\xBF\xD1\x80\xD0\xB8\xD0\xBC\xD0\xB5\xD1\x80.\xD1\x80\xD1\x84");
 }

@@ -7,9 +7,9 @@
 #include <vector>
 
 #include "mailer/base/records/accounts.hpp"
+#include "mailer/base/time.hpp"
 #include "mailer/core/access.hpp"
 #include "mailer/store/database.hpp"
-#include "mailer/base/time.hpp"
 
 namespace mailer {
 

@@ -5,10 +5,10 @@
 #include <vector>
 
 #include "mailer/base/records/attempts.hpp"
-#include "mailer/core/access.hpp"
-#include "mailer/store/database.hpp"
-#include "mailer/core/records.hpp"
 #include "mailer/base/time.hpp"
+#include "mailer/core/access.hpp"
+#include "mailer/core/records.hpp"
+#include "mailer/store/database.hpp"
 
 namespace mailer {
 
@@ -16,9 +16,9 @@ struct AttemptFilter {
   std::optional<Id> mailing;
   std::optional<std::string> status;  // sent, failed, deferred, bounced
   bool all = false;
-  std::optional<Time> since;          // attempts at or after this instant
-  std::optional<std::string> email;   // this recipient only (case-insensitive, exact otherwise)
-  bool final = false;                 // only each recipient's last attempt in each run
+  std::optional<Time> since;         // attempts at or after this instant
+  std::optional<std::string> email;  // this recipient only (case-insensitive, exact otherwise)
+  bool final = false;                // only each recipient's last attempt in each run
 };
 
 // The attempt log: the caller's mailings (or everyone's with `all`, managers), oldest first.

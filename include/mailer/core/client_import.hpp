@@ -9,11 +9,11 @@
 #include <string_view>
 #include <vector>
 
+#include "mailer/base/records/clients.hpp"
+#include "mailer/base/time.hpp"
 #include "mailer/core/access.hpp"
 #include "mailer/core/csv.hpp"
-#include "mailer/base/records/clients.hpp"
 #include "mailer/store/database.hpp"
-#include "mailer/base/time.hpp"
 
 namespace mailer {
 
@@ -40,23 +40,24 @@ struct ImportOptions {
 };
 
 struct ImportSummary {
-  std::size_t rows = 0;           // data rows read (not the header)
-  std::size_t added = 0;          // rows that made a new client
-  std::size_t updated = 0;        // rows that changed an existing client's name or comment
-  std::size_t already_there = 0;  // rows that changed nothing (the client was there as written)
-  std::size_t invalid = 0;        // rows left out (with skip_invalid)
-  bool header = true;             // whether the first line was a header
+  std::size_t rows = 0;                      // data rows read (not the header)
+  std::size_t added = 0;                     // rows that made a new client
+  std::size_t updated = 0;                   // rows that changed an existing client's name or comment
+  std::size_t already_there = 0;             // rows that changed nothing (the client was there as written)
+  std::size_t invalid = 0;                   // rows left out (with skip_invalid)
+  bool header = true;                        // whether the first line was a header
   std::vector<std::string> unknown_columns;  // header cells ignored, as written
   csv::Encoding encoding = csv::Encoding::utf8;
 };
 
 // Imports the CSV `reader` reads. Any bad row: Error{data} naming the first bad lines, and
 // nothing imported (the transaction rolls back), unless skip_invalid.
-ImportSummary import_clients(store::Database& db, const Actor& actor, csv::Reader& reader, const ImportOptions& options,
-                             Time now);
+ImportSummary import_clients(store::Database& db, const Actor& actor, csv::Reader& reader,
+                             const ImportOptions& options, Time now);
 
 // The same over a string (tests, small inputs).
-ImportSummary import_clients(store::Database& db, const Actor& actor, std::string_view csv_text, std::string_view source,
-                             const std::optional<std::string>& group, bool skip_invalid, Time now);
+ImportSummary import_clients(store::Database& db, const Actor& actor, std::string_view csv_text,
+                             std::string_view source, const std::optional<std::string>& group,
+                             bool skip_invalid, Time now);
 
 }  // namespace mailer

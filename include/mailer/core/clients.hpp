@@ -6,11 +6,11 @@
 #include <string_view>
 #include <vector>
 
-#include "mailer/core/access.hpp"
-#include "mailer/store/database.hpp"
 #include "mailer/base/ids.hpp"
 #include "mailer/base/records/clients.hpp"
 #include "mailer/base/time.hpp"
+#include "mailer/core/access.hpp"
+#include "mailer/store/database.hpp"
 
 namespace mailer {
 
@@ -47,8 +47,8 @@ void remove_clients(store::Database& db, const Actor& actor, const std::vector<I
 // Writes CSV (header email,name,comment; CRLF) of the caller's clients, or of one group's, to
 // `write` one row at a time as they are read. Cells a spreadsheet would run as a formula get
 // a leading ' unless `raw` (csv::defuse_formula).
-void export_clients(store::Database& db, const Actor& actor, const std::optional<std::string>& group, bool raw,
-                    const std::function<void(std::string_view)>& write);
+void export_clients(store::Database& db, const Actor& actor, const std::optional<std::string>& group,
+                    bool raw, const std::function<void(std::string_view)>& write);
 // The same CSV as one string (small exports, tests).
 std::string export_clients(store::Database& db, const Actor& actor, const std::optional<std::string>& group);
 

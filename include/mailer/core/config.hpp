@@ -38,8 +38,8 @@ constexpr std::size_t kMaxConfigString = 4096;
 constexpr std::size_t kMaxBaseUrl = 200;
 
 struct Config {
-  std::string file;       // the file it was read from; empty when none exists (defaults)
-  std::string db_path;    // absolute or relative to the working directory, resolved
+  std::string file;         // the file it was read from; empty when none exists (defaults)
+  std::string db_path;      // absolute or relative to the working directory, resolved
   bool db_default = false;  // db_path is the XDG default: its directory is made when it is created
   SmtpConfig smtp;
   int max_tries = 5;

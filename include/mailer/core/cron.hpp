@@ -21,7 +21,8 @@ bool has_line(const std::string& crontab, const std::string& line);
 
 // The crontab text with our line added or replaced (other lines untouched); `changed` tells
 // whether anything differs.
-std::string with_line(const std::string& crontab, const std::string& line, const std::string& marker, bool& changed);
+std::string with_line(const std::string& crontab, const std::string& line, const std::string& marker,
+                      bool& changed);
 
 // The crontab text without our line.
 std::string without_line(const std::string& crontab, const std::string& marker, bool& changed);

@@ -15,8 +15,8 @@ enum class Failure : unsigned char { none, no_connection, tls, timeout, connecti
 
 // What the transport saw for one recipient.
 struct ReplyFacts {
-  int code = 0;             // the last reply's code; 0 when there was none
-  std::string_view text;    // that reply verbatim, for the enhanced status and wording
+  int code = 0;           // the last reply's code; 0 when there was none
+  std::string_view text;  // that reply verbatim, for the enhanced status and wording
   Stage stage = Stage::connect;
   Failure failure = Failure::none;
 };

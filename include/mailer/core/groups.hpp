@@ -7,12 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "mailer/core/access.hpp"
-#include "mailer/core/clients.hpp"
-#include "mailer/store/database.hpp"
 #include "mailer/base/ids.hpp"
 #include "mailer/base/records/clients.hpp"
 #include "mailer/base/time.hpp"
+#include "mailer/core/access.hpp"
+#include "mailer/core/clients.hpp"
+#include "mailer/store/database.hpp"
 
 namespace mailer {
 
@@ -24,12 +24,13 @@ using OwnerEmail = std::optional<std::string>;
 Group add_group(store::Database& db, const Actor& actor, const std::string& name, Time now);
 std::vector<Group> list_groups(store::Database& db, const Actor& actor, Scope scope);
 // Refused (Error{data}) while a mailing sends to the group. Returns the name as stored.
-std::string remove_group(store::Database& db, const Actor& actor, const std::string& name, const OwnerEmail& owner = {});
+std::string remove_group(store::Database& db, const Actor& actor, const std::string& name,
+                         const OwnerEmail& owner = {});
 std::vector<Client> group_members(store::Database& db, const Actor& actor, const std::string& name,
                                   const OwnerEmail& owner = {});
 // Returns how many memberships changed. The clients must be the group owner's.
-std::size_t add_group_members(store::Database& db, const Actor& actor, const std::string& name, const std::vector<Id>& clients,
-                              const OwnerEmail& owner = {});
+std::size_t add_group_members(store::Database& db, const Actor& actor, const std::string& name,
+                              const std::vector<Id>& clients, const OwnerEmail& owner = {});
 std::size_t remove_group_members(store::Database& db, const Actor& actor, const std::string& name,
                                  const std::vector<Id>& clients, const OwnerEmail& owner = {});
 

@@ -28,8 +28,9 @@ struct MessageChanges {
 // each template (template.hpp). `unsubscribe_available` says whether copies will carry an
 // unsubscribe link (the caller knows whether tracking.base_url is set); without one a
 // template that uses {{unsubscribe_url}} is refused rather than sent with an empty link.
-Message add_message(store::Database& db, const Actor& actor, const std::string& subject, const std::string& body_text,
-                    const std::optional<std::string>& body_html, Time now, bool unsubscribe_available = true);
+Message add_message(store::Database& db, const Actor& actor, const std::string& subject,
+                    const std::string& body_text, const std::optional<std::string>& body_html, Time now,
+                    bool unsubscribe_available = true);
 std::vector<Message> list_messages(store::Database& db, const Actor& actor, Scope scope);
 Message show_message(store::Database& db, const Actor& actor, Id id);
 Message edit_message(store::Database& db, const Actor& actor, Id id, const MessageChanges& changes,

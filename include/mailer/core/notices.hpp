@@ -4,9 +4,9 @@
 #include <optional>
 #include <string>
 
+#include "mailer/base/time.hpp"
 #include "mailer/core/accounts.hpp"
 #include "mailer/core/config.hpp"
-#include "mailer/base/time.hpp"
 
 namespace mailer {
 

@@ -35,7 +35,6 @@ class PrivateDir {
   // not exist and `create` is not set. Error{permission} when it is not private as above.
   static std::optional<PrivateDir> open(const std::string& dir, bool create);
 
-
   // The content of regular file `name` (at most `max_size` bytes), nullopt when it does not
   // exist. Error{permission} for a symlink, a file that is not regular or not the owner's.
   std::optional<std::string> read(const std::string& name, std::size_t max_size) const;

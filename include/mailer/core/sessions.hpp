@@ -3,9 +3,9 @@
 #include <optional>
 #include <string>
 
+#include "mailer/base/time.hpp"
 #include "mailer/core/accounts.hpp"
 #include "mailer/store/database.hpp"
-#include "mailer/base/time.hpp"
 
 namespace mailer {
 

@@ -42,7 +42,8 @@ std::string render_template(std::string_view text, const TemplateValues& values,
 class MessageRenderer {
  public:
   // Throws like check_template, naming the field subject, body_text or body_html.
-  MessageRenderer(std::string_view subject, std::string_view body_text, const std::optional<std::string>& body_html);
+  MessageRenderer(std::string_view subject, std::string_view body_text,
+                  const std::optional<std::string>& body_html);
   ~MessageRenderer();
   MessageRenderer(MessageRenderer&&) noexcept;
   MessageRenderer& operator=(MessageRenderer&&) noexcept;

@@ -7,10 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "mailer/base/time.hpp"
+#include "mailer/core/template.hpp"
 #include "mailer/mail/mailbox.hpp"
 #include "mailer/mail/mime_encoding.hpp"
-#include "mailer/core/template.hpp"
-#include "mailer/base/time.hpp"
 
 namespace mailer::mail {
 
@@ -29,10 +29,10 @@ struct Recipient {
 
 // Everything about one copy that is not the template or the recipient.
 struct ComposeContext {
-  std::string from;              // header value, e.g. "Магазин <news@example.com>" (UTF-8)
-  Time date = 0;                 // the Date header
-  std::string message_id;        // "<unique@from-domain>", see make_message_id
-  std::string unsubscribe_url;   // empty: no List-Unsubscribe headers; else the one-click URL
+  std::string from;             // header value, e.g. "Магазин <news@example.com>" (UTF-8)
+  Time date = 0;                // the Date header
+  std::string message_id;       // "<unique@from-domain>", see make_message_id
+  std::string unsubscribe_url;  // empty: no List-Unsubscribe headers; else the one-click URL
 };
 
 // The template check of message add (core); named here too for compose's callers.

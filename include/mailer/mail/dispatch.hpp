@@ -9,33 +9,33 @@
 #include <string_view>
 #include <vector>
 
+#include "mailer/base/time.hpp"
 #include "mailer/core/access.hpp"
 #include "mailer/core/attempts.hpp"
 #include "mailer/core/config.hpp"
-#include "mailer/store/database.hpp"
 #include "mailer/core/delivery_policy.hpp"
 #include "mailer/core/records.hpp"
-#include "mailer/base/time.hpp"
 #include "mailer/mail/smtp_sender.hpp"
+#include "mailer/store/database.hpp"
 
 namespace mailer {
 
 // What one `send` did, over all the runs it handled.
 struct SendSummary {
   std::size_t runs = 0;
-  std::size_t total = 0;      // recipients it tried
+  std::size_t total = 0;  // recipients it tried
   std::size_t sent = 0;
   std::size_t bounced = 0;
-  std::size_t deferred = 0;   // includes the session refusals below: they stay queued
-  std::size_t failed = 0;     // deferred too often: given up
-  std::size_t unavailable = 0;  // of the deferred and failed: the server could not be reached
-                                // or refused the session (greeting, TLS, login, sender); these
-                                // never count as a recipient's try
-  std::string unavailable_reason;  // the last such reply or error, for the user
+  std::size_t deferred = 0;         // includes the session refusals below: they stay queued
+  std::size_t failed = 0;           // deferred too often: given up
+  std::size_t unavailable = 0;      // of the deferred and failed: the server could not be reached
+                                    // or refused the session (greeting, TLS, login, sender); these
+                                    // never count as a recipient's try
+  std::string unavailable_reason;   // the last such reply or error, for the user
   std::size_t message_refused = 0;  // a 5xx our own message caused: the run was paused
-  std::size_t busy = 0;       // runs left alone: another live process is sending them
-  std::size_t stopped = 0;    // recipients left unsent because the mailing was stopped,
-                              // disabled or removed, or its owner blocked, during the run
+  std::size_t busy = 0;             // runs left alone: another live process is sending them
+  std::size_t stopped = 0;          // recipients left unsent because the mailing was stopped,
+                                    // disabled or removed, or its owner blocked, during the run
   std::size_t data_errors = 0;      // runs paused because their message cannot be sent
   std::size_t internal_errors = 0;  // runs that failed otherwise (disk, database): retried later
   std::vector<std::string> notes;   // one line each, for the user: why runs stopped or were skipped
@@ -53,7 +53,7 @@ struct DryRunCopy {
   Id mailing = 0;
   std::string email;
   std::string subject;
-  std::size_t size = 0;   // octets of the composed message
+  std::size_t size = 0;  // octets of the composed message
 };
 
 // Progress for a terminal: recipients done and known so far.
@@ -61,7 +61,7 @@ using SendProgress = std::function<void(std::size_t done, std::size_t total)>;
 
 struct SendRequest {
   bool dry_run = false;
-  SendProgress progress;                       // may be empty
+  SendProgress progress;                           // may be empty
   std::vector<DryRunCopy>* dry_run_out = nullptr;  // filled with --dry-run
   // The clock for the Date header and the attempts' times; empty: the `now` passed in.
   std::function<Time()> clock;

@@ -20,17 +20,17 @@ namespace mailer {
 
 struct JournalRecord {
   std::int64_t client = 0;
-  int tries_before = 0;           // the recipient's tries when this delivery was handed out
+  int tries_before = 0;  // the recipient's tries when this delivery was handed out
   Time at = 0;
-  std::string status;             // attempt status: sent, bounced, deferred, failed
-  std::string state;              // run_recipient state after it: done or deferred; or queued:
-                                  // not a try of the recipient's (a session refusal): deferred
-                                  // until retry_at with its tries as they were
+  std::string status;  // attempt status: sent, bounced, deferred, failed
+  std::string state;   // run_recipient state after it: done or deferred; or queued:
+                       // not a try of the recipient's (a session refusal): deferred
+                       // until retry_at with its tries as they were
   std::optional<Time> retry_at;
   std::optional<int> smtp_code;
   std::string email;
   std::string message_id;
-  std::string response;           // the server's reply verbatim (may hold newlines)
+  std::string response;  // the server's reply verbatim (may hold newlines)
 
   bool operator==(const JournalRecord&) const = default;
 };

@@ -29,6 +29,7 @@ std::string ascii_domain(std::string_view domain);
 // Appends a mailbox to a header at column `col` (RFC 5322 §3.4): the bare address without a
 // name; else the name as atoms, a quoted string or encoded words, then " <address>", folded
 // before "<" past 78 columns. CR/LF in either become spaces. Returns the column after it.
-std::size_t append_mailbox(std::string& out, std::string_view name, std::string_view address, std::size_t col);
+std::size_t append_mailbox(std::string& out, std::string_view name, std::string_view address,
+                           std::size_t col);
 
 }  // namespace mailer::mail

@@ -8,7 +8,7 @@
 
 namespace mailer::mail {
 
-inline constexpr std::size_t kFoldColumn = 78;     // RFC 5322 §2.1.1: lines SHOULD stay within 78
+inline constexpr std::size_t kFoldColumn = 78;      // RFC 5322 §2.1.1: lines SHOULD stay within 78
 inline constexpr std::size_t kMaxLineOctets = 998;  // RFC 5322 §2.1.1: lines MUST stay within 998
 
 // --- header text ------------------------------------------------------------------------

@@ -14,12 +14,12 @@ enum class SmtpCommand : unsigned char { session, mail, rcpt, data, body, quit }
 
 // How a transfer ended, as far as the connection (not the server's reply) tells.
 enum class TransferEnd : unsigned char {
-  ok,              // the transfer completed
-  no_connection,   // could not connect
-  unresolved,      // could not resolve the host
-  tls,             // the TLS handshake or verification failed, or TLS was required and refused
-  timeout,         // a wait for the server ran out
-  other,           // anything else: the connection was lost, or a reply made the transfer fail
+  ok,             // the transfer completed
+  no_connection,  // could not connect
+  unresolved,     // could not resolve the host
+  tls,            // the TLS handshake or verification failed, or TLS was required and refused
+  timeout,        // a wait for the server ran out
+  other,          // anything else: the connection was lost, or a reply made the transfer fail
 };
 
 // ASCII case-insensitive prefix test (SMTP commands, URL schemes).

@@ -15,11 +15,11 @@ struct SmtpSettings {
   TlsMode tls = TlsMode::starttls;          // with a username, TLS is required unless none
   std::string username;
   std::string password;
-  std::string mail_from;          // envelope sender, a bare address
+  std::string mail_from;  // envelope sender, a bare address
   int connections = 4;
-  double rate_per_second = 0;     // 0: unlimited
+  double rate_per_second = 0;  // 0: unlimited
   long timeout_s = 30;
-  std::string ca_file;            // PEM CA certificates to verify the server with; "": the system's
+  std::string ca_file;  // PEM CA certificates to verify the server with; "": the system's
 };
 
 // The [smtp] section of a config, with the password read from the variable it names.

@@ -15,8 +15,8 @@ namespace mailer::mail {
 // One copy to deliver. `id` is the caller's (e.g. a recipient row id).
 struct Envelope {
   std::int64_t id = 0;
-  std::string rcpt;   // bare address
-  std::string data;   // the full RFC 5322 message, CRLF line endings
+  std::string rcpt;  // bare address
+  std::string data;  // the full RFC 5322 message, CRLF line endings
 };
 
 enum class Outcome { sent, bounced, deferred };
@@ -27,13 +27,13 @@ struct Delivery {
   std::int64_t id = 0;
   Outcome outcome = Outcome::deferred;
   int smtp_code = 0;
-  std::string response;   // the server's reply verbatim, code included; the lines of a
-                          // multiline reply joined by '\n', without the final CRLF
-  bool connected = false; // whether a connection to the server was ever established for it
+  std::string response;          // the server's reply verbatim, code included; the lines of a
+                                 // multiline reply joined by '\n', without the final CRLF
+  bool connected = false;        // whether a connection to the server was ever established for it
   bool session_refused = false;  // policy::stops_run(): the server refused the session (no
                                  // connection, TLS, 421, AUTH, MAIL FROM) or our message itself
-  policy::Stage stage = policy::Stage::connect;     // the command the last reply answered
-  policy::Failure failure = policy::Failure::none;  // how the transfer ended without a reply
+  policy::Stage stage = policy::Stage::connect;         // the command the last reply answered
+  policy::Failure failure = policy::Failure::none;      // how the transfer ended without a reply
   policy::Verdict verdict = policy::Verdict::deferred;  // policy::judge() of the above
 };
 

@@ -57,7 +57,8 @@ class AccountStore {
   // How many events of `kind` the subject has with after < at <= until.
   virtual int count_code_events(std::string_view subject, std::string_view kind, Time after, Time until) = 0;
   // Records an event; events at or before `forget_until` are deleted first (nothing needs them).
-  virtual void add_code_event(std::string_view subject, std::string_view kind, Time at, Time forget_until) = 0;
+  virtual void add_code_event(std::string_view subject, std::string_view kind, Time at,
+                              Time forget_until) = 0;
 
   // Opens a session by the hash of its token.
   virtual void add_session(Id account, std::string_view token_hash, Time created_at) = 0;

@@ -12,12 +12,12 @@ namespace mailer::store {
 
 // Which attempts a listing shows; every field narrows it.
 struct AttemptQuery {
-  std::optional<Id> owner;            // attempts of this account's mailings
+  std::optional<Id> owner;  // attempts of this account's mailings
   std::optional<Id> mailing;
   std::optional<std::string> status;
-  std::optional<Time> since;          // at or after
-  std::optional<std::string> email;   // ASCII case folded, exact otherwise
-  bool final = false;                 // each recipient's last attempt per run, before the other filters
+  std::optional<Time> since;         // at or after
+  std::optional<std::string> email;  // ASCII case folded, exact otherwise
+  bool final = false;                // each recipient's last attempt per run, before the other filters
 };
 
 class AttemptStore {

@@ -85,7 +85,8 @@ class RunStore {
   virtual std::size_t due_recipients(Id run, Time now) = 0;
   // The next `limit` of those, by client, after client `after` (0: from the start), into `out`
   // (cleared first). Hot: prepared once, and no read left open.
-  virtual void recipients_page(Id run, Id after, Time now, int limit, std::vector<runs::RunRecipient>& out) = 0;
+  virtual void recipients_page(Id run, Id after, Time now, int limit,
+                               std::vector<runs::RunRecipient>& out) = 0;
   // The mailing's recipients as of now (as create_run resolves them), by client; tries 0.
   virtual std::vector<runs::RunRecipient> resolve_recipients(Id mailing, Id owner) = 0;
   // The owner's client with this address (its email and name), if any; tries 0.

@@ -137,7 +137,9 @@ int SqliteAccountStore::count_code_events(std::string_view subject, std::string_
 void SqliteAccountStore::add_code_event(std::string_view subject, std::string_view kind, Time at,
                                         Time forget_until) {
   db_.prepare("DELETE FROM code_event WHERE at <= ?").bind(1, forget_until).run();
-  db_.prepare("INSERT INTO code_event (subject, kind, at) VALUES (?, ?, ?)").bind_all(subject, kind, at).run();
+  db_.prepare("INSERT INTO code_event (subject, kind, at) VALUES (?, ?, ?)")
+      .bind_all(subject, kind, at)
+      .run();
 }
 
 void SqliteAccountStore::add_session(Id account, std::string_view token_hash, Time created_at) {

@@ -9,7 +9,8 @@ Id SqliteAttemptStore::add_attempt(const NewAttempt& a) {
   auto st = db_.prepare(
       "INSERT INTO attempt (run, mailing, client, email, at, status, smtp_code, server_response, message_id) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-  st.bind_all(a.run, a.mailing, a.client, a.email, a.at, a.status, a.smtp_code, a.server_response, a.message_id);
+  st.bind_all(a.run, a.mailing, a.client, a.email, a.at, a.status, a.smtp_code, a.server_response,
+              a.message_id);
   st.step();
   Id id = st.int64(0);
   st.reset();

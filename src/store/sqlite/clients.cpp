@@ -30,7 +30,8 @@ struct Condition {
 std::vector<Client> select_clients(Db& db, const std::vector<Condition>& conditions,
                                    const std::function<bool(const Client&)>& keep = {}) {
   std::string sql = kClientSelect;
-  for (std::size_t i = 0; i < conditions.size(); ++i) sql += std::string(i ? " AND " : " WHERE ") + conditions[i].sql;
+  for (std::size_t i = 0; i < conditions.size(); ++i)
+    sql += std::string(i ? " AND " : " WHERE ") + conditions[i].sql;
   sql += " ORDER BY c.id";
   auto st = db.prepare(sql);
   for (std::size_t i = 0; i < conditions.size(); ++i) {
@@ -105,7 +106,8 @@ Id SqliteClientStore::add_client(Id owner, const ClientFields& fields, Time now)
 void SqliteClientStore::update_client(Id id, const ClientFields& fields) {
   // A client kept apart by migration 003 (key_dup) keeps its mark while its key is the same.
   db_.prepare(
-         "UPDATE client SET email = ?1, email_key = ?2, key_dup = CASE WHEN email_key = ?2 THEN key_dup ELSE 0 "
+         "UPDATE client SET email = ?1, email_key = ?2, key_dup = CASE WHEN email_key = ?2 THEN key_dup ELSE "
+         "0 "
          "END, name = ?3, comment = ?4 WHERE id = ?5")
       .bind_all(fields.email, email_key(fields.email), fields.name, fields.comment, id)
       .run();
@@ -123,16 +125,19 @@ std::vector<Client> SqliteClientStore::list_clients(const ClientQuery& query) {
   std::vector<Condition> conditions;
   if (query.owner) conditions.push_back({"c.owner = ?", *query.owner, {}});
   if (query.group)
-    conditions.push_back({"c.id IN (SELECT client_id FROM group_member WHERE group_id = ?)", *query.group, {}});
+    conditions.push_back(
+        {"c.id IN (SELECT client_id FROM group_member WHERE group_id = ?)", *query.group, {}});
   if (query.group_name)
-    conditions.push_back({"c.id IN (SELECT m.client_id FROM group_member m JOIN \"group\" n ON n.id = m.group_id "
-                          "WHERE n.name_key = ? AND n.owner = c.owner)",
-                          std::nullopt, fold_case(*query.group_name)});
+    conditions.push_back(
+        {"c.id IN (SELECT m.client_id FROM group_member m JOIN \"group\" n ON n.id = m.group_id "
+         "WHERE n.name_key = ? AND n.owner = c.owner)",
+         std::nullopt, fold_case(*query.group_name)});
   if (!query.search) return select_clients(db_, conditions);
   // Matched here, not in SQL: SQLite's lower() and LIKE fold ASCII only.
   const std::string needle = fold_for_search(*query.search);
   const auto has = [&](const std::string& text) { return search_matches(fold_for_search(text), needle); };
-  return select_clients(db_, conditions, [&](const Client& c) { return has(c.email) || has(c.name) || has(c.comment); });
+  return select_clients(db_, conditions,
+                        [&](const Client& c) { return has(c.email) || has(c.name) || has(c.comment); });
 }
 
 void SqliteClientStore::export_clients(Id owner, std::optional<Id> group,

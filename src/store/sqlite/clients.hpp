@@ -18,7 +18,8 @@ class SqliteClientStore final : public ClientStore {
   void update_client(Id id, const ClientFields& fields) override;
   void remove_clients(std::span<const Id> ids) override;
   std::vector<Client> list_clients(const ClientQuery& query) override;
-  void export_clients(Id owner, std::optional<Id> group, const std::function<void(const ClientFields&)>& row) override;
+  void export_clients(Id owner, std::optional<Id> group,
+                      const std::function<void(const ClientFields&)>& row) override;
   std::unique_ptr<ClientImport> start_import(Id owner, std::optional<Id> group, Time now) override;
 
   std::optional<Id> account_id(std::string_view email) override;

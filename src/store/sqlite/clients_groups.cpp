@@ -53,7 +53,8 @@ std::optional<GroupName> SqliteClientStore::find_group(Id owner, std::string_vie
 }
 
 Id SqliteClientStore::add_group(Id owner, std::string_view name, Time now) {
-  auto st = db_.prepare("INSERT INTO \"group\" (owner, name, name_key, created_at) VALUES (?, ?, ?, ?) RETURNING id");
+  auto st = db_.prepare(
+      "INSERT INTO \"group\" (owner, name, name_key, created_at) VALUES (?, ?, ?, ?) RETURNING id");
   st.bind_all(owner, name, fold_case(name), now);
   st.step();
   const Id id = st.int64(0);
@@ -69,7 +70,8 @@ std::optional<Group> SqliteClientStore::group(Id id) {
 }
 
 std::vector<Group> SqliteClientStore::list_groups(std::optional<Id> owner) {
-  auto st = db_.prepare(std::string(kGroupSelect) + (owner ? " WHERE g.owner = ? ORDER BY g.id" : " ORDER BY g.id"));
+  auto st = db_.prepare(std::string(kGroupSelect) +
+                        (owner ? " WHERE g.owner = ? ORDER BY g.id" : " ORDER BY g.id"));
   if (owner) st.bind(1, *owner);
   std::vector<Group> out;
   while (st.step()) out.push_back(read_group(st));
@@ -78,14 +80,17 @@ std::vector<Group> SqliteClientStore::list_groups(std::optional<Id> owner) {
 
 std::optional<GroupUser> SqliteClientStore::group_user(Id id) {
   auto st = db_.prepare(
-      "SELECT m.id, m.name FROM mailing_group mg JOIN mailing m ON m.id = mg.mailing_id WHERE mg.group_id = ? "
+      "SELECT m.id, m.name FROM mailing_group mg JOIN mailing m ON m.id = mg.mailing_id WHERE mg.group_id = "
+      "? "
       "ORDER BY m.id LIMIT 1");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
   return GroupUser{st.int64(0), st.text(1)};
 }
 
-void SqliteClientStore::remove_group(Id id) { db_.prepare("DELETE FROM \"group\" WHERE id = ?").bind(1, id).run(); }
+void SqliteClientStore::remove_group(Id id) {
+  db_.prepare("DELETE FROM \"group\" WHERE id = ?").bind(1, id).run();
+}
 
 std::size_t SqliteClientStore::add_members(Id id, std::span<const Id> clients) {
   return each_member(db_,
@@ -95,8 +100,8 @@ std::size_t SqliteClientStore::add_members(Id id, std::span<const Id> clients) {
 }
 
 std::size_t SqliteClientStore::remove_members(Id id, std::span<const Id> clients) {
-  return each_member(db_, "DELETE FROM group_member WHERE group_id = ? AND client_id = ? RETURNING client_id", id,
-                     clients);
+  return each_member(db_, "DELETE FROM group_member WHERE group_id = ? AND client_id = ? RETURNING client_id",
+                     id, clients);
 }
 
 bool SqliteClientStore::case_duplicates_waiting() {

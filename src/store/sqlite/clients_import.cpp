@@ -59,12 +59,14 @@ class SqliteClientImport final : public ClientImport {
         owner_(owner),
         group_(group),
         now_(now),
-        find_(db.prepare("SELECT id, name, comment FROM client WHERE owner = ? AND email_key = ? ORDER BY key_dup "
-                         "LIMIT 1")),
+        find_(db.prepare(
+            "SELECT id, name, comment FROM client WHERE owner = ? AND email_key = ? ORDER BY key_dup "
+            "LIMIT 1")),
         insert_(db.prepare("INSERT INTO client (owner, email, email_key, name, comment, created_at) "
                            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")),
         update_(db.prepare("UPDATE client SET name = ?, comment = ? WHERE id = ?")),
-        member_(db.prepare("INSERT INTO group_member (group_id, client_id) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+        member_(db.prepare(
+            "INSERT INTO group_member (group_id, client_id) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
     auto last = db.prepare("SELECT coalesce(max(id), 0) FROM client");
     last.step();
     last_before_ = last.int64(0);
@@ -99,8 +101,9 @@ class SqliteClientImport final : public ClientImport {
 
   void finish() override {
     if (!group_) return;
-    db_.prepare("INSERT INTO group_member (group_id, client_id) SELECT ?, id FROM client WHERE id > ? "
-                "ON CONFLICT DO NOTHING")
+    db_.prepare(
+           "INSERT INTO group_member (group_id, client_id) SELECT ?, id FROM client WHERE id > ? "
+           "ON CONFLICT DO NOTHING")
         .bind_all(*group_, last_before_)
         .run();
   }
@@ -114,7 +117,10 @@ class SqliteClientImport final : public ClientImport {
     Statement& insert = *slot;
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const int at = static_cast<int>(i * 6);
-      insert.bind(at + 1, owner_).bind(at + 2, rows[i].email).bind(at + 3, keys_[i]).bind(at + 4, rows[i].name);
+      insert.bind(at + 1, owner_)
+          .bind(at + 2, rows[i].email)
+          .bind(at + 3, keys_[i])
+          .bind(at + 4, rows[i].name);
       insert.bind(at + 5, rows[i].comment).bind(at + 6, now_);
     }
     returned_.clear();

@@ -1,7 +1,7 @@
 #include "mailer/store/sqlite/db.hpp"
 
-#include <sqlite3.h>
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,11 +13,11 @@
 
 #include <fmt/format.h>
 
-#include "mailer/base/error.hpp"
-#include "mailer/store/sqlite/run_claims.hpp"
 #include "accounts.hpp"
 #include "attempts.hpp"
 #include "clients.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/store/sqlite/run_claims.hpp"
 #include "mailings.hpp"
 #include "messages.hpp"
 #include "runs.hpp"
@@ -87,8 +87,7 @@ const char* const kNotOursHint =
 int latest_schema_version() { return migrations().empty() ? 0 : migrations().back().version; }
 
 Statement::Statement(Db& db, std::string_view sql) : db_(&db) {
-  if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
-      SQLITE_OK)
+  if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
     db.fail(fmt::format("prepare '{}'", sql.substr(0, 60)));
 }
 
@@ -115,14 +114,14 @@ Statement& Statement::bind(int index, double value) {
   return *this;
 }
 Statement& Statement::bind(int index, std::string_view value) {
-  if (sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
-                        SQLITE_TRANSIENT) != SQLITE_OK)
+  if (sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT) !=
+      SQLITE_OK)
     db_->fail("bind");
   return *this;
 }
 Statement& Statement::bind_blob(int index, std::string_view bytes) {
-  if (sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()),
-                        SQLITE_TRANSIENT) != SQLITE_OK)
+  if (sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT) !=
+      SQLITE_OK)
     db_->fail("bind");
   return *this;
 }
@@ -174,13 +173,15 @@ Db::Db(const std::string& path) : path_(path) {
   if (!memory) {
     std::filesystem::path p(path);
     if (p.has_parent_path() && !std::filesystem::exists(p.parent_path()))
-      throw Error(Errc::not_found, fmt::format("database directory {} does not exist", p.parent_path().string()),
+      throw Error(Errc::not_found,
+                  fmt::format("database directory {} does not exist", p.parent_path().string()),
                   "create it, or set [database] path / `db`");
     if (!std::filesystem::exists(p)) {
       // Create the file ourselves so that it is 0600 from its first byte.
       int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_EXCL | O_CLOEXEC, 0600);
       if (fd < 0 && errno != EEXIST)
-        throw Error(Errc::not_found, fmt::format("cannot create database {}: {}", path, std::strerror(errno)));
+        throw Error(Errc::not_found,
+                    fmt::format("cannot create database {}: {}", path, std::strerror(errno)));
       if (fd >= 0) ::close(fd);
     }
     // SQLite keeps its write-ahead log and lock files per name: two hard links to one database
@@ -188,10 +189,11 @@ Db::Db(const std::string& path) : path_(path) {
     // "How To Corrupt An SQLite Database File", 2.5). Symlinks are resolved and safe.
     struct stat sb {};
     if (::stat(path.c_str(), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_nlink > 1)
-      throw Error(Errc::config,
-                  fmt::format("database {} has {} names (hard links): SQLite would keep a separate log for each",
-                              path, sb.st_nlink),
-                  "keep one name and point the others at it with a symbolic link (ln -s)");
+      throw Error(
+          Errc::config,
+          fmt::format("database {} has {} names (hard links): SQLite would keep a separate log for each",
+                      path, sb.st_nlink),
+          "keep one name and point the others at it with a symbolic link (ln -s)");
   }
   if (int rc = sqlite3_open_v2(path.c_str(), &db_,
                                SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -312,8 +314,8 @@ void Db::migrate() {
     }
     auto broken = prepare("PRAGMA foreign_key_check");
     if (broken.step())
-      throw Error(Errc::internal, fmt::format("database {}: migration left a broken reference in table {}", path_,
-                                              broken.text(0)));
+      throw Error(Errc::internal, fmt::format("database {}: migration left a broken reference in table {}",
+                                              path_, broken.text(0)));
     broken.reset();
     tx.commit();
   } catch (...) {

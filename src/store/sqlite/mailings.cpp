@@ -87,9 +87,9 @@ std::vector<Mailing> SqliteMailingStore::select(const char* where, std::optional
     index.emplace(out.back().id, out.size() - 1);
   }
   if (out.empty()) return out;
-  auto clients =
-      db_.prepare("SELECT mc.mailing_id, mc.client_id FROM mailing_client mc JOIN mailing m ON m.id = mc.mailing_id" +
-                  filter + " ORDER BY mc.mailing_id, mc.client_id");
+  auto clients = db_.prepare(
+      "SELECT mc.mailing_id, mc.client_id FROM mailing_client mc JOIN mailing m ON m.id = mc.mailing_id" +
+      filter + " ORDER BY mc.mailing_id, mc.client_id");
   if (key) clients.bind(1, *key);
   // Outside a transaction each statement reads its own snapshot: rows of a mailing added in
   // between, which the first one did not read, are skipped.
@@ -128,10 +128,11 @@ std::vector<Mailing> SqliteMailingStore::list(std::optional<Id> owner) {
 
 Id SqliteMailingStore::add(const Mailing& m) {
   auto st = db_.prepare(
-      "INSERT INTO mailing (owner, name, message, start_at, end_at, every, status, enabled, next_run_at, created_at) "
+      "INSERT INTO mailing (owner, name, message, start_at, end_at, every, status, enabled, next_run_at, "
+      "created_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-  st.bind_all(m.owner, m.name, m.message, m.start_at, m.end_at, every_text(m.every), status_text(m.status), m.enabled,
-              m.next_run_at, m.created_at);
+  st.bind_all(m.owner, m.name, m.message, m.start_at, m.end_at, every_text(m.every), status_text(m.status),
+              m.enabled, m.next_run_at, m.created_at);
   st.step();
   const Id id = st.int64(0);
   st.reset();
@@ -155,7 +156,8 @@ void SqliteMailingStore::set_recipients(Id id, std::span<const Id> clients, std:
     add_client.bind_all(id, c);
     add_client.run();
   }
-  auto add_group = db_.prepare("INSERT INTO mailing_group (mailing_id, group_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
+  auto add_group =
+      db_.prepare("INSERT INTO mailing_group (mailing_id, group_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
   for (Id g : group_ids) {
     add_group.bind_all(id, g);
     add_group.run();
@@ -174,7 +176,8 @@ std::optional<Id> SqliteMailingStore::first_foreign_client(Id owner, std::span<c
 }
 
 std::optional<Time> SqliteMailingStore::last_run_slot(Id id) {
-  auto st = db_.prepare("SELECT max(scheduled_for) FROM run WHERE mailing = ? AND trigger IN ('schedule', 'manual')");
+  auto st = db_.prepare(
+      "SELECT max(scheduled_for) FROM run WHERE mailing = ? AND trigger IN ('schedule', 'manual')");
   st.bind(1, id);
   st.step();
   return st.opt_int64(0);

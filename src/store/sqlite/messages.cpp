@@ -31,7 +31,8 @@ std::optional<Message> SqliteMessageStore::message(Id id) {
 }
 
 std::vector<Message> SqliteMessageStore::list(std::optional<Id> owner) {
-  auto st = db_.prepare(std::string(kMessageSelect) + (owner ? " WHERE m.owner = ? ORDER BY m.id" : " ORDER BY m.id"));
+  auto st = db_.prepare(std::string(kMessageSelect) +
+                        (owner ? " WHERE m.owner = ? ORDER BY m.id" : " ORDER BY m.id"));
   if (owner) st.bind(1, *owner);
   std::vector<Message> out;
   while (st.step()) out.push_back(read_message(st));
@@ -40,7 +41,8 @@ std::vector<Message> SqliteMessageStore::list(std::optional<Id> owner) {
 
 Id SqliteMessageStore::add(const Message& m) {
   auto st = db_.prepare(
-      "INSERT INTO message (owner, subject, body_text, body_html, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id");
+      "INSERT INTO message (owner, subject, body_text, body_html, created_at) VALUES (?, ?, ?, ?, ?) "
+      "RETURNING id");
   st.bind_all(m.owner, m.subject, m.body_text, m.body_html, m.created_at);
   st.step();
   const Id id = st.int64(0);

@@ -32,7 +32,8 @@ sqlite::SqliteRunClaimer::SqliteRunClaimer(const std::string& db_path) {
   // Opened for writing because a write lock needs it; nothing is ever written through it.
   fd_.reset(::open(db_path.c_str(), O_RDWR | O_CLOEXEC));
   if (!fd_)
-    throw Error(Errc::internal, fmt::format("cannot open {} to claim runs: {}", db_path, std::strerror(errno)));
+    throw Error(Errc::internal,
+                fmt::format("cannot open {} to claim runs: {}", db_path, std::strerror(errno)));
 }
 
 sqlite::SqliteRunClaimer::~SqliteRunClaimer() = default;

@@ -18,16 +18,18 @@ bool exists(Statement& query, const Args&... args) {
 bool SqliteRunStore::fold_results(Id run, Id mailing, std::span<const runs::DeliveryResult> results) {
   Statement& run_exists = cached(run_exists_, "SELECT 1 FROM run WHERE id = ?");
   if (!exists(run_exists, run)) return false;
-  Statement& update_recipient =
-      cached(update_recipient_, "UPDATE run_recipient SET state = ?, tries = tries + 1, retry_at = ? "
-                                "WHERE run = ? AND client = ? AND tries = ? AND state <> 'done'");
+  Statement& update_recipient = cached(update_recipient_,
+                                       "UPDATE run_recipient SET state = ?, tries = tries + 1, retry_at = ? "
+                                       "WHERE run = ? AND client = ? AND tries = ? AND state <> 'done'");
   Statement& insert_attempt = cached(
       insert_attempt_,
       "INSERT INTO attempt (run, mailing, client, email, at, status, smtp_code, server_response, message_id) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  Statement& requeue = cached(requeue_, "UPDATE run_recipient SET state = 'deferred', retry_at = ? "
-                                        "WHERE run = ? AND client = ? AND tries = ? AND state <> 'done'");
-  Statement& recipient_exists = cached(recipient_exists_, "SELECT 1 FROM run_recipient WHERE run = ? AND client = ?");
+  Statement& requeue = cached(requeue_,
+                              "UPDATE run_recipient SET state = 'deferred', retry_at = ? "
+                              "WHERE run = ? AND client = ? AND tries = ? AND state <> 'done'");
+  Statement& recipient_exists =
+      cached(recipient_exists_, "SELECT 1 FROM run_recipient WHERE run = ? AND client = ?");
   Statement& client_exists = cached(client_exists_, "SELECT 1 FROM client WHERE id = ?");
   Statement& copy_logged = cached(copy_logged_, "SELECT 1 FROM attempt WHERE run = ? AND message_id = ?");
   for (const auto& r : results) {
@@ -55,7 +57,8 @@ bool SqliteRunStore::fold_results(Id run, Id mailing, std::span<const runs::Deli
         client.reset();
       }
     }
-    insert_attempt.bind_all(run, mailing, client, r.email, r.at, r.status, r.smtp_code, r.response, r.message_id);
+    insert_attempt.bind_all(run, mailing, client, r.email, r.at, r.status, r.smtp_code, r.response,
+                            r.message_id);
     insert_attempt.run();
   }
   return true;

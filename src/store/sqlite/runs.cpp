@@ -33,7 +33,8 @@ constexpr const char* kStoppedSql =
 constexpr const char* kRunColumns = "r.id, m.id, m.owner, m.message, r.trigger, r.started_at, r.journal";
 
 runs::RunInfo read_run(const Statement& st) {
-  return runs::RunInfo{st.int64(0), st.int64(1), st.int64(2), st.int64(3), st.text(4), st.int64(5), st.opt_text(6)};
+  return runs::RunInfo{st.int64(0), st.int64(1), st.int64(2),   st.int64(3),
+                       st.text(4),  st.int64(5), st.opt_text(6)};
 }
 
 std::vector<runs::RunInfo> read_runs(Statement& st) {
@@ -43,7 +44,8 @@ std::vector<runs::RunInfo> read_runs(Statement& st) {
 }
 
 Id insert_run(Db& db, Id mailing, std::string_view trigger, Time scheduled_for, Time now) {
-  auto st = db.prepare("INSERT INTO run (mailing, trigger, scheduled_for, started_at) VALUES (?, ?, ?, ?) RETURNING id");
+  auto st = db.prepare(
+      "INSERT INTO run (mailing, trigger, scheduled_for, started_at) VALUES (?, ?, ?, ?) RETURNING id");
   st.bind_all(mailing, trigger, scheduled_for, now);
   st.step();
   Id run = st.int64(0);
@@ -81,15 +83,18 @@ std::optional<Id> SqliteRunStore::create_retry_run(Id mailing, Id owner, Time no
   failed.bind_all(mailing, owner);
   if (count(failed) == 0) return std::nullopt;
   Id run = insert_run(db_, mailing, "retry", now, now);
-  db_.prepare(fmt::format("INSERT INTO run_recipient (run, client, email, name) SELECT ?3, f.id, f.email, f.name "
-                          "FROM ({}) f",
-                          kLastFailed))
+  db_.prepare(
+         fmt::format("INSERT INTO run_recipient (run, client, email, name) SELECT ?3, f.id, f.email, f.name "
+                     "FROM ({}) f",
+                     kLastFailed))
       .bind_all(mailing, owner, run)
       .run();
   return run;
 }
 
-Id SqliteRunStore::create_test_run(Id mailing, Time now) { return insert_run(db_, mailing, "test", now, now); }
+Id SqliteRunStore::create_test_run(Id mailing, Time now) {
+  return insert_run(db_, mailing, "test", now, now);
+}
 
 void SqliteRunStore::finish_run(Id run, Time at) {
   db_.prepare("UPDATE run SET finished_at = ? WHERE id = ?").bind_all(at, run).run();
@@ -163,7 +168,8 @@ std::optional<Id> SqliteRunStore::open_once_run(Id mailing) {
 std::vector<runs::RunInfo> SqliteRunStore::open_runs(Time now, std::optional<Id> only_run, bool with_paused) {
   std::string sql = fmt::format(
       "SELECT {} FROM run r JOIN mailing m ON m.id = r.mailing JOIN account u ON u.id = m.owner "
-      "WHERE r.finished_at IS NULL AND m.enabled = TRUE AND NOT {} AND u.active = TRUE AND u.verified = TRUE AND "
+      "WHERE r.finished_at IS NULL AND m.enabled = TRUE AND NOT {} AND u.active = TRUE AND u.verified = TRUE "
+      "AND "
       "r.trigger <> 'test' AND EXISTS (SELECT 1 FROM run_recipient rr WHERE rr.run = r.id AND "
       "(rr.state = 'pending' OR (rr.state = 'deferred' AND rr.retry_at <= ?1)))",
       kRunColumns, kStoppedSql);
@@ -243,7 +249,8 @@ std::size_t SqliteRunStore::left_to_send(Id run) {
 std::size_t SqliteRunStore::due_recipients(Id run, Time now) {
   auto st = db_.prepare(
       "SELECT count(*) FROM run_recipient rr JOIN client c ON c.id = rr.client WHERE rr.run = ?1 AND "
-      "c.unsubscribed_at IS NULL AND (rr.state = 'pending' OR (rr.state = 'deferred' AND rr.retry_at <= ?2))");
+      "c.unsubscribed_at IS NULL AND (rr.state = 'pending' OR (rr.state = 'deferred' AND rr.retry_at <= "
+      "?2))");
   st.bind_all(run, now);
   // count() resets at once. Left open, a statement's read transaction pins this connection to
   // the database as it was, and the first write of another process (a `client add`, `serve`
@@ -252,7 +259,8 @@ std::size_t SqliteRunStore::due_recipients(Id run, Time now) {
   return count(st);
 }
 
-void SqliteRunStore::recipients_page(Id run, Id after, Time now, int limit, std::vector<runs::RunRecipient>& out) {
+void SqliteRunStore::recipients_page(Id run, Id after, Time now, int limit,
+                                     std::vector<runs::RunRecipient>& out) {
   // A client who unsubscribed after the run started is skipped: never sent to again (SPEC §3);
   // close_if_done() settles them.
   Statement& page = cached(
@@ -263,7 +271,8 @@ void SqliteRunStore::recipients_page(Id run, Id after, Time now, int limit, std:
   out.clear();
   page.bind_all(run, after, now, limit);
   while (page.step())
-    out.push_back(runs::RunRecipient{page.int64(0), page.text(1), page.text(2), static_cast<int>(page.int64(3))});
+    out.push_back(
+        runs::RunRecipient{page.int64(0), page.text(1), page.text(2), static_cast<int>(page.int64(3))});
   page.reset();
 }
 

@@ -10,7 +10,9 @@ std::optional<std::string> SqliteSettingStore::find(std::string_view key) {
 }
 
 void SqliteSettingStore::insert_if_missing(std::string_view key, std::string_view value) {
-  db_.prepare("INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING").bind_all(key, value).run();
+  db_.prepare("INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING")
+      .bind_all(key, value)
+      .run();
 }
 
 }  // namespace mailer::store::sqlite

@@ -32,10 +32,10 @@ void text_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
 
 void register_sql_functions(sqlite3* db) {
   constexpr int kFlags = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
-  if (sqlite3_create_function_v2(db, "mailer_fold", 1, kFlags, nullptr, &text_function<&fold_case>, nullptr, nullptr,
-                                 nullptr) != SQLITE_OK ||
-      sqlite3_create_function_v2(db, "mailer_email_key", 1, kFlags, nullptr, &text_function<&email_key>, nullptr,
-                                 nullptr, nullptr) != SQLITE_OK)
+  if (sqlite3_create_function_v2(db, "mailer_fold", 1, kFlags, nullptr, &text_function<&fold_case>, nullptr,
+                                 nullptr, nullptr) != SQLITE_OK ||
+      sqlite3_create_function_v2(db, "mailer_email_key", 1, kFlags, nullptr, &text_function<&email_key>,
+                                 nullptr, nullptr, nullptr) != SQLITE_OK)
     throw Error(Errc::internal, std::string("cannot register SQL functions: ") + sqlite3_errmsg(db));
 }
 

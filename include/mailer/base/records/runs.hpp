@@ -14,9 +14,9 @@ struct RunInfo {
   Id mailing = 0;
   Id owner = 0;
   Id message = 0;
-  std::string trigger;                // schedule, manual, retry, test
+  std::string trigger;  // schedule, manual, retry, test
   Time started_at = 0;
-  std::optional<std::string> journal; // where the last sender of it journaled
+  std::optional<std::string> journal;  // where the last sender of it journaled
 };
 
 // Why a run being sent must stop now, if it must.
@@ -37,8 +37,8 @@ struct DueMailing {
   Id message = 0;
   Time start_at = 0;
   std::optional<Time> end_at;
-  std::string every;    // as stored: once, daily, ...
-  std::string status;   // as stored: created, running, finished
+  std::string every;   // as stored: once, daily, ...
+  std::string status;  // as stored: created, running, finished
   bool enabled = false;
   Time next_run_at = 0;
   bool owner_can_send = false;  // active and verified
@@ -54,10 +54,10 @@ struct RunMessage {
 // One journaled delivery result to fold into the run (the fields of a journal record).
 struct DeliveryResult {
   Id client = 0;
-  int tries_before = 0;           // the recipient's tries when this delivery was handed out
+  int tries_before = 0;  // the recipient's tries when this delivery was handed out
   Time at = 0;
-  std::string status;             // attempt status: sent, bounced, deferred, failed
-  std::string state;              // recipient state after it: done, deferred, or queued (no try)
+  std::string status;  // attempt status: sent, bounced, deferred, failed
+  std::string state;   // recipient state after it: done, deferred, or queued (no try)
   std::optional<Time> retry_at;
   std::optional<int> smtp_code;
   std::string email;
