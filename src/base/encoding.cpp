@@ -22,6 +22,8 @@ std::string to_hex(const void* data, std::size_t size) {
 }
 
 std::string random_hex(std::size_t bytes) {
+  // An empty vector's data() may be null, which randombytes_buf must not be given.
+  if (bytes == 0) return {};
   sodium_ready();
   std::vector<unsigned char> buf(bytes);
   randombytes_buf(buf.data(), buf.size());

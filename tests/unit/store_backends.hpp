@@ -18,54 +18,48 @@
 
 namespace mailer::test {
 
-// A fresh, migrated database in a file of its own directory.
-class SqliteFileBackend {
+// What the SQLite backends share: the connection, and set-up in SQL.
+class SqliteBackend {
  public:
-  static constexpr const char* kName = "SQLite file";
-  SqliteFileBackend()
-      : dir_("mailer-store-" + std::to_string(counter()++)), db_((dir_.path / "mailer.db").string()) {}
+  explicit SqliteBackend(const std::string& path) : db_(path) {}
   store::Database& db() { return db_; }
   // Test set-up in SQL the backends share (the common subset of SQLite and PostgreSQL), for rows
   // of aggregates a contract test does not exercise.
   void exec(const std::string& sql) { db_.exec(sql); }
   // A verified, active account with role user; its id.
   Id seed_account(const std::string& email) {
-    db_.exec(
+    auto st = db_.prepare(
         "INSERT INTO account (email, name, password_hash, verified, active, roles, created_at) "
-        "VALUES ('" +
-        email + "', '', 'x', TRUE, TRUE, 'user', 0)");
-    return db_.last_insert_id();
+        "VALUES (?, '', 'x', TRUE, TRUE, 'user', 0) RETURNING id");
+    st.bind(1, email);
+    return st.returned_id();
   }
 
  private:
-  static std::atomic<int>& counter() {
-    static std::atomic<int> n{0};
-    return n;
-  }
-  TempDir dir_;
   store::Db db_;
 };
 
+// The directory a file backend's database lives in, made before the database opens.
+struct BackendDir {
+  TempDir dir{"mailer-store-" + std::to_string(next())};
+  static int next() {
+    static std::atomic<int> n{0};
+    return n++;
+  }
+};
+
+// A fresh, migrated database in a file of its own directory.
+class SqliteFileBackend : private BackendDir, public SqliteBackend {
+ public:
+  static constexpr const char* kName = "SQLite file";
+  SqliteFileBackend() : SqliteBackend((dir.path / "mailer.db").string()) {}
+};
+
 // A fresh, migrated database in memory (one connection; no journal, no run claims).
-class SqliteMemoryBackend {
+class SqliteMemoryBackend : public SqliteBackend {
  public:
   static constexpr const char* kName = "SQLite in memory";
-  SqliteMemoryBackend() : db_(":memory:") {}
-  store::Database& db() { return db_; }
-  // Test set-up in SQL the backends share (the common subset of SQLite and PostgreSQL), for rows
-  // of aggregates a contract test does not exercise.
-  void exec(const std::string& sql) { db_.exec(sql); }
-  // A verified, active account with role user; its id.
-  Id seed_account(const std::string& email) {
-    db_.exec(
-        "INSERT INTO account (email, name, password_hash, verified, active, roles, created_at) "
-        "VALUES ('" +
-        email + "', '', 'x', TRUE, TRUE, 'user', 0)");
-    return db_.last_insert_id();
-  }
-
- private:
-  store::Db db_;
+  SqliteMemoryBackend() : SqliteBackend(":memory:") {}
 };
 
 }  // namespace mailer::test

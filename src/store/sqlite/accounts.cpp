@@ -55,8 +55,7 @@ Id SqliteAccountStore::insert(const NewAccount& a) {
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   st.bind_all(a.email, account_email_key(a.email), a.name, a.password_hash, a.verified, a.active, a.roles,
               a.created_at);
-  if (!st.step()) throw Error(Errc::internal, "inserting an account returned no id");
-  const Id id = st.int64(0);
+  const Id id = st.returned_id();
   while (st.step()) {
   }
   return id;

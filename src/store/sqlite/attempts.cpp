@@ -11,8 +11,7 @@ Id SqliteAttemptStore::add_attempt(const NewAttempt& a) {
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   st.bind_all(a.run, a.mailing, a.client, a.email, a.at, a.status, a.smtp_code, a.server_response,
               a.message_id);
-  st.step();
-  Id id = st.int64(0);
+  const Id id = st.returned_id();
   st.reset();
   return id;
 }

@@ -97,8 +97,7 @@ Id SqliteClientStore::add_client(Id owner, const ClientFields& fields, Time now)
       "INSERT INTO client (owner, email, email_key, name, comment, created_at) VALUES (?, ?, ?, ?, ?, ?) "
       "RETURNING id");
   st.bind_all(owner, fields.email, email_key(fields.email), fields.name, fields.comment, now);
-  st.step();
-  const Id id = st.int64(0);
+  const Id id = st.returned_id();
   st.reset();
   return id;
 }

@@ -56,8 +56,7 @@ Id SqliteClientStore::add_group(Id owner, std::string_view name, Time now) {
   auto st = db_.prepare(
       "INSERT INTO \"group\" (owner, name, name_key, created_at) VALUES (?, ?, ?, ?) RETURNING id");
   st.bind_all(owner, name, fold_case(name), now);
-  st.step();
-  const Id id = st.int64(0);
+  const Id id = st.returned_id();
   st.reset();
   return id;
 }

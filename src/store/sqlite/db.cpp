@@ -137,6 +137,11 @@ bool Statement::step() {
   db_->fail("step");
 }
 
+std::int64_t Statement::returned_id() {
+  if (!step()) throw Error(Errc::internal, "an insert returned no id");
+  return int64(0);
+}
+
 void Statement::run() {
   while (step()) {
   }

@@ -133,8 +133,7 @@ Id SqliteMailingStore::add(const Mailing& m) {
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   st.bind_all(m.owner, m.name, m.message, m.start_at, m.end_at, every_text(m.every), status_text(m.status),
               m.enabled, m.next_run_at, m.created_at);
-  st.step();
-  const Id id = st.int64(0);
+  const Id id = st.returned_id();
   st.reset();
   return id;
 }

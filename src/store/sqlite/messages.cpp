@@ -44,8 +44,7 @@ Id SqliteMessageStore::add(const Message& m) {
       "INSERT INTO message (owner, subject, body_text, body_html, created_at) VALUES (?, ?, ?, ?, ?) "
       "RETURNING id");
   st.bind_all(m.owner, m.subject, m.body_text, m.body_html, m.created_at);
-  st.step();
-  const Id id = st.int64(0);
+  const Id id = st.returned_id();
   st.reset();
   return id;
 }

@@ -47,8 +47,7 @@ Id insert_run(Db& db, Id mailing, std::string_view trigger, Time scheduled_for, 
   auto st = db.prepare(
       "INSERT INTO run (mailing, trigger, scheduled_for, started_at) VALUES (?, ?, ?, ?) RETURNING id");
   st.bind_all(mailing, trigger, scheduled_for, now);
-  st.step();
-  Id run = st.int64(0);
+  const Id run = st.returned_id();
   st.reset();
   return run;
 }

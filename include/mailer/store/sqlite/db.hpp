@@ -49,6 +49,8 @@ class Statement {
 
   // Advances to the next row; false when done.
   bool step();
+  // The id an `INSERT ... RETURNING id` gave back (one step); Error{internal} when it gave none.
+  std::int64_t returned_id();
   // Runs a statement that returns no rows (or ignores them).
   void run();
   // Resets for re-execution with new bindings.
