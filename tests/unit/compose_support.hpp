@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "mailer/base/error.hpp"
+#include "test_support.hpp"
 
 namespace compose_test {
 
@@ -273,26 +274,7 @@ inline std::string body_of(const Part& part) {
   return base64_decode(joined);
 }
 
-// Runs a test under a time zone and restores the previous one.
-class ScopedTz {
- public:
-  explicit ScopedTz(const char* tz) {
-    if (const char* old = std::getenv("TZ")) old_ = old;
-    setenv("TZ", tz, 1);
-    tzset();
-  }
-  ~ScopedTz() {
-    if (old_) {
-      setenv("TZ", old_->c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
-  }
-
- private:
-  std::optional<std::string> old_;
-};
+using ScopedTz = mailer::test::TzGuard;
 
 inline mailer::Time utc(int y, int mo, int d, int h, int mi) {
   std::tm tm{};

@@ -9,6 +9,7 @@
 #include <ctime>
 #include <optional>
 #include <string>
+#include "test_support.hpp"
 
 using mailer::LocalDateTime;
 using mailer::Time;
@@ -17,28 +18,7 @@ using namespace mailer::schedule;
 
 namespace {
 
-// Switches TZ for one test and restores it (ctest runs with TZ=Europe/Moscow).
-class TzGuard {
- public:
-  explicit TzGuard(const char* zone) {
-    if (const char* old = std::getenv("TZ")) old_ = old;
-    setenv("TZ", zone, 1);
-    tzset();
-  }
-  ~TzGuard() {
-    if (old_) {
-      setenv("TZ", old_->c_str(), 1);
-    } else {
-      unsetenv("TZ");
-    }
-    tzset();
-  }
-  TzGuard(const TzGuard&) = delete;
-  TzGuard& operator=(const TzGuard&) = delete;
-
- private:
-  std::optional<std::string> old_;
-};
+using mailer::test::TzGuard;
 
 // A local wall time in the current TZ; the fixtures below never fall in a gap or overlap.
 Time local(int y, int mo, int d, int h = 0, int mi = 0) { return mailer::from_local({y, mo, d, h, mi, 0}); }

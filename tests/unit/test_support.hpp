@@ -2,8 +2,11 @@
 // Helpers the unit tests share: what an action threw, and a scratch directory.
 #include <unistd.h>
 
+#include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "mailer/base/error.hpp"
@@ -33,6 +36,29 @@ struct TempDir {
   ~TempDir() { std::filesystem::remove_all(path); }
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
+};
+
+// Switches TZ for one test and restores it (ctest runs with TZ=Europe/Moscow).
+class TzGuard {
+ public:
+  explicit TzGuard(const char* zone) {
+    if (const char* old = std::getenv("TZ")) old_ = old;
+    setenv("TZ", zone, 1);
+    tzset();
+  }
+  ~TzGuard() {
+    if (old_) {
+      setenv("TZ", old_->c_str(), 1);
+    } else {
+      unsetenv("TZ");
+    }
+    tzset();
+  }
+  TzGuard(const TzGuard&) = delete;
+  TzGuard& operator=(const TzGuard&) = delete;
+
+ private:
+  std::optional<std::string> old_;
 };
 
 }  // namespace mailer::test

@@ -8,6 +8,7 @@
 
 #include "mailer/base/error.hpp"
 #include "mailer/base/time.hpp"
+#include "test_support.hpp"
 
 using mailer::Errc;
 using mailer::Error;
@@ -18,29 +19,8 @@ using mailer::Time;
 namespace {
 
 // Moscow for the duration of a test (no DST since 2014: UTC+3 all year).
-class Moscow {
- public:
-  Moscow() {
-    if (const char* old = std::getenv("TZ")) {
-      old_ = old;
-      had_ = true;
-    }
-    setenv("TZ", "Europe/Moscow", 1);
-    tzset();
-  }
-  ~Moscow() {
-    if (had_)
-      setenv("TZ", old_.c_str(), 1);
-    else
-      unsetenv("TZ");
-    tzset();
-  }
-  Moscow(const Moscow&) = delete;
-  Moscow& operator=(const Moscow&) = delete;
-
- private:
-  std::string old_;
-  bool had_ = false;
+struct Moscow : mailer::test::TzGuard {
+  Moscow() : TzGuard("Europe/Moscow") {}
 };
 
 Time utc(int y, int mo, int d, int h = 0, int mi = 0, int s = 0) {
