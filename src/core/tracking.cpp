@@ -12,8 +12,7 @@
 namespace mailer {
 namespace {
 
-std::string mac_hex(const std::string& key, std::int64_t run, std::int64_t client) {
-  std::string message = fmt::format("{}.{}", run, client);
+std::string mac_hex(const std::string& key, std::string_view message) {
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_state state;
   crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
@@ -23,6 +22,21 @@ std::string mac_hex(const std::string& key, std::int64_t run, std::int64_t clien
   char hex[2 * 16 + 1];
   sodium_bin2hex(hex, sizeof hex, mac, 16);  // 128 bits are plenty against guessing
   return hex;
+}
+
+std::string mac_hex(const std::string& key, std::int64_t run, std::int64_t client) {
+  return mac_hex(key, fmt::format("{}.{}", run, client));
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
 }
 
 }  // namespace
@@ -56,10 +70,66 @@ std::optional<TokenTarget> verify_tracking_token(const std::string& key, const s
   if (!parse(view.substr(0, first), t.run) || !parse(view.substr(first + 1, second - first - 1), t.client))
     return std::nullopt;
   std::string expected = mac_hex(key, t.run, t.client);
-  std::string_view given = view.substr(second + 1);
-  if (given.size() != expected.size() || sodium_memcmp(given.data(), expected.data(), expected.size()) != 0)
-    return std::nullopt;
+  if (!constant_time_equal(view.substr(second + 1), expected)) return std::nullopt;
   return t;
+}
+
+std::string open_pixel_url(std::string_view base, std::string_view token) {
+  return fmt::format("{}/o/{}.gif", base, token);
+}
+
+std::string click_url(std::string_view base, const std::string& key, std::string_view token,
+                      std::string_view url) {
+  return fmt::format("{}/c/{}/{}?u={}", base, token, click_signature(key, token, url), percent_encode(url));
+}
+
+std::string unsubscribe_url(std::string_view base, std::string_view token) {
+  return fmt::format("{}/u/{}", base, token);
+}
+
+std::string click_signature(const std::string& key, std::string_view token, std::string_view url) {
+  // The "click" prefix keeps a click signature from ever equalling a token's MAC.
+  return mac_hex(key, fmt::format("click\n{}\n{}", token, url));
+}
+
+bool verify_click_signature(const std::string& key, std::string_view token, std::string_view url,
+                            std::string_view signature) {
+  return constant_time_equal(signature, click_signature(key, token, url));
+}
+
+std::string percent_encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size() * 3);
+  for (unsigned char c : text) {
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out += text[i];
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    int hi = hex_value(text[i + 1]), lo = hex_value(text[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out += static_cast<char>(hi * 16 + lo);
+    i += 2;
+  }
+  return out;
 }
 
 }  // namespace mailer

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "mailer/store/database.hpp"
 
@@ -20,5 +21,25 @@ struct TokenTarget {
 };
 // The run and client of a genuine token; nullopt for a forged or malformed one.
 std::optional<TokenTarget> verify_tracking_token(const std::string& key, const std::string& token);
+
+// The URLs `mailer serve` answers, under tracking.base_url (no trailing slash):
+//   <base>/o/<token>.gif                the open pixel
+//   <base>/c/<token>/<sig>?u=<url>      a click; <sig> signs token and URL, so that the
+//                                       server is no open redirect for anyone's links
+//   <base>/u/<token>                    unsubscribe (GET: a page; POST: at once)
+std::string open_pixel_url(std::string_view base, std::string_view token);
+std::string click_url(std::string_view base, const std::string& key, std::string_view token,
+                      std::string_view url);
+std::string unsubscribe_url(std::string_view base, std::string_view token);
+
+// The <sig> of a click URL, and whether a given one is genuine (constant time).
+std::string click_signature(const std::string& key, std::string_view token, std::string_view url);
+bool verify_click_signature(const std::string& key, std::string_view token, std::string_view url,
+                            std::string_view signature);
+
+// RFC 3986 percent-encoding of every octet outside the unreserved set, and its inverse
+// (nullopt for a malformed escape).
+std::string percent_encode(std::string_view text);
+std::optional<std::string> percent_decode(std::string_view text);
 
 }  // namespace mailer

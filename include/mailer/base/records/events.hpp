@@ -1,0 +1,21 @@
+#pragma once
+// Plain records of tracking events (SPEC §1 event): what `mailer serve` saw.
+#include <string>
+
+#include "mailer/base/ids.hpp"
+#include "mailer/base/time.hpp"
+
+namespace mailer {
+
+// One hit to record: the run and client come from a verified token.
+struct NewEvent {
+  Id run = 0;
+  Id client = 0;
+  std::string kind;  // open, click, unsubscribe (bounce and complaint: the bounces issue)
+  Time at = 0;
+  std::string detail;      // click: the original URL; unsubscribe: 'link' or 'one-click'
+  std::string user_agent;  // as the client sent it, capped by the server
+  bool counted = true;     // false: a link scanner's or a too-early open, kept but not counted
+};
+
+}  // namespace mailer
