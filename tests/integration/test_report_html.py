@@ -141,7 +141,18 @@ def colours_of(path):
 
 class ChromiumPage:
     """One headless Chromium run on a local file: the DOM it built, its console, and its
-    screenshot, in a single launch."""
+    screenshot, in a single launch with a private profile."""
+
+    @staticmethod
+    def private_env(workdir):
+        """Chromium's environment: its home and caches in the test's folder, not the user's."""
+        env = dict(os.environ)
+        for key, sub in (("HOME", "home"), ("XDG_CONFIG_HOME", "home/.config"),
+                         ("XDG_CACHE_HOME", "home/.cache"), ("XDG_DATA_HOME", "home/.local/share")):
+            env[key] = str(workdir / sub)
+        (workdir / "home").mkdir(exist_ok=True)
+        env["TZ"] = "Europe/Moscow"
+        return env
 
     def __init__(self, html_path, workdir):
         self.shot = workdir / "shot.png"
@@ -156,7 +167,7 @@ class ChromiumPage:
                  "--enable-logging=stderr", "--v=0", "--window-size=1200,1600",
                  "--screenshot={}".format(self.shot), "--dump-dom", html_path.as_uri()],
                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                start_new_session=True)
+                start_new_session=True, env=self.private_env(workdir))
             try:
                 stdout, stderr = proc.communicate(timeout=CHROMIUM_TIMEOUT_S)
             except subprocess.TimeoutExpired:
