@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "environment.hpp"
 #include "mailer/core/config.hpp"
 #include "mailer/core/records.hpp"
 #include "mailer/core/users.hpp"
@@ -26,6 +27,8 @@ struct GlobalOptions {
 class Context {
  public:
   GlobalOptions options;
+  // Read once; the layers below get it as values.
+  Environment env = read_environment();
 
   const Config& config();
   store::Db& db();
