@@ -10,7 +10,6 @@
 
 #include "environment.hpp"
 #include "mailer/core/config.hpp"
-#include "mailer/core/records.hpp"
 #include "mailer/core/users.hpp"
 #include "mailer/store/sqlite/db.hpp"
 
