@@ -8,6 +8,9 @@
 #include "input_file.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/base/utf8.hpp"
+#include "mailer/core/client_import.hpp"
+#include "mailer/core/clients.hpp"
+#include "mailer/core/groups.hpp"
 #include "output.hpp"
 
 namespace mailer::cli {

@@ -23,7 +23,7 @@
 namespace mailer::cli {
 
 const Config& Context::config() {
-  if (!config_) config_ = load_config(options.config, options.db);
+  if (!config_) config_ = load_config(options.config, options.db, env);
   return *config_;
 }
 
@@ -40,7 +40,7 @@ store::Db& Context::db() {
 
 const User& Context::user() {
   if (!user_) {
-    auto token = load_session_token(config().db_path);
+    auto token = load_session_token(config().db_path, env);
     if (!token) throw Error(Errc::permission, "not logged in", "run `mailer login EMAIL`");
     auto u = session_user(db(), *token, wall_clock(), config().session_max_age_days);
     if (!u)

@@ -8,8 +8,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "environment.hpp"
 #include "mailer/core/config.hpp"
-#include "mailer/core/records.hpp"
 #include "mailer/core/users.hpp"
 #include "mailer/store/sqlite/db.hpp"
 
@@ -26,6 +26,8 @@ struct GlobalOptions {
 class Context {
  public:
   GlobalOptions options;
+  // Read once; the layers below get it as values.
+  Environment env = read_environment();
 
   const Config& config();
   store::Db& db();

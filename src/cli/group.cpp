@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "context.hpp"
+#include "mailer/core/groups.hpp"
 #include "output.hpp"
 
 namespace mailer::cli {

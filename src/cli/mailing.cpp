@@ -5,6 +5,7 @@
 
 #include "context.hpp"
 #include "mailer/base/error.hpp"
+#include "mailer/core/mailings.hpp"
 #include "output.hpp"
 #include "time_option.hpp"
 

@@ -18,6 +18,7 @@
 #include "field_flags.hpp"
 #include "line_stamps.hpp"
 #include "mailer/base/error.hpp"
+#include "next_steps.hpp"
 #include "usage.hpp"
 
 namespace {
@@ -141,8 +142,8 @@ int main(int argc, char** argv) {
   } catch (const Error& e) {
     // Core names fields; the user typed flags (field_flags.cpp).
     const std::string command = cli::parsed_path(app);
-    cli::FlagWords said = cli::say_as_flags(command, e.what(), e.hint());
-    // kBadRequest from below is the usage error of SPEC §6 (64), so it gets the help too.
+    cli::FlagWords said = cli::say_as_flags(command, e.what(), cli::hint_of(e));
+    // Errc::bad_request from below is the usage error of SPEC §6 (64), so it gets the help too.
     if (e.code() == Errc::usage && said.hint.empty()) said.hint = cli::help_hint(command);
     failure = cli::Usage{std::move(said.what), std::move(said.hint)};
     code = e.exit_code();

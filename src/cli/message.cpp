@@ -6,6 +6,8 @@
 
 #include "context.hpp"
 #include "mailer/base/error.hpp"
+#include "mailer/core/clients.hpp"
+#include "mailer/core/messages.hpp"
 #include "mailer/mail/compose.hpp"
 #include "output.hpp"
 

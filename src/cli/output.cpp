@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "mailer/base/utf8.hpp"
+#include "mailer/core/schedule.hpp"
 #include "text_width.hpp"
 
 namespace mailer::cli {

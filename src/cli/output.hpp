@@ -5,7 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "mailer/core/records.hpp"
+#include "mailer/base/records/clients.hpp"
+#include "mailer/base/records/mailings.hpp"
+#include "mailer/base/records/messages.hpp"
 #include "mailer/core/users.hpp"
 
 namespace mailer::cli {

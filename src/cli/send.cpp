@@ -14,6 +14,7 @@
 #include "mailer/base/time.hpp"
 #include "mailer/core/url.hpp"
 #include "mailer/mail/dispatch.hpp"
+#include "next_steps.hpp"
 #include "output.hpp"
 
 namespace mailer::cli {
@@ -127,6 +128,8 @@ void register_send(CLI::App& app, Context& ctx) {
       return;
     }
     ctx.exit_code = send_exit_code(s);
+    std::vector<std::string> notes;
+    for (const SendNote& note : s.notes) notes.push_back(note_line(note));
     // A cron tick with nothing to do leaves the cron log alone.
     const bool idle =
         o->quiet_idle && o->due && s.runs == 0 && s.total == 0 && s.busy == 0 && s.notes.empty();
@@ -139,7 +142,7 @@ void register_send(CLI::App& app, Context& ctx) {
                       {"failed", s.failed},
                       {"stopped", s.stopped},
                       {"busy", s.busy},
-                      {"notes", s.notes},
+                      {"notes", notes},
                       {"elapsed_s", s.elapsed_s},
                       {"msgs_per_s", rate}});
     } else if (!idle && !ctx.options.quiet) {
@@ -147,7 +150,7 @@ void register_send(CLI::App& app, Context& ctx) {
                              s.sent, s.bounced, s.deferred, s.failed, s.elapsed_s, rate);
       if (s.stopped > 0) ctx.out += fmt::format("stopped: {} not sent\n", s.stopped);
     }
-    for (const auto& line : s.notes) std::cerr << "mailer: " << line << "\n";
+    for (const auto& line : notes) std::cerr << "mailer: " << line << "\n";
     if (ctx.exit_code == static_cast<int>(Errc::unavailable)) {
       std::string reason = s.unavailable_reason;  // one line: a multiline reply's lines joined
       std::replace(reason.begin(), reason.end(), '\n', ' ');

@@ -176,7 +176,7 @@ void register_user(CLI::App& app, Context& ctx) {
       std::string password = read_password(o->password_stdin, false);
       std::string token =
           login(ctx.db(), o->email, password, ctx.wall_clock(), ctx.config().session_max_age_days);
-      save_session_token(ctx.config().db_path, token);
+      save_session_token(ctx.config().db_path, token, ctx.env);
       // The address as the account has it (case, IDN form), not as typed.
       auto u = session_user(ctx.db(), token, ctx.wall_clock(), ctx.config().session_max_age_days);
       ctx.note(fmt::format("logged in as {}", u ? u->email : o->email));
@@ -186,8 +186,8 @@ void register_user(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("logout", "End this database's session");
     cmd->callback([&ctx] {
       std::optional<User> ended;
-      if (auto token = load_session_token(ctx.config().db_path)) ended = logout(ctx.db(), *token);
-      remove_session_token(ctx.config().db_path);
+      if (auto token = load_session_token(ctx.config().db_path, ctx.env)) ended = logout(ctx.db(), *token);
+      remove_session_token(ctx.config().db_path, ctx.env);
       if (ctx.options.json)
         ctx.print_json({{"logged_out", ended.has_value()},
                         {"email", ended ? nlohmann::json(ended->email) : nlohmann::json()}});

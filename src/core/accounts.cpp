@@ -81,8 +81,7 @@ User create_superuser(store::Database& db, const std::string& email_in, const st
   std::string hash = hash_password(password);
   store::Transaction tx(db);
   if (find_by_email(db, email))
-    throw Error(Errc::data, fmt::format("user {} already exists", email),
-                "use `mailer user grant EMAIL superuser`");
+    throw Error(Errc::data, fmt::format("user {} already exists", email), NextStep::grant_superuser);
   NewAccount account;
   account.email = email;
   account.password_hash = hash;
@@ -106,7 +105,7 @@ Registration register_user(store::Database& db, const Notify& notify, const std:
   auto existing = find_by_email(db, email);
   if (existing && existing->verified)
     throw Error(Errc::data, fmt::format("user {} is already registered", existing->email),
-                "log in, or use `mailer user reset-password`");
+                NextStep::reset_password);
   codes::count_request(db, email, codes::Purpose::verify, now);
   // While the first registration's code may still be used, a second registrant cannot put
   // their password in: whoever reads the mailbox would verify the squatter's account.

@@ -3,7 +3,6 @@
 
 #include <fmt/format.h>
 
-#include "mailer/base/bad_request.hpp"
 #include "mailer/base/error.hpp"
 
 namespace mailer {
@@ -17,7 +16,7 @@ std::vector<Attempt> list_attempts(store::Database& db, const Actor& actor, cons
   }
   if (filter.status && *filter.status != "sent" && *filter.status != "failed" &&
       *filter.status != "deferred" && *filter.status != "bounced")
-    throw Error(kBadRequest, fmt::format("status: unknown status '{}'", *filter.status),
+    throw Error(Errc::bad_request, fmt::format("status: unknown status '{}'", *filter.status),
                 "use sent, bounced, deferred or failed");
   store::AttemptQuery query;
   if (!filter.all && !filter.mailing) query.owner = actor.id;

@@ -11,7 +11,7 @@
 #include "mailer/base/error.hpp"
 #include "mailer/base/validate.hpp"
 #include "mailer/core/client_import.hpp"
-#include "mailer/core/records.hpp"
+#include "mailer/core/clients.hpp"
 
 #include "import_columns.hpp"
 #include "record_access.hpp"

@@ -9,8 +9,8 @@
 #include "mailer/base/error.hpp"
 #include "mailer/base/text_fold.hpp"
 #include "mailer/base/validate.hpp"
+#include "mailer/core/clients.hpp"
 #include "mailer/core/csv.hpp"
-#include "mailer/core/records.hpp"
 #include "record_access.hpp"
 
 namespace mailer {
@@ -29,7 +29,7 @@ void check_address_free(store::Database& db, Id owner, const std::string& email,
   throw Error(Errc::data,
               *existing == email ? fmt::format("client {} already exists", email)
                                  : fmt::format("client {} already exists as {}", email, *existing),
-              "addresses are compared ignoring case; see `mailer client list --search`");
+              NextStep::search_clients);
 }
 
 // The owner of client `id` after checking that `actor` may do `action` to it.

@@ -1,7 +1,6 @@
 #include "mailer/core/config.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -161,10 +160,10 @@ TlsMode parse_tls(const Reader& r, const std::string& file, const std::string& t
 
 }  // namespace
 
-ConfigLocation locate_config(const std::optional<std::string>& flag) {
+ConfigLocation locate_config(const std::optional<std::string>& flag, const Environment& env) {
   if (flag) return {*flag, true};
-  if (const char* env = std::getenv("MAILER_CONFIG"); env && *env) return {env, true};
-  return {paths::config_home() + "/mailer/mailer.toml", false};
+  if (!env.config.empty()) return {env.config, true};
+  return {paths::config_home(env) + "/mailer/mailer.toml", false};
 }
 
 Config parse_config(const std::string& text, const std::string& file) {
@@ -244,8 +243,9 @@ Config parse_config(const std::string& text, const std::string& file) {
   return config;
 }
 
-Config load_config(const std::optional<std::string>& config_flag, const std::optional<std::string>& db_flag) {
-  ConfigLocation where = locate_config(config_flag);
+Config load_config(const std::optional<std::string>& config_flag, const std::optional<std::string>& db_flag,
+                   const Environment& env) {
+  ConfigLocation where = locate_config(config_flag, env);
   Config config;
   std::error_code ec;
   if (fs::is_directory(where.path, ec)) {
@@ -272,24 +272,26 @@ Config load_config(const std::optional<std::string>& config_flag, const std::opt
   }
   if (db_flag && !db_flag->empty()) {
     config.db_path = *db_flag;
-  } else if (const char* env = std::getenv("MAILER_DB"); env && *env) {
-    config.db_path = env;
+  } else if (!env.db.empty()) {
+    config.db_path = env.db;
   } else if (config.db_path.empty()) {
     // Its directory is made when the database is created (cli::Context::db), not here: a
     // command that never opens the database leaves no trace.
-    config.db_path = paths::data_home() + "/mailer/mailer.db";
+    config.db_path = paths::data_home(env) + "/mailer/mailer.db";
     config.db_default = true;
   }
   if (config.db_path != ":memory:")
     config.db_path = fs::absolute(config.db_path, ec).lexically_normal().string();
+  if (!config.smtp.password_env.empty() && env.variable)
+    config.smtp.password = env.variable(config.smtp.password_env);
   return config;
 }
 
 std::string smtp_password(const Config& config) {
   if (config.smtp.username.empty()) return {};
   const std::string& variable = config.smtp.password_env;
-  const char* value = variable.empty() ? nullptr : std::getenv(variable.c_str());
-  if (value && *value) return value;
+  const std::optional<std::string>& value = config.smtp.password;
+  if (!variable.empty() && value && !value->empty()) return *value;
   // Checked before connecting: a login with an empty password is refused by the server as a
   // wrong one, and each such refusal would look like the server's fault.
   const std::string at = config.smtp.username_at.empty() ? "" : config.smtp.username_at + ": ";

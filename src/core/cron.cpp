@@ -5,7 +5,6 @@
 
 #include <array>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
@@ -18,10 +17,7 @@
 namespace mailer::cron {
 namespace {
 
-std::string crontab_program() {
-  const char* env = std::getenv("MAILER_CRONTAB");
-  return env && *env ? env : "crontab";
-}
+std::string crontab_program(const Environment& env) { return env.crontab.empty() ? "crontab" : env.crontab; }
 
 std::string strip_lines_with(const std::string& crontab, const std::string& needle, bool& changed) {
   std::istringstream in(crontab);
@@ -55,15 +51,11 @@ std::string marker(const std::string& config_path, const std::string& db_path) {
   return "# mailer-send-due " + hash_token(config_path + "\n" + db_path).substr(0, 12);
 }
 
-std::string line(const std::string& binary, const std::string& config_path, bool config_exists,
-                 const std::string& db_path, const std::string& log_path) {
-  std::string cmd = "* * * * * " + shell_quote(binary);
-  if (config_exists) cmd += " --config " + shell_quote(config_path);
-  cmd += " --db " + shell_quote(db_path);
-  // Each line of the log carries its time, and a tick with nothing to do writes none.
-  cmd += " --log-timestamps send --due --quiet-idle >> " + shell_quote(log_path) + " 2>&1 " +
-         marker(config_path, db_path);
-  return cmd;
+std::string line(const std::string& command, const std::string& log_path, const std::string& mark) {
+  std::string out = "* * * * * ";
+  out += command;
+  out += " >> " + shell_quote(log_path) + " 2>&1 " + mark;
+  return out;
 }
 
 bool has_line(const std::string& crontab, const std::string& line) {
@@ -91,8 +83,8 @@ std::string without_line(const std::string& crontab, const std::string& mark, bo
   return strip_lines_with(crontab, mark, changed);
 }
 
-std::string read_crontab() {
-  std::string cmd = crontab_program() + " -l 2>/dev/null";
+std::string read_crontab(const Environment& env) {
+  std::string cmd = crontab_program(env) + " -l 2>/dev/null";
   UniquePipe pipe(::popen(cmd.c_str(), "r"));
   if (!pipe) throw Error(Errc::config, "cannot run crontab -l", "install the cron package");
   std::string text;
@@ -101,20 +93,20 @@ std::string read_crontab() {
   while ((n = std::fread(buf.data(), 1, buf.size(), pipe.get())) > 0) text.append(buf.data(), n);
   int status = pipe.close();
   if (status == -1 || (WIFEXITED(status) && WEXITSTATUS(status) == 127))
-    throw Error(Errc::config, fmt::format("cannot run {}", crontab_program()), "install the cron package");
+    throw Error(Errc::config, fmt::format("cannot run {}", crontab_program(env)), "install the cron package");
   // `crontab -l` fails when the user has no crontab yet: that is an empty one.
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "";
   return text;
 }
 
-void write_crontab(const std::string& text) {
-  std::string cmd = crontab_program() + " -";
+void write_crontab(const std::string& text, const Environment& env) {
+  std::string cmd = crontab_program(env) + " -";
   UniquePipe pipe(::popen(cmd.c_str(), "w"));
   if (!pipe) throw Error(Errc::config, "cannot run crontab -", "install the cron package");
   std::fwrite(text.data(), 1, text.size(), pipe.get());
   int status = pipe.close();
   if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw Error(Errc::config, fmt::format("{} - failed to install the crontab", crontab_program()),
+    throw Error(Errc::config, fmt::format("{} - failed to install the crontab", crontab_program(env)),
                 "is the cron package installed and are you allowed to use crontab?");
 }
 

@@ -5,7 +5,7 @@
 #include "mailer/base/error.hpp"
 #include "mailer/base/utf8.hpp"
 #include "mailer/base/validate.hpp"
-#include "mailer/core/records.hpp"
+#include "mailer/core/groups.hpp"
 #include "record_access.hpp"
 
 namespace mailer {
@@ -40,7 +40,7 @@ NamedGroup named_group(store::Database& db, const Actor& actor, const std::strin
     if (!found) {
       if (!sees_all_records(actor)) throw Error(Errc::not_found, what + " not found");
       throw Error(Errc::not_found, fmt::format("user {} not found", utf8::visible(*owner_email)),
-                  "see `mailer user list`");
+                  NextStep::list_users);
     }
     owner = *found;
   }
@@ -74,7 +74,7 @@ namespace detail {
 Id group_id(store::Database& db, Id owner, const std::string& name) {
   if (auto found = db.clients().find_group(owner, name)) return found->id;
   throw Error(Errc::not_found, fmt::format("group '{}' not found", utf8::visible(name)),
-              "see `mailer group list`");
+              NextStep::list_groups);
 }
 
 Id ensure_group(store::Database& db, Id owner, const std::string& name, Time now) {
@@ -112,12 +112,10 @@ std::string remove_group(store::Database& db, const Actor& actor, const std::str
   // As a message a mailing uses cannot go: the mailing would lose its recipients silently.
   const std::string stored = load_group(db, group.id).name;
   if (const auto used = db.clients().group_user(group.id)) {
-    throw Error(
-        Errc::data,
-        fmt::format("group '{}' is used by mailing {}{}", utf8::visible(stored), used->mailing,
-                    used->name.empty() ? "" : fmt::format(" ('{}')", utf8::visible(used->name))),
-        fmt::format("remove the mailing first, or give it other recipients with `mailer mailing edit {}`",
-                    used->mailing));
+    throw Error(Errc::data,
+                fmt::format("group '{}' is used by mailing {}{}", utf8::visible(stored), used->mailing,
+                            used->name.empty() ? "" : fmt::format(" ('{}')", utf8::visible(used->name))),
+                NextStep::edit_recipients, used->mailing);
   }
   db.clients().remove_group(group.id);
   tx.commit();

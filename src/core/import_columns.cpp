@@ -8,7 +8,6 @@
 
 #include <fmt/format.h>
 
-#include "mailer/base/bad_request.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/base/text_fold.hpp"
 #include "mailer/base/utf8.hpp"
@@ -92,12 +91,12 @@ Layout parse_columns(std::string_view list) {
     if (!entry.empty()) {
       const auto column = column_of(entry);
       if (!column)
-        throw Error(kBadRequest, fmt::format("columns: unknown column '{}'", utf8::visible(entry)),
+        throw Error(Errc::bad_request, fmt::format("columns: unknown column '{}'", utf8::visible(entry)),
                     "name each position email, name or comment (or почта, имя, комментарий); leave a "
                     "position empty to skip that column, as in `columns` email,,name");
       auto& slot = layout.at[static_cast<int>(*column)];
       if (slot)
-        throw Error(kBadRequest,
+        throw Error(Errc::bad_request,
                     fmt::format("columns: '{}' is given twice", kColumnNames[static_cast<int>(*column)]));
       slot = position;
     }
@@ -106,7 +105,7 @@ Layout parse_columns(std::string_view list) {
     ++position;
   }
   if (!layout.at[0])
-    throw Error(kBadRequest, "columns: no email column", "for example `columns` email,name,comment");
+    throw Error(Errc::bad_request, "columns: no email column", "for example `columns` email,name,comment");
   return layout;
 }
 

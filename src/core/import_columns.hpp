@@ -20,7 +20,7 @@ struct Layout {
 };
 
 // --columns: "email,,name" maps by position, an empty entry skipping a column.
-// Error{usage} naming --columns.
+// Error{bad_request} naming `columns`.
 Layout parse_columns(std::string_view list);
 
 // Reads the first record: the header, or (without one) the first row. Returns the layout

@@ -4,7 +4,6 @@
 
 #include <fmt/format.h>
 
-#include "mailer/base/bad_request.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/base/validate.hpp"
 #include "mailer/core/mailings.hpp"
@@ -56,7 +55,7 @@ Mailing add_mailing(store::Database& db, const Actor& actor, const MailingInput&
   std::vector<Id> clients = input.clients.value_or(std::vector<Id>{});
   std::vector<std::string> groups = input.groups.value_or(std::vector<std::string>{});
   if (clients.empty() && groups.empty())
-    throw Error(kBadRequest, "no recipients", "give `client` ID... or `group` NAME...");
+    throw Error(Errc::bad_request, "no recipients", "give `client` ID... or `group` NAME...");
   std::string name = input.name.value_or("");
   check_header_value(name, "name");
   Time start = input.start_at.value_or(now);
@@ -141,7 +140,7 @@ Mailing edit_mailing(store::Database& db, const Actor& actor, Id id, const Maili
     std::vector<Id> clients = changes.clients.value_or(std::vector<Id>{});
     std::vector<std::string> groups = changes.groups.value_or(std::vector<std::string>{});
     if (clients.empty() && groups.empty())
-      throw Error(kBadRequest, "no recipients", "give `client` ID... or `group` NAME...");
+      throw Error(Errc::bad_request, "no recipients", "give `client` ID... or `group` NAME...");
     write_recipients(db, id, owner, clients, groups);
   }
   Mailing out = must_load(db, id);
@@ -159,7 +158,7 @@ void remove_mailings(store::Database& db, const Actor& actor, const std::vector<
     for (const OpenRun& run : db.mailings().open_runs(id)) {
       if (!run.mailing_finished || claims->held(run.id))
         throw Error(Errc::data, fmt::format("mailing {} is being sent (run {}); stop it first", id, run.id),
-                    fmt::format("mailer mailing stop {}, then remove it", id));
+                    NextStep::stop_mailing, id);
     }
   }
   db.mailings().remove(ids);

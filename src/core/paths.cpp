@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -19,15 +18,11 @@
 namespace mailer::paths {
 namespace {
 
-std::optional<std::string> absolute_env(const char* name) {
-  const char* v = std::getenv(name);
-  if (v && v[0] == '/') return std::string(v);
-  return std::nullopt;
-}
+bool is_absolute(const std::string& path) { return path.starts_with('/'); }
 
-std::string xdg(const char* variable, const char* fallback) {
-  if (auto v = absolute_env(variable)) return *v;
-  return home_dir() + fallback;
+std::string xdg(const Environment& env, const std::string& variable, const char* fallback) {
+  if (is_absolute(variable)) return variable;
+  return home_dir(env) + fallback;
 }
 
 // Why `st` is not a directory only its owner may change, or nullptr when it is one.
@@ -47,8 +42,8 @@ const char* private_dir_problem(const struct stat& st) {
 
 }  // namespace
 
-std::string home_dir() {
-  if (auto home = absolute_env("HOME")) return *home;
+std::string home_dir(const Environment& env) {
+  if (is_absolute(env.home)) return env.home;
   // getpwuid_r with a buffer of the size the system suggests.
   long suggested = ::sysconf(_SC_GETPW_R_SIZE_MAX);
   std::vector<char> buffer(suggested > 0 ? static_cast<std::size_t>(suggested) : 16384);
@@ -61,9 +56,9 @@ std::string home_dir() {
               "set HOME, or XDG_CONFIG_HOME, XDG_DATA_HOME and XDG_STATE_HOME");
 }
 
-std::string config_home() { return xdg("XDG_CONFIG_HOME", "/.config"); }
-std::string data_home() { return xdg("XDG_DATA_HOME", "/.local/share"); }
-std::string state_home() { return xdg("XDG_STATE_HOME", "/.local/state"); }
+std::string config_home(const Environment& env) { return xdg(env, env.xdg_config_home, "/.config"); }
+std::string data_home(const Environment& env) { return xdg(env, env.xdg_data_home, "/.local/share"); }
+std::string state_home(const Environment& env) { return xdg(env, env.xdg_state_home, "/.local/state"); }
 
 void make_dirs(const std::string& dir) {
   for (std::size_t slash = dir.find('/', 1);; slash = dir.find('/', slash + 1)) {

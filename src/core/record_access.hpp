@@ -7,8 +7,11 @@
 #include <fmt/format.h>
 
 #include "mailer/base/error.hpp"
+#include "mailer/base/records/clients.hpp"
+#include "mailer/base/time.hpp"
 #include "mailer/base/validate.hpp"
-#include "mailer/core/records.hpp"
+#include "mailer/core/access.hpp"
+#include "mailer/store/database.hpp"
 
 namespace mailer::detail {
 

@@ -1,7 +1,5 @@
 #include "mailer/core/session_file.hpp"
 
-#include <cstdlib>
-
 #include "mailer/core/paths.hpp"
 #include "mailer/core/secrets.hpp"
 
@@ -10,7 +8,7 @@ namespace {
 
 constexpr std::size_t kMaxSessionFile = 4096;
 
-std::string session_dir() { return paths::state_home() + "/mailer"; }
+std::string session_dir(const Environment& env) { return paths::state_home(env) + "/mailer"; }
 
 std::string session_file_name(const std::string& db_path) {
   return "session-" + hash_token(db_path).substr(0, 16);
@@ -18,13 +16,13 @@ std::string session_file_name(const std::string& db_path) {
 
 }  // namespace
 
-std::string session_file_path(const std::string& db_path) {
-  return session_dir() + "/" + session_file_name(db_path);
+std::string session_file_path(const std::string& db_path, const Environment& env) {
+  return session_dir(env) + "/" + session_file_name(db_path);
 }
 
-std::optional<std::string> load_session_token(const std::string& db_path) {
-  if (const char* env = std::getenv("MAILER_TOKEN"); env && *env) return std::string(env);
-  auto dir = paths::PrivateDir::open(session_dir(), false);
+std::optional<std::string> load_session_token(const std::string& db_path, const Environment& env) {
+  if (!env.token.empty()) return env.token;
+  auto dir = paths::PrivateDir::open(session_dir(env), false);
   if (!dir) return std::nullopt;
   auto content = dir->read(session_file_name(db_path), kMaxSessionFile);
   if (!content) return std::nullopt;
@@ -33,12 +31,12 @@ std::optional<std::string> load_session_token(const std::string& db_path) {
   return token;
 }
 
-void save_session_token(const std::string& db_path, const std::string& token) {
-  paths::PrivateDir::open(session_dir(), true)->write(session_file_name(db_path), token + "\n");
+void save_session_token(const std::string& db_path, const std::string& token, const Environment& env) {
+  paths::PrivateDir::open(session_dir(env), true)->write(session_file_name(db_path), token + "\n");
 }
 
-void remove_session_token(const std::string& db_path) {
-  if (auto dir = paths::PrivateDir::open(session_dir(), false)) dir->remove(session_file_name(db_path));
+void remove_session_token(const std::string& db_path, const Environment& env) {
+  if (auto dir = paths::PrivateDir::open(session_dir(env), false)) dir->remove(session_file_name(db_path));
 }
 
 }  // namespace mailer

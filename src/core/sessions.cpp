@@ -14,7 +14,7 @@ Time oldest_live(Time now, int max_age_days) { return now - static_cast<Time>(ma
 std::string login(store::Database& db, const std::string& email_in, const std::string& password, Time now,
                   int max_age_days) {
   const Error denied(Errc::permission, "login failed: wrong email or password, or the account is not active",
-                     "a new account must be verified first: mailer user verify EMAIL CODE");
+                     NextStep::verify_account);
   std::string email;
   try {
     email = normalize_email(email_in, "EMAIL");

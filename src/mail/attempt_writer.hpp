@@ -4,7 +4,6 @@
 #include <vector>
 
 #include "mailer/base/records/runs.hpp"
-#include "mailer/core/records.hpp"
 #include "mailer/mail/journal.hpp"
 #include "mailer/store/database.hpp"
 

@@ -17,6 +17,7 @@
 #include "dry_run.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/base/validate.hpp"
+#include "mailer/core/mailings.hpp"
 #include "mailer/core/schedule.hpp"
 #include "mailer/core/users.hpp"
 #include "mailer/mail/compose.hpp"
@@ -103,13 +104,12 @@ struct SendContext {
     db.runs().record_error(run.id, what, clock(), data);
     if (data) {
       ++summary.data_errors;
-      summary.notes.push_back(
-          fmt::format("run {} of mailing {} paused: {} (fix it, then `mailer send {}` resumes the run)",
-                      run.id, run.mailing, what, run.mailing));
+      summary.notes.emplace_back(fmt::format("run {} of mailing {} paused: {}", run.id, run.mailing, what),
+                                 SendNote::Then::resume_when_fixed, run.mailing);
     } else {
       ++summary.internal_errors;
-      summary.notes.push_back(fmt::format(
-          "run {} of mailing {} stopped: {} (the next `send --due` retries it)", run.id, run.mailing, what));
+      summary.notes.emplace_back(fmt::format("run {} of mailing {} stopped: {}", run.id, run.mailing, what),
+                                 SendNote::Then::next_due, run.mailing);
     }
   }
 
@@ -194,7 +194,7 @@ Mailing sendable_mailing(store::Database& db, const Actor& actor, Id mailing_id)
   check_record(actor, mailing->owner, RecordAction::change, fmt::format("mailing {}", mailing_id));
   if (!mailing->enabled)
     throw Error(Errc::permission, fmt::format("mailing {} is disabled by a manager", mailing_id),
-                "a manager can enable it with `mailer mailing enable`");
+                NextStep::enable_mailing, mailing_id);
   auto owner = find_user(db, mailing->owner);
   if (!owner || !owner->active || !owner->verified)
     throw Error(Errc::permission,
@@ -214,8 +214,8 @@ SendSummary send_mailing_now(store::Database& db, const Config& config, const Ac
   SendSummary summary;
   Mailing mailing = sendable_mailing(db, actor, mailing_id);
   if (mailing.status == schedule::Status::finished)
-    throw Error(Errc::data, fmt::format("mailing {} is finished", mailing_id),
-                "create a new mailing to send the message again, or `mailer send ID --retry-failed`");
+    throw Error(Errc::data, fmt::format("mailing {} is finished", mailing_id), NextStep::retry_failed,
+                mailing_id);
   if (request.dry_run) {
     dry_run_mailing(db, config, mailing.id, mailing.owner, mailing.message, request, summary, now);
     return summary;

@@ -6,7 +6,6 @@
 
 #include "mailer/base/records/runs.hpp"
 #include "mailer/base/time.hpp"
-#include "mailer/core/records.hpp"
 #include "mailer/store/database.hpp"
 
 namespace mailer::runs {

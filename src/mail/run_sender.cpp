@@ -229,10 +229,8 @@ void RunSender::report_stop() {
     ++summary_.data_errors;
     std::string error = fmt::format("the SMTP server refused our message itself: {}", refusal_);
     db_.runs().record_error(run_.id, error, clock(), true);
-    summary_.notes.push_back(fmt::format(
-        "run {} of mailing {} paused: {} (nobody was marked bounced; fix the message or the config, then "
-        "`mailer send {}` resumes it)",
-        run_.id, run_.mailing, error, run_.mailing));
+    summary_.notes.emplace_back(fmt::format("run {} of mailing {} paused: {}", run_.id, run_.mailing, error),
+                                SendNote::Then::resume_when_message_fixed, run_.mailing);
     return;
   }
   if (stop_ && !refusal_.empty()) {

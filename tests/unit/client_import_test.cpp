@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "mailer/base/error.hpp"
-#include "mailer/core/records.hpp"
+#include "mailer/core/client_import.hpp"
+#include "mailer/core/clients.hpp"
 #include "mailer/store/sqlite/db.hpp"
 #include "test_support.hpp"
 

@@ -4,14 +4,19 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 
 #include "mailer/base/error.hpp"
 #include "mailer/core/config.hpp"
+#include "mailer/core/environment.hpp"
+#include "test_support.hpp"
 
 using namespace mailer;
+using mailer::test::TempDir;
 
 namespace {
 
@@ -175,7 +180,7 @@ TEST_CASE("config: session.max_age_days is 30 by default, 1 to 3650 (issue 8 §1
 TEST_CASE(
     "config: a username without its password variable is a config error when SMTP is used (issue 7 §1)") {
   Config c = parse_config("[smtp]\n\nusername = \"shop\"\npassword_env = \"MAILER_TEST_PW\"\n", "/x.toml");
-  ::unsetenv("MAILER_TEST_PW");
+  c.smtp.password = std::nullopt;  // $MAILER_TEST_PW is not set
   std::string what;
   try {
     smtp_password(c);
@@ -184,10 +189,40 @@ TEST_CASE(
     what = e.what();
   }
   CHECK(what == "/x.toml:3: smtp.username is set but $MAILER_TEST_PW (smtp.password_env) is not set");
-  ::setenv("MAILER_TEST_PW", "", 1);
+  c.smtp.password = "";
   CHECK_THROWS_AS(smtp_password(c), Error);
-  ::setenv("MAILER_TEST_PW", "s3cret", 1);
+  c.smtp.password = "s3cret";
   CHECK(smtp_password(c) == "s3cret");
-  ::unsetenv("MAILER_TEST_PW");
   CHECK(smtp_password(parse_config("", "/x.toml")).empty());  // no username: no password needed
+}
+
+TEST_CASE(
+    "config: load_config takes the file, the database and the password from the environment it is given") {
+  TempDir t("mailer-config-test");
+  const std::string file = (t.path / "mailer.toml").string();
+  std::ofstream(file) << "[smtp]\nusername = \"shop\"\npassword_env = \"SHOP_PASS\"\n";
+  Environment env;
+  env.config = file;
+  env.db = (t.path / "env.db").string();
+  env.variable = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "SHOP_PASS") return "s3cret";
+    return std::nullopt;
+  };
+  Config c = load_config(std::nullopt, std::nullopt, env);
+  CHECK(c.file == file);
+  CHECK(c.db_path == env.db);
+  CHECK(smtp_password(c) == "s3cret");
+  CHECK(load_config(std::nullopt, (t.path / "flag.db").string(), env).db_path ==
+        (t.path / "flag.db").string());
+
+  // Without MAILER_CONFIG and MAILER_DB: the XDG defaults, and loading makes no directory.
+  Environment bare;
+  bare.xdg_config_home = (t.path / "config").string();
+  bare.xdg_data_home = (t.path / "data").string();
+  Config defaults = load_config(std::nullopt, std::nullopt, bare);
+  CHECK(defaults.file.empty());
+  CHECK(defaults.db_path == (t.path / "data" / "mailer" / "mailer.db").string());
+  CHECK(defaults.db_default);
+  CHECK_FALSE(std::filesystem::exists(t.path / "data"));
+  CHECK_FALSE(std::filesystem::exists(t.path / "config"));
 }

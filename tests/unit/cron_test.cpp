@@ -1,13 +1,15 @@
 // `mailer cron`: the crontab line and idempotent edits of a crontab (SPEC §2).
 #include <doctest/doctest.h>
 
+#include "cli/cron_line.hpp"
 #include "mailer/core/cron.hpp"
 
 using namespace mailer;
 
 TEST_CASE("cron: the line runs send --due every minute with absolute paths and appends to a log") {
-  std::string l = cron::line("/usr/local/bin/mailer", "/home/shop/.config/mailer/mailer.toml", true,
-                             "/home/shop/mailer.db", "/home/shop/.local/state/mailer/cron.log");
+  const std::string config = "/home/shop/.config/mailer/mailer.toml", db = "/home/shop/mailer.db";
+  std::string l = cron::line(cli::cron_command("/usr/local/bin/mailer", config, true, db),
+                             "/home/shop/.local/state/mailer/cron.log", cron::marker(config, db));
   CHECK(l.rfind("* * * * * '/usr/local/bin/mailer' --config '/home/shop/.config/mailer/mailer.toml' "
                 "--db '/home/shop/mailer.db' --log-timestamps send --due --quiet-idle >> "
                 "'/home/shop/.local/state/mailer/cron.log' 2>&1 # mailer-send-due ",

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "fake_transport.hpp"
-#include "mailer/core/records.hpp"
+#include "mailer/core/clients.hpp"
+#include "mailer/core/mailings.hpp"
+#include "mailer/core/messages.hpp"
 #include "mailer/mail/dispatch.hpp"
 #include "mailer/store/sqlite/db.hpp"
 #include "test_support.hpp"

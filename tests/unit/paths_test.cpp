@@ -5,14 +5,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <optional>
 #include <string>
 
 #include "mailer/base/error.hpp"
+#include "mailer/core/environment.hpp"
 #include "mailer/core/paths.hpp"
 #include "test_support.hpp"
 
@@ -21,48 +20,21 @@ using mailer::test::code_of;
 using mailer::test::TempDir;
 namespace fs = std::filesystem;
 
-namespace {
-
-// Sets (or unsets, with nullopt) an environment variable for the scope.
-class EnvVar {
- public:
-  EnvVar(const char* name, std::optional<std::string> value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    if (value)
-      ::setenv(name, value->c_str(), 1);
-    else
-      ::unsetenv(name);
-  }
-  ~EnvVar() {
-    if (old_)
-      ::setenv(name_, old_->c_str(), 1);
-    else
-      ::unsetenv(name_);
-  }
-
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
-
-}  // namespace
-
 TEST_CASE("paths: without HOME the home is the user's entry in the password database, never /tmp") {
-  EnvVar home("HOME", std::nullopt);
-  EnvVar data("XDG_DATA_HOME", std::nullopt);
-  EnvVar state("XDG_STATE_HOME", "relative/state");  // the XDG spec: a relative path is ignored
+  Environment env;                        // no HOME, no XDG_DATA_HOME
+  env.xdg_state_home = "relative/state";  // the XDG spec: a relative path is ignored
   const std::string pw_dir = ::getpwuid(::getuid())->pw_dir;
-  CHECK(paths::home_dir() == pw_dir);
-  CHECK(paths::data_home() == pw_dir + "/.local/share");
-  CHECK(paths::state_home() == pw_dir + "/.local/state");
+  CHECK(paths::home_dir(env) == pw_dir);
+  CHECK(paths::data_home(env) == pw_dir + "/.local/share");
+  CHECK(paths::state_home(env) == pw_dir + "/.local/state");
 }
 
 TEST_CASE("paths: XDG variables that are absolute win over HOME") {
-  EnvVar home("HOME", "/home/ann");
-  EnvVar config("XDG_CONFIG_HOME", "/etc/xdg-ann");
-  EnvVar state("XDG_STATE_HOME", std::nullopt);
-  CHECK(paths::config_home() == "/etc/xdg-ann");
-  CHECK(paths::state_home() == "/home/ann/.local/state");
+  Environment env;
+  env.home = "/home/ann";
+  env.xdg_config_home = "/etc/xdg-ann";
+  CHECK(paths::config_home(env) == "/etc/xdg-ann");
+  CHECK(paths::state_home(env) == "/home/ann/.local/state");
 }
 
 TEST_CASE("paths: a private directory is made 0700 and its files replaced atomically, mode 0600") {

@@ -11,7 +11,11 @@
 #include <functional>
 
 #include "mailer/base/error.hpp"
-#include "mailer/core/records.hpp"
+#include "mailer/core/client_import.hpp"
+#include "mailer/core/clients.hpp"
+#include "mailer/core/groups.hpp"
+#include "mailer/core/mailings.hpp"
+#include "mailer/core/messages.hpp"
 #include "mailer/core/users.hpp"
 #include "mailer/store/sqlite/db.hpp"
 

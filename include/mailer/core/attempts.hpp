@@ -7,7 +7,6 @@
 #include "mailer/base/records/attempts.hpp"
 #include "mailer/base/time.hpp"
 #include "mailer/core/access.hpp"
-#include "mailer/core/records.hpp"
 #include "mailer/store/database.hpp"
 
 namespace mailer {

@@ -4,6 +4,8 @@
 #include <optional>
 #include <string>
 
+#include "mailer/core/environment.hpp"
+
 namespace mailer {
 
 // How the SMTP connection is encrypted (smtp.tls).
@@ -19,6 +21,9 @@ struct SmtpConfig {
   std::string username;
   std::string username_at;  // "<file>:<line>" of smtp.username, for errors found when sending
   std::string password_env = "MAILER_SMTP_PASSWORD";
+  // The value of $password_env as load_config() found it: nullopt when unset. Read there, said
+  // (or refused) only by smtp_password(), where SMTP is about to be used.
+  std::optional<std::string> password;
   std::string from = "Shop <news@example.com>";
   int connections = 4;
   double rate_per_second = 0;
@@ -48,25 +53,26 @@ struct Config {
   ImapConfig imap;
 };
 
-// Where the config file is: the flag, else MAILER_CONFIG, else
+// Where the config file is: the flag, else MAILER_CONFIG (env.config), else
 // $XDG_CONFIG_HOME/mailer/mailer.toml (~/.config when unset). `explicit_choice` tells whether
 // the user named it (then it must exist).
 struct ConfigLocation {
   std::string path;
   bool explicit_choice = false;
 };
-ConfigLocation locate_config(const std::optional<std::string>& flag);
+ConfigLocation locate_config(const std::optional<std::string>& flag, const Environment& env);
 
 // Reads and validates the file (a missing default file gives the defaults; a directory is an
-// error). The database path: --db flag, else MAILER_DB, else [database] path relative to the
-// file, else $XDG_DATA_HOME/mailer/mailer.db. Creates nothing.
-// Throws Error{Errc::config, "<file>:<line>: <key>: <what>"}.
-Config load_config(const std::optional<std::string>& config_flag, const std::optional<std::string>& db_flag);
+// error). The database path: --db flag, else MAILER_DB (env.db), else [database] path relative
+// to the file, else $XDG_DATA_HOME/mailer/mailer.db. Creates nothing. The SMTP password is
+// looked up through env.variable. Throws Error{Errc::config, "<file>:<line>: <key>: <what>"}.
+Config load_config(const std::optional<std::string>& config_flag, const std::optional<std::string>& db_flag,
+                   const Environment& env);
 
 // Parses TOML text (for tests); `file` names it in errors and anchors relative paths.
 Config parse_config(const std::string& text, const std::string& file);
 
-// The SMTP password from the environment variable the config names; "" without a username.
+// The SMTP password (smtp.password, from the variable the config names); "" without a username.
 // With a username, an unset or empty variable is Error{config}: call it only where SMTP is
 // about to be used, so that the error comes before any connection.
 std::string smtp_password(const Config& config);

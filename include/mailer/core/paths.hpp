@@ -8,18 +8,19 @@
 #include <utility>
 
 #include "mailer/base/unique_fd.hpp"
+#include "mailer/core/environment.hpp"
 
 namespace mailer::paths {
 
-// $HOME when it is an absolute path, else the home of the real user in the password
+// $HOME (env.home) when it is an absolute path, else the home of the real user in the password
 // database (a cron job or `env -i` has no HOME). Error{config} when neither is known.
-std::string home_dir();
+std::string home_dir(const Environment& env);
 
 // $XDG_CONFIG_HOME, $XDG_DATA_HOME, $XDG_STATE_HOME when absolute (the XDG spec says to
 // ignore relative ones), else ~/.config, ~/.local/share, ~/.local/state.
-std::string config_home();
-std::string data_home();
-std::string state_home();
+std::string config_home(const Environment& env);
+std::string data_home(const Environment& env);
+std::string state_home(const Environment& env);
 
 // Creates `dir` and its missing parents with mode 0700 (an existing one is left as it is).
 // Error{io_error} naming the directory when that fails.

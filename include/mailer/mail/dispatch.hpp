@@ -14,11 +14,26 @@
 #include "mailer/core/attempts.hpp"
 #include "mailer/core/config.hpp"
 #include "mailer/core/delivery_policy.hpp"
-#include "mailer/core/records.hpp"
 #include "mailer/mail/smtp_sender.hpp"
 #include "mailer/store/database.hpp"
 
 namespace mailer {
+
+// One line for the user: why a run stopped or was skipped. When a request takes the run up
+// again, `then` names it and the CLI says it as its command after the text (cli/next_steps.cpp).
+struct SendNote {
+  enum class Then {
+    nothing,
+    resume_when_fixed,          // a paused run: `send` of the mailing resumes it once fixed
+    resume_when_message_fixed,  // paused by a 5xx for our message: the same, nobody bounced
+    next_due,                   // failed for an internal reason: the next due send retries it
+  };
+  SendNote(std::string text_, Then then_ = Then::nothing, Id mailing_ = 0)  // NOLINT: a plain line
+      : text(std::move(text_)), then(then_), mailing(mailing_) {}
+  std::string text;
+  Then then;
+  Id mailing;  // the mailing `then` acts on
+};
 
 // What one `send` did, over all the runs it handled.
 struct SendSummary {
@@ -38,7 +53,7 @@ struct SendSummary {
                                     // disabled or removed, or its owner blocked, during the run
   std::size_t data_errors = 0;      // runs paused because their message cannot be sent
   std::size_t internal_errors = 0;  // runs that failed otherwise (disk, database): retried later
-  std::vector<std::string> notes;   // one line each, for the user: why runs stopped or were skipped
+  std::vector<SendNote> notes;      // one line each, for the user: why runs stopped or were skipped
   double elapsed_s = 0;
 };
 
