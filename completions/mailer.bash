@@ -46,8 +46,8 @@ _mailer_flags() {
         "user reset-password") echo "--code --password-stdin" ;;
         "login "*) echo "--password-stdin" ;;
         "client add") echo "--name --comment --group" ;;
-        "client list") echo "--group --search --all" ;;
-        "client edit") echo "--email --name --comment" ;;
+        "client list") echo "--group --search --unsubscribed --all" ;;
+        "client edit") echo "--email --name --comment --resubscribe --unsubscribe" ;;
         "client import") echo "--group --skip-invalid --columns --encoding" ;;
         "client export") echo "--group --raw" ;;
         "group rm" | "group members" | "group add-member" | "group remove-member") echo "--owner" ;;

@@ -135,9 +135,12 @@ complete -c mailer -n '__mailer_using client add' -l group -x -a '(__mailer_grou
 complete -c mailer -n '__mailer_using client list' -l group -x -a '(__mailer_groups)' -d 'Only the members of this group'
 complete -c mailer -n '__mailer_using client list' -l search -x -d 'Only those whose email, name or comment contains TEXT'
 complete -c mailer -n '__mailer_using client list' -l all -d "Everyone's recipients, with their owner (manager)"
+complete -c mailer -n '__mailer_using client list' -l unsubscribed -d 'Only those who unsubscribed'
 complete -c mailer -n '__mailer_using client edit' -l email -x -d 'New email address'
 complete -c mailer -n '__mailer_using client edit' -l name -x -d 'New name'
 complete -c mailer -n '__mailer_using client edit' -l comment -x -d 'New comment'
+complete -c mailer -n '__mailer_using client edit' -l resubscribe -d "Clear an unsubscribe (the owner only, with the recipient's consent)"
+complete -c mailer -n '__mailer_using client edit' -l unsubscribe -d 'Record an unsubscribe made outside mailer (by phone)'
 complete -c mailer -n '__mailer_using client import' -l group -x -a '(__mailer_groups)' -d 'Add every imported client to this group'
 complete -c mailer -n '__mailer_using client import' -l skip-invalid -d 'Import the valid rows and report the bad ones'
 complete -c mailer -n '__mailer_using client import' -l columns -x -a 'email,name,comment email,name email' -d 'The columns by position (an empty entry skips one)'
@@ -181,8 +184,8 @@ complete -c mailer -n '__mailer_using message show' -l part -x -a 'text html' -d
 
 # mailing
 complete -c mailer -n '__mailer_needs_subcommand mailing' -a add -d 'Create a mailing'
-complete -c mailer -n '__mailer_needs_subcommand mailing' -a list -d 'List mailings'
-complete -c mailer -n '__mailer_needs_subcommand mailing' -a show -d 'Show a mailing'
+complete -c mailer -n '__mailer_needs_subcommand mailing' -a list -d 'List mailings with their subject, recipients and last run'
+complete -c mailer -n '__mailer_needs_subcommand mailing' -a show -d 'Show a mailing with its subject, recipients and last run'
 complete -c mailer -n '__mailer_needs_subcommand mailing' -a edit -d 'Change a mailing (--client/--group replace the recipients)'
 complete -c mailer -n '__mailer_needs_subcommand mailing' -a rm -d 'Remove mailings with their runs and attempts'
 complete -c mailer -n '__mailer_needs_subcommand mailing' -a stop -d 'Finish a mailing early (owner)'

@@ -25,6 +25,9 @@ struct ClientOptions {
   bool all = false;
   bool skip_invalid = false;
   bool raw = false;
+  bool unsubscribed = false;
+  bool resubscribe = false;
+  bool unsubscribe = false;
 };
 
 // SPEC §6: an output that could not be written (error.hpp has no name for 74 yet).
@@ -133,6 +136,46 @@ void export_command(Context& ctx, const ClientOptions& o) {
     throw Error(kOutputError, "cannot write the export to standard output", "is the disk full?");
 }
 
+// When and how a client unsubscribed, for `client show`.
+std::string unsubscribed_text(const Client& c) {
+  if (!c.unsubscribed_at) return "no";
+  std::string how = "how was not recorded";
+  if (c.unsubscribed_via == "link")
+    how = "by the link in a message";
+  else if (c.unsubscribed_via == "one-click")
+    how = "by the mail program's unsubscribe button (one-click)";
+  else if (c.unsubscribed_via == "cli")
+    how = "recorded with `mailer client edit --unsubscribe`";
+  else if (c.unsubscribed_via)
+    how = *c.unsubscribed_via;
+  return fmt::format("{} ({})", format_local(*c.unsubscribed_at), how);
+}
+
+void edit_command(Context& ctx, const ClientOptions& o) {
+  const Subscription subscription = o.resubscribe   ? Subscription::resubscribe
+                                    : o.unsubscribe ? Subscription::unsubscribe
+                                                    : Subscription::keep;
+  if (!o.new_email && !o.name && !o.comment && subscription == Subscription::keep)
+    throw Error(Errc::usage, "nothing to change",
+                "give --email, --name, --comment, --resubscribe or --unsubscribe");
+  const ClientEdit edit = edit_client(ctx.db(), ctx.actor(), o.id,
+                                      ClientChanges{o.new_email, o.name, o.comment, subscription}, ctx.now());
+  const Client& c = edit.client;
+  // Asking for what already holds is no error (as `git add` of an added file): said, exit 0.
+  if (edit.subscription_unchanged && subscription == Subscription::resubscribe)
+    ctx.note(fmt::format("client {} is subscribed already: nothing to resubscribe", c.id));
+  if (edit.subscription_unchanged && subscription == Subscription::unsubscribe)
+    ctx.note(fmt::format("client {} unsubscribed already on {}: kept as it was", c.id, unsubscribed_text(c)));
+  if (ctx.options.json)
+    ctx.print_json(to_json(c));
+  else if (subscription == Subscription::resubscribe && !edit.subscription_unchanged)
+    ctx.note(fmt::format("client {} resubscribed: the next runs of your mailings send to them", c.id));
+  else if (subscription == Subscription::unsubscribe && !edit.subscription_unchanged)
+    ctx.note(fmt::format("client {} unsubscribed: no mailing of yours sends to them", c.id));
+  else
+    ctx.note(fmt::format("updated client {}", c.id));
+}
+
 void print_client(Context& ctx, const Client& c) {
   if (ctx.options.json) {
     ctx.print_json(to_json(c));
@@ -146,7 +189,7 @@ void print_client(Context& ctx, const Client& c) {
                             {"comment", c.comment},
                             {"groups", groups},
                             {"owner", c.owner_email},
-                            {"unsubscribed", c.unsubscribed_at ? format_local(*c.unsubscribed_at) : "no"},
+                            {"unsubscribed", unsubscribed_text(c)},
                             {"created_at", format_local(c.created_at)}});
 }
 
@@ -199,8 +242,9 @@ void register_client(CLI::App& app, Context& ctx) {
     cmd->add_option("--group", o->group, "Only the members of this group");
     cmd->add_option("--search", o->search, "Only those whose email, name or comment contains TEXT");
     cmd->add_flag("--all", o->all, "Everyone's recipients, with their owner (manager)");
+    cmd->add_flag("--unsubscribed", o->unsubscribed, "Only those who unsubscribed");
     cmd->callback([&ctx, o] {
-      ClientFilter f{o->group, o->search, o->all};
+      ClientFilter f{o->group, o->search, o->all, o->unsubscribed};
       print_clients(ctx, list_clients(ctx.db(), ctx.actor(), f), o->all);
     });
   }
@@ -217,15 +261,16 @@ void register_client(CLI::App& app, Context& ctx) {
     cmd->add_option("--email", o->new_email, "New email address");
     cmd->add_option("--name", o->name, "New name");
     cmd->add_option("--comment", o->comment, "New comment");
-    cmd->callback([&ctx, o] {
-      if (!o->new_email && !o->name && !o->comment)
-        throw Error(Errc::usage, "nothing to change", "give --email, --name or --comment");
-      Client c = edit_client(ctx.db(), ctx.actor(), o->id, ClientChanges{o->new_email, o->name, o->comment});
-      if (ctx.options.json)
-        ctx.print_json(to_json(c));
-      else
-        ctx.note(fmt::format("updated client {}", c.id));
-    });
+    auto* resubscribe = cmd->add_flag(
+        "--resubscribe", o->resubscribe,
+        "Clear an unsubscribe, so that your mailings send to the client again (the owner only; only "
+        "with the recipient's consent)");
+    cmd->add_flag(
+           "--unsubscribe", o->unsubscribe,
+           "Record an unsubscribe made outside mailer (by phone, by letter): no mailing of yours sends "
+           "to the client, a run being sent included")
+        ->excludes(resubscribe);
+    cmd->callback([&ctx, o] { edit_command(ctx, *o); });
   }
   {
     auto o = std::make_shared<ClientOptions>();

@@ -1,12 +1,19 @@
 // mailer mailing ...: who gets which message when (SPEC §2, §3).
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "context.hpp"
 #include "mailer/base/error.hpp"
+#include "mailer/base/utf8.hpp"
+#include "mailer/core/mailing_summary.hpp"
 #include "mailer/core/mailings.hpp"
 #include "output.hpp"
+#include "text_width.hpp"
 #include "time_option.hpp"
 
 namespace mailer::cli {
@@ -30,23 +37,39 @@ std::string recipients_text(const Mailing& m) {
   return out;
 }
 
-void print_mailing(Context& ctx, const Mailing& m) {
+// The last run in one line: "7, started ..., finished ...: sent 10, bounced 1, failed 0 of 11".
+std::string last_run_text(const std::optional<RunTally>& run) {
+  if (!run) return "never";
+  std::string out = fmt::format("{}, started {}, ", run->id, format_local(run->started_at));
+  out += run->finished_at ? fmt::format("finished {}", format_local(*run->finished_at)) : "still open";
+  out += fmt::format(": sent {}, bounced {}, failed {}", run->sent, run->bounced, run->failed);
+  if (run->deferred) out += fmt::format(", deferred {}", run->deferred);
+  return out + fmt::format(" of {}", run->recipients);
+}
+
+void print_mailing(Context& ctx, const MailingOverview& o) {
+  const Mailing& m = o.mailing;
   if (ctx.options.json) {
-    ctx.print_json(to_json(m));
+    ctx.print_json(to_json(m, o.summary));
     return;
   }
-  ctx.out += render_fields({{"id", std::to_string(m.id)},
-                            {"name", m.name},
-                            {"owner", m.owner_email},
-                            {"message", std::to_string(m.message)},
-                            {"recipients", recipients_text(m)},
-                            {"every", std::string(schedule::to_string(m.every))},
-                            {"start_at", format_local(m.start_at)},
-                            {"end_at", table_time(m.end_at)},
-                            {"next_run_at", table_time(m.next_run_at)},
-                            {"status", std::string(schedule::to_string(m.status))},
-                            {"enabled", m.enabled ? "yes" : "no (disabled by a manager)"},
-                            {"created_at", format_local(m.created_at)}});
+  ctx.out +=
+      render_fields({{"id", std::to_string(m.id)},
+                     {"name", m.name},
+                     {"owner", m.owner_email},
+                     {"message", std::to_string(m.message)},
+                     {"subject", o.summary.subject},
+                     {"recipients", recipients_text(m)},
+                     {"recipient_count", fmt::format("{} (a run started now; unsubscribed ones left out)",
+                                                     o.summary.recipients)},
+                     {"last_run", last_run_text(o.summary.last_run)},
+                     {"every", std::string(schedule::to_string(m.every))},
+                     {"start_at", format_local(m.start_at)},
+                     {"end_at", table_time(m.end_at)},
+                     {"next_run_at", table_time(m.next_run_at)},
+                     {"status", std::string(schedule::to_string(m.status))},
+                     {"enabled", m.enabled ? "yes" : "no (disabled by a manager)"},
+                     {"created_at", format_local(m.created_at)}});
 }
 
 MailingInput input_from(Context& ctx, const MailingOptions& o) {
@@ -77,6 +100,101 @@ void note_past_start(Context& ctx, const MailingInput& input, const Mailing& m) 
   else
     ctx.note(fmt::format("--start {} is in the past: the next run is {}", format_local(*input.start_at),
                          table_time(m.next_run_at)));
+}
+
+// The terminal's columns when standard output is one; none (no limit) when it is piped.
+std::optional<std::size_t> terminal_columns() {
+  if (::isatty(STDOUT_FILENO) != 1) return std::nullopt;
+  winsize size{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 80;
+}
+
+// Fits a table (`rows`, headers first) into `columns`: shrinks the `elastic` columns, widest
+// first and down to a few letters each (cut cells end with "…"), then leaves out the
+// `droppable` ones in that order while it is still too wide. A table that cannot fit keeps
+// the rest whole: the terminal wraps it.
+void fit_columns(std::vector<std::vector<std::string>>& rows, const std::vector<std::size_t>& elastic,
+                 const std::vector<std::size_t>& droppable, std::size_t columns) {
+  constexpr std::size_t kNarrowest = 10;
+  std::vector<std::size_t> widths(rows.front().size(), 0);
+  for (const auto& row : rows)
+    for (std::size_t i = 0; i < row.size(); ++i)
+      widths[i] = std::max(widths[i], display_width(utf8::visible(row[i])));
+  const std::vector<std::size_t> natural = widths;
+  std::vector<bool> kept(widths.size(), true);
+  // The width of the kept columns, the elastic ones at `natural` and cut until it fits.
+  const auto shrink = [&] {
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < widths.size(); ++i)
+      if (kept[i]) total += (total ? 2 : 0) + (widths[i] = natural[i]);
+    while (total > columns) {
+      auto widest = std::max_element(elastic.begin(), elastic.end(), [&](std::size_t a, std::size_t b) {
+        return (kept[a] ? widths[a] : 0) < (kept[b] ? widths[b] : 0);
+      });
+      if (widest == elastic.end() || !kept[*widest] || widths[*widest] <= kNarrowest) break;
+      --widths[*widest];
+      --total;
+    }
+    return total;
+  };
+  // Each column left out gives the others back the room it took.
+  for (std::size_t i : droppable) {
+    if (shrink() <= columns) break;
+    kept[i] = false;
+  }
+  shrink();
+  for (auto& row : rows) {
+    std::vector<std::string> fitted;
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      if (!kept[i]) continue;
+      const bool cut = std::find(elastic.begin(), elastic.end(), i) != elastic.end();
+      fitted.push_back(cut ? ellipsize(row[i], widths[i]) : std::move(row[i]));
+    }
+    row = std::move(fitted);
+  }
+}
+
+std::string count_cell(const std::optional<RunTally>& run, std::int64_t RunTally::*count) {
+  return run ? std::to_string((*run).*count) : "-";
+}
+
+void print_mailings(Context& ctx, const std::vector<MailingOverview>& mailings, bool with_owner) {
+  if (ctx.options.json) {
+    nlohmann::json arr = nlohmann::json::array();
+    for (const auto& o : mailings) arr.push_back(to_json(o.mailing, o.summary));
+    ctx.print_json(arr);
+    return;
+  }
+  // RECIPIENTS counts the clients a run started now would send to; SENT, BOUNCED and FAILED
+  // are the last run's, each recipient's final state ("-": never run).
+  std::vector<std::vector<std::string>> rows = {{"ID", "NAME", "MESSAGE", "SUBJECT", "TO", "RECIPIENTS",
+                                                 "EVERY", "NEXT RUN", "STATUS", "SENT", "BOUNCED", "FAILED"}};
+  if (with_owner) rows.front().push_back("OWNER");
+  for (const auto& [m, summary] : mailings) {
+    std::string status(schedule::to_string(m.status));
+    if (!m.enabled) status += " (disabled)";
+    std::vector<std::string> row = {std::to_string(m.id),
+                                    m.name,
+                                    std::to_string(m.message),
+                                    summary.subject,
+                                    ellipsize(recipients_text(m), 40),
+                                    std::to_string(summary.recipients),
+                                    std::string(schedule::to_string(m.every)),
+                                    table_time(m.next_run_at),
+                                    status,
+                                    count_cell(summary.last_run, &RunTally::sent),
+                                    count_cell(summary.last_run, &RunTally::bounced),
+                                    count_cell(summary.last_run, &RunTally::failed)};
+    if (with_owner) row.push_back(m.owner_email);
+    rows.push_back(std::move(row));
+  }
+  // Cut first the subject, the recipients' names and the name; then leave out the message id
+  // (the subject names it), the recipients' names and the period: `mailing show` has them.
+  if (auto columns = terminal_columns()) fit_columns(rows, {3, 4, 1}, {2, 4, 6}, *columns);
+  Table t(rows.front());
+  for (std::size_t i = 1; i < rows.size(); ++i) t.add(std::move(rows[i]));
+  ctx.out += t.render();
 }
 
 void add_schedule_options(CLI::App* cmd, MailingOptions& o) {
@@ -111,41 +229,19 @@ void register_mailing(CLI::App& app, Context& ctx) {
   }
   {
     auto o = std::make_shared<MailingOptions>();
-    auto* cmd = mailing->add_subcommand("list", "List mailings");
+    auto* cmd = mailing->add_subcommand(
+        "list", "List mailings with their subject, recipients and the last run's sent, bounced and failed");
     cmd->add_flag("--all", o->all, "Everyone's mailings, with their owner (manager)");
     cmd->callback([&ctx, o] {
-      auto mailings = list_mailings(ctx.db(), ctx.actor(), Scope{o->all});
-      if (ctx.options.json) {
-        nlohmann::json arr = nlohmann::json::array();
-        for (const auto& m : mailings) arr.push_back(to_json(m));
-        ctx.print_json(arr);
-        return;
-      }
-      std::vector<std::string> headers = {"ID",    "NAME",     "MESSAGE", "RECIPIENTS",
-                                          "EVERY", "NEXT RUN", "STATUS"};
-      if (o->all) headers.push_back("OWNER");
-      Table t(headers);
-      for (const auto& m : mailings) {
-        std::string status(schedule::to_string(m.status));
-        if (!m.enabled) status += " (disabled)";
-        std::vector<std::string> row = {std::to_string(m.id),
-                                        m.name,
-                                        std::to_string(m.message),
-                                        ellipsize(recipients_text(m), 40),
-                                        std::string(schedule::to_string(m.every)),
-                                        table_time(m.next_run_at),
-                                        status};
-        if (o->all) row.push_back(m.owner_email);
-        t.add(row);
-      }
-      ctx.out += t.render();
+      print_mailings(ctx, list_mailing_overviews(ctx.db(), ctx.actor(), Scope{o->all}), o->all);
     });
   }
   {
     auto o = std::make_shared<MailingOptions>();
-    auto* cmd = mailing->add_subcommand("show", "Show a mailing");
+    auto* cmd = mailing->add_subcommand(
+        "show", "Show a mailing with its subject, recipients and the last run's sent, bounced and failed");
     cmd->add_option("ID", o->id, "The mailing's id")->required();
-    cmd->callback([&ctx, o] { print_mailing(ctx, show_mailing(ctx.db(), ctx.actor(), o->id)); });
+    cmd->callback([&ctx, o] { print_mailing(ctx, show_mailing_overview(ctx.db(), ctx.actor(), o->id)); });
   }
   {
     auto o = std::make_shared<MailingOptions>();

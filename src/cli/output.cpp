@@ -100,6 +100,7 @@ nlohmann::json to_json(const Client& c) {
           {"comment", c.comment},
           {"groups", c.groups},
           {"unsubscribed_at", json_time(c.unsubscribed_at)},
+          {"unsubscribed_via", c.unsubscribed_via ? nlohmann::json(*c.unsubscribed_via) : nlohmann::json()},
           {"created_at", format_iso(c.created_at)}};
 }
 
@@ -133,6 +134,24 @@ nlohmann::json to_json(const Mailing& m) {
           {"enabled", m.enabled},
           {"next_run_at", json_time(m.next_run_at)},
           {"created_at", format_iso(m.created_at)}};
+}
+
+nlohmann::json to_json(const Mailing& m, const MailingSummary& summary) {
+  nlohmann::json out = to_json(m);
+  out["subject"] = summary.subject;
+  // `recipients` names the clients and groups (SPEC §1); this is how many clients they are now.
+  out["recipient_count"] = summary.recipients;
+  out["last_run"] = nullptr;
+  if (const auto& run = summary.last_run)
+    out["last_run"] = {{"id", run->id},
+                       {"started_at", format_iso(run->started_at)},
+                       {"finished_at", json_time(run->finished_at)},
+                       {"recipients", run->recipients},
+                       {"sent", run->sent},
+                       {"bounced", run->bounced},
+                       {"failed", run->failed},
+                       {"deferred", run->deferred}};
+  return out;
 }
 
 }  // namespace mailer::cli

@@ -40,5 +40,7 @@ nlohmann::json to_json(const Client& client);
 nlohmann::json to_json(const Group& group);
 nlohmann::json to_json(const Message& message);
 nlohmann::json to_json(const Mailing& mailing);
+// A mailing with what `mailing list` and `show` add: subject, recipient_count, last_run.
+nlohmann::json to_json(const Mailing& mailing, const MailingSummary& summary);
 
 }  // namespace mailer::cli

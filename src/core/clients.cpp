@@ -98,6 +98,7 @@ std::vector<Client> list_clients(store::Database& db, const Actor& actor, const 
     }
   }
   query.search = filter.search;
+  query.unsubscribed = filter.unsubscribed;
   return db.clients().list_clients(query);
 }
 
@@ -107,17 +108,34 @@ Client show_client(store::Database& db, const Actor& actor, Id id) {
 }
 
 Client edit_client(store::Database& db, const Actor& actor, Id id, const ClientChanges& changes) {
+  if (changes.subscription != Subscription::keep)
+    throw Error(Errc::internal, "edit_client: a subscription change needs its time");  // the caller's to give
+  return edit_client(db, actor, id, changes, 0).client;
+}
+
+ClientEdit edit_client(store::Database& db, const Actor& actor, Id id, const ClientChanges& changes,
+                       Time now) {
   store::Transaction tx(db);
   const Id owner = client_owner(db, actor, id, RecordAction::change);
+  if (changes.subscription == Subscription::resubscribe && owner != actor.id)
+    throw Error(Errc::permission, fmt::format("permission denied: client {} belongs to another user", id),
+                "only its owner may resubscribe a client: the recipient's consent was given to them");
   Client c = load_client(db, id);
   if (changes.email) c.email = normalize_email(*changes.email, "email");
   if (changes.email) check_address_free(db, owner, c.email, id);
   if (changes.name) c.name = trim_blanks(*changes.name);
   if (changes.comment) c.comment = trim_blanks(*changes.comment);
   check_client_fields(c.name, c.comment);
-  db.clients().update_client(id, ClientFields{c.email, c.name, c.comment});
+  if (changes.email || changes.name || changes.comment)
+    db.clients().update_client(id, ClientFields{c.email, c.name, c.comment});
+  ClientEdit out;
+  if (changes.subscription == Subscription::resubscribe)
+    out.subscription_unchanged = !db.clients().resubscribe_client(id);
+  if (changes.subscription == Subscription::unsubscribe)
+    out.subscription_unchanged = !db.clients().unsubscribe_client(id, now, "cli");
+  out.client = load_client(db, id);
   tx.commit();
-  return load_client(db, id);
+  return out;
 }
 
 void remove_clients(store::Database& db, const Actor& actor, const std::vector<Id>& ids) {

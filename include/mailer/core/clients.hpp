@@ -19,10 +19,29 @@ struct ClientFilter {
   // Substring of email, name or comment, ignoring case in any script and ё/е.
   std::optional<std::string> search;
   bool all = false;
+  bool unsubscribed = false;  // only those who unsubscribed
+};
+
+// What an edit does to a client's subscription.
+enum class Subscription {
+  keep,
+  // Clears an unsubscribe: the client's owner only, whatever their roles (the recipient's
+  // consent was given to them).
+  resubscribe,
+  // Records an unsubscribe made outside mailer (a phone call, a letter), its way "cli".
+  unsubscribe,
 };
 
 struct ClientChanges {
   std::optional<std::string> email, name, comment;
+  Subscription subscription = Subscription::keep;
+};
+
+// What an edit did: the client as it is now, and whether a subscription change was asked
+// for but the client was so already (nothing to do for it: a note, not an error).
+struct ClientEdit {
+  Client client;
+  bool subscription_unchanged = false;
 };
 
 // Caps of what a client holds (bytes of UTF-8).
@@ -40,7 +59,12 @@ Client add_client(store::Database& db, const Actor& actor, const std::string& em
                   const std::string& comment, const std::vector<std::string>& groups, Time now);
 std::vector<Client> list_clients(store::Database& db, const Actor& actor, const ClientFilter& filter);
 Client show_client(store::Database& db, const Actor& actor, Id id);
+// Changes the fields (changes.subscription must be keep: an unsubscribe needs its time).
 Client edit_client(store::Database& db, const Actor& actor, Id id, const ClientChanges& changes);
+// Changes the fields and the subscription; an unsubscribe is dated `now`. A resubscribe by
+// anyone but the owner: Error{permission} (a plain user's foreign client: Error{not_found}).
+ClientEdit edit_client(store::Database& db, const Actor& actor, Id id, const ClientChanges& changes,
+                       Time now);
 // Removes all or none.
 void remove_clients(store::Database& db, const Actor& actor, const std::vector<Id>& ids);
 

@@ -27,6 +27,7 @@ struct ClientQuery {
   std::optional<std::string> group_name;
   // Email, name or comment contains it, ignoring case in any script and ё/е (fold_for_search).
   std::optional<std::string> search;
+  bool unsubscribed = false;  // only those who unsubscribed
 };
 
 // The bulk path of `client import`, inside the caller's transaction, which it never ends. Rows
@@ -94,6 +95,12 @@ class ClientStore {
   virtual std::vector<CaseDuplicate> waiting_case_duplicates() = 0;
   // Marks every waiting case duplicate reported at `now`.
   virtual void mark_case_duplicates_reported(Time now) = 0;
+
+  // Marks client `id` unsubscribed at `at`, `via` saying how ("link", "one-click", "cli");
+  // false, with nothing changed, when it already is: the first unsubscribe's time and way stay.
+  virtual bool unsubscribe_client(Id id, Time at, std::string_view via) = 0;
+  // Clears client `id`'s unsubscribe, its time and its way; false when it was subscribed.
+  virtual bool resubscribe_client(Id id) = 0;
 };
 
 }  // namespace mailer::store

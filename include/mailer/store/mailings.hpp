@@ -41,6 +41,12 @@ class MailingStore {
   virtual void set_enabled(Id id, bool enabled) = 0;
   // Removes the mailings with their recipients and runs.
   virtual void remove(std::span<const Id> ids) = 0;
+
+  // The summaries of `owner`'s mailings, or everyone's when unset, by mailing id: its subject,
+  // its recipients as a run started now would resolve them, and its last run's tally.
+  virtual std::vector<MailingSummary> summaries(std::optional<Id> owner) = 0;
+  // Mailing `id`'s summary, as summaries() reads it; none when there is no such mailing.
+  virtual std::optional<MailingSummary> summary(Id id) = 0;
 };
 
 }  // namespace mailer::store

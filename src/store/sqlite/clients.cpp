@@ -14,15 +14,16 @@ namespace mailer::store::sqlite {
 namespace {
 
 constexpr const char* kClientSelect =
-    "SELECT c.id, c.owner, u.email, c.email, c.name, c.comment, c.unsubscribed_at, c.created_at, g.name "
-    "FROM client c JOIN account u ON u.id = c.owner "
+    "SELECT c.id, c.owner, u.email, c.email, c.name, c.comment, c.unsubscribed_at, c.created_at, g.name, "
+    "c.unsubscribed_via FROM client c JOIN account u ON u.id = c.owner "
     "LEFT JOIN group_member gm ON gm.client_id = c.id LEFT JOIN \"group\" g ON g.id = gm.group_id";
 
-// One WHERE condition of a listing with its value: an id, or else a text.
+// One WHERE condition of a listing with its value: an id, or else a text; or none.
 struct Condition {
   const char* sql;
   std::optional<Id> id;
   std::string text;
+  bool bound = true;  // false: `sql` has no parameter
 };
 
 // Reads the clients of kClientSelect + `conditions`, gathering each client's rows (one per
@@ -34,12 +35,13 @@ std::vector<Client> select_clients(Db& db, const std::vector<Condition>& conditi
     sql += std::string(i ? " AND " : " WHERE ") + conditions[i].sql;
   sql += " ORDER BY c.id";
   auto st = db.prepare(sql);
-  for (std::size_t i = 0; i < conditions.size(); ++i) {
-    const int at = static_cast<int>(i + 1);
-    if (conditions[i].id) {
-      st.bind(at, *conditions[i].id);
+  int at = 0;
+  for (const Condition& c : conditions) {
+    if (!c.bound) continue;
+    if (c.id) {
+      st.bind(++at, *c.id);
     } else {
-      st.bind(at, conditions[i].text);
+      st.bind(++at, c.text);
     }
   }
   std::vector<Client> out;
@@ -63,6 +65,7 @@ std::vector<Client> select_clients(Db& db, const std::vector<Condition>& conditi
       current.comment = st.text(5);
       current.unsubscribed_at = st.opt_int64(6);
       current.created_at = st.int64(7);
+      if (current.unsubscribed_at) current.unsubscribed_via = st.opt_text(9);
     }
     if (!st.is_null(8)) current.groups.push_back(st.text(8));
   }
@@ -131,6 +134,7 @@ std::vector<Client> SqliteClientStore::list_clients(const ClientQuery& query) {
         {"c.id IN (SELECT m.client_id FROM group_member m JOIN \"group\" n ON n.id = m.group_id "
          "WHERE n.name_key = ? AND n.owner = c.owner)",
          std::nullopt, fold_case(*query.group_name)});
+  if (query.unsubscribed) conditions.push_back({"c.unsubscribed_at IS NOT NULL", std::nullopt, {}, false});
   if (!query.search) return select_clients(db_, conditions);
   // Matched here, not in SQL: SQLite's lower() and LIKE fold ASCII only.
   const std::string needle = fold_for_search(*query.search);
@@ -158,6 +162,25 @@ void SqliteClientStore::export_clients(Id owner, std::optional<Id> group,
 
 std::unique_ptr<ClientImport> SqliteClientStore::start_import(Id owner, std::optional<Id> group, Time now) {
   return make_client_import(db_, owner, group, now);
+}
+
+bool SqliteClientStore::unsubscribe_client(Id id, Time at, std::string_view via) {
+  db_.prepare(
+         "UPDATE client SET unsubscribed_at = ?, unsubscribed_via = ? WHERE id = ? AND unsubscribed_at IS "
+         "NULL")
+      .bind_all(at, via, id)
+      .run();
+  return db_.changes() == 1;
+}
+
+bool SqliteClientStore::resubscribe_client(Id id) {
+  db_.prepare(
+         "UPDATE client SET unsubscribed_at = NULL, unsubscribed_via = NULL WHERE id = ? AND unsubscribed_at "
+         "IS "
+         "NOT NULL")
+      .bind(1, id)
+      .run();
+  return db_.changes() == 1;
 }
 
 }  // namespace mailer::store::sqlite

@@ -36,6 +36,9 @@ class SqliteClientStore final : public ClientStore {
   std::vector<CaseDuplicate> waiting_case_duplicates() override;
   void mark_case_duplicates_reported(Time now) override;
 
+  bool unsubscribe_client(Id id, Time at, std::string_view via) override;
+  bool resubscribe_client(Id id) override;
+
  private:
   Db& db_;
 };

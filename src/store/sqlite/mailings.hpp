@@ -1,5 +1,7 @@
 #pragma once
 // SQLite's repository of mailings, their schedule and their recipients (clients and groups).
+#include <string_view>
+
 #include "mailer/store/mailings.hpp"
 #include "mailer/store/sqlite/db.hpp"
 
@@ -22,10 +24,17 @@ class SqliteMailingStore final : public MailingStore {
   void set_enabled(Id id, bool enabled) override;
   void remove(std::span<const Id> ids) override;
 
+  // mailing_summary.cpp
+  std::vector<MailingSummary> summaries(std::optional<Id> owner) override;
+  std::optional<MailingSummary> summary(Id id) override;
+
  private:
   // The mailings kMailingSelect + `where` selects (one parameter, `key`, or none), each with
   // its recipients, read for all of them in two more statements rather than two per mailing.
   std::vector<Mailing> select(const char* where, std::optional<Id> key);
+  // The summaries of the mailings `scope` (a condition on `m` with at most the parameter ?1,
+  // `key`) selects, by id (mailing_summary.cpp).
+  std::vector<MailingSummary> summarize(std::string_view scope, std::optional<Id> key);
 
   Db& db_;
 };

@@ -21,6 +21,10 @@ struct Client {
   std::optional<Time> unsubscribed_at;
   Time created_at = 0;
   std::vector<std::string> groups;  // names, sorted
+  // How the client left, while unsubscribed_at is set: "link" (the page of the unsubscribe
+  // link), "one-click" (the mail program's RFC 8058 button), "cli" (`client edit
+  // --unsubscribe`); none for unsubscribes recorded before mailer kept it.
+  std::optional<std::string> unsubscribed_via;
 };
 
 // What a client holds that its owner writes: on add, edit and import.

@@ -2,6 +2,7 @@
 // The plain records of a mailing (SPEC §1, §3): its schedule and recipients as the mailing
 // store reads and writes them and core returns them. The schedule's enums live here, below
 // core, because the store reads and writes them; core/schedule.hpp computes with them.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -39,6 +40,28 @@ struct OpenRun {
   Id id = 0;
   // The mailing was stopped, so the run ends soon unless a sender still holds it.
   bool mailing_finished = false;
+};
+
+// A run's recipients by their final state: each one's last try counts, not every try (a 451
+// then a 250 is one sent). Those with no try yet, or deferred, are in neither count.
+struct RunTally {
+  Id id = 0;
+  Time started_at = 0;
+  std::optional<Time> finished_at;
+  std::int64_t recipients = 0;  // resolved when the run started
+  std::int64_t sent = 0;
+  std::int64_t bounced = 0;
+  std::int64_t failed = 0;
+  std::int64_t deferred = 0;  // waiting for another try
+};
+
+// What `mailing list` and `mailing show` say beside the mailing itself.
+struct MailingSummary {
+  Id mailing = 0;
+  std::string subject;  // its message's, as stored (a template)
+  // The clients a run started now would send to: each once, unsubscribed ones left out.
+  std::int64_t recipients = 0;
+  std::optional<RunTally> last_run;  // the newest run, test sends aside
 };
 
 }  // namespace mailer
