@@ -203,7 +203,10 @@ void Composer::compose(const Recipient& to, const ComposeContext& context, std::
   std::string boundary = m.boundary_prefix;
   unsigned char count[8];  // big-endian: the hex reads as the copy's number
   for (int i = 0; i < 8; ++i) count[i] = static_cast<unsigned char>(m.copies >> (56 - 8 * i));
-  boundary += to_hex(count, sizeof count);
+  // On the stack: to_hex's string would cost an allocation per copy.
+  char hex[2 * sizeof count + 1];
+  sodium_bin2hex(hex, sizeof hex, count, sizeof count);
+  boundary.append(hex, 2 * sizeof count);
   ++m.copies;
   out += "Content-Type: multipart/alternative;\r\n boundary=\"";
   out += boundary;
