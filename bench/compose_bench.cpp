@@ -10,7 +10,9 @@
 #include <string>
 #include <vector>
 
+#include "mailer/core/tracking.hpp"
 #include "mailer/mail/compose.hpp"
+#include "mailer/mail/tracking_links.hpp"
 
 namespace {
 
@@ -25,6 +27,7 @@ std::string repeat(const std::string& s, int n) {
 struct Case {
   const char* name;
   MessageTemplate message;
+  bool tracked = false;  // pixel and click links, as with tracking.base_url set
 };
 
 }  // namespace
@@ -33,6 +36,15 @@ int main(int argc, char** argv) {
   long copies = argc > 1 ? std::atol(argv[1]) : 100000;
   const std::string ru = "Здравствуйте! На этой неделе скидка 20% на весь ассортимент. Ждём вас в магазине. ";
   const std::string en = "Hello! This week there is a 20% discount on everything. See you in the shop. ";
+  // A shop's newsletter: 4 KB of HTML with ten product links and the unsubscribe link.
+  std::string links;
+  for (int i = 0; i < 10; ++i)
+    links += "<p><a href=\"https://shop.example.ru/catalogue/item-" + std::to_string(i) +
+             "?utm_source=mail&amp;utm_medium=email\">" + ru + "</a></p>\n";
+  const MessageTemplate newsletter{"{{name}}, скидка 20%", "{{name}},\n" + repeat(ru, 13),
+                                   "<html><body><p>{{name}},</p>" + repeat("<p>" + ru + "</p>\n", 14) +
+                                       links +
+                                       "<a href=\"{{unsubscribe_url}}\">Отписаться</a></body></html>"};
   std::vector<Case> cases = {
       {"short Cyrillic text (send_bench's)",
        {"{{name}}, скидка 20%",
@@ -50,7 +62,10 @@ int main(int argc, char** argv) {
         "{{^name}}Здравствуйте!{{/name}}\n" +
             repeat(ru, 13),
         std::nullopt}},
+      {"4 KB HTML, 10 links", newsletter},
+      {"4 KB HTML, 10 links, tracked", newsletter, true},
   };
+  const TrackingLinks tracking{"https://mail.shop.example.ru", std::string(64, 'k'), true, true};
   for (const Case& c : cases) {
     if (argc > 2 && std::string(c.name).find(argv[2]) == std::string::npos) continue;
     Composer composer(c.message);
@@ -58,6 +73,7 @@ int main(int argc, char** argv) {
     ctx.from = "Магазин <news@shop.example.ru>";
     ctx.date = 1795000000;
     ctx.unsubscribe_url = "https://mail.shop.example.ru/u/1.2.0123456789abcdef0123456789abcdef";
+    if (c.tracked) ctx.tracking = &tracking;
     std::string out;
     std::size_t bytes = 0;
     double best = 1e9;
@@ -67,6 +83,11 @@ int main(int argc, char** argv) {
       clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
       for (long i = 0; i < copies; ++i) {
         ctx.message_id = make_message_id(ctx.from);
+        if (c.tracked) {
+          // As a run does it: one token per recipient, the unsubscribe link made from it.
+          ctx.tracking_token = mailer::tracking_token(tracking.key, 2, i + 1);
+          ctx.unsubscribe_url = mailer::unsubscribe_url(tracking.base_url, ctx.tracking_token);
+        }
         std::string email = "client" + std::to_string(i) + "@shop" + std::to_string(i % 97) + ".example.ru";
         composer.compose(Recipient{email, "Покупатель " + std::to_string(i)}, ctx, out);
         bytes += out.size();

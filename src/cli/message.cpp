@@ -8,7 +8,9 @@
 #include "mailer/base/error.hpp"
 #include "mailer/core/clients.hpp"
 #include "mailer/core/messages.hpp"
+#include "mailer/core/tracking.hpp"
 #include "mailer/mail/compose.hpp"
+#include "mailer/mail/tracking_links.hpp"
 #include "output.hpp"
 
 namespace mailer::cli {
@@ -42,8 +44,9 @@ void print_message(Context& ctx, const Message& m) {
   ctx.out += "\n" + m.body_text + (m.body_text.ends_with('\n') ? "" : "\n");
 }
 
-// The copy a recipient would get now: From and tracking.base_url from the config, Date now,
-// a fresh Message-ID. The unsubscribe token is a placeholder (a real one names a run).
+// The copy a recipient would get now: From and tracking from the config, Date now, a fresh
+// Message-ID. The token of the unsubscribe link, pixel and click links is a placeholder (a
+// real one names a run), which `serve` refuses.
 void render_message(Context& ctx, const Message& m, const MessageOptions& o) {
   if (o.part && ctx.options.json) throw Error(Errc::usage, "--part and --json exclude each other");
   if (o.part == "html" && !m.body_html)
@@ -63,7 +66,13 @@ void render_message(Context& ctx, const Message& m, const MessageOptions& o) {
   context.from = config.smtp.from;
   context.date = ctx.now();
   context.message_id = mail::make_message_id(config.smtp.from);
-  if (!config.tracking_base_url.empty()) context.unsubscribe_url = config.tracking_base_url + "/u/PREVIEW";
+  std::optional<mail::TrackingLinks> tracking;
+  if (!config.tracking_base_url.empty()) {
+    tracking = mail::tracking_links(config, tracking_key(ctx.db()));
+    context.tracking_token = "PREVIEW";
+    context.unsubscribe_url = unsubscribe_url(config.tracking_base_url, context.tracking_token);
+    if (tracking) context.tracking = &*tracking;
+  }
   mail::Composer composer(mail::MessageTemplate{m.subject, m.body_text, m.body_html});
   mail::RenderedCopy copy = composer.render(to, context);
   if (ctx.options.json) {

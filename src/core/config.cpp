@@ -55,7 +55,7 @@ class Reader {
           "ca_file"}},
         {"send", {"max_tries"}},
         {"session", {"max_age_days"}},
-        {"tracking", {"base_url"}},
+        {"tracking", {"base_url", "opens", "clicks"}},
         {"imap", {"url", "username", "password_env"}},
     };
     for (auto&& [section, node] : root_) {
@@ -95,6 +95,13 @@ class Reader {
         config_error(file_, n->source(), dotted(section, key),
                      fmt::format("must be between {} and {}", min, max));
       out = static_cast<Int>(v);
+    }
+  }
+
+  void boolean(const char* section, const char* key, bool& out) {
+    if (const toml::node* n = find(section, key)) {
+      if (!n->is_boolean()) config_error(file_, n->source(), dotted(section, key), "expected true or false");
+      out = **n->as_boolean();
     }
   }
 
@@ -196,6 +203,8 @@ Config parse_config(const std::string& text, const std::string& file) {
   r.integer("send", "max_tries", config.max_tries, 1, 100);
   r.integer("session", "max_age_days", config.session_max_age_days, 1, 3650);
   r.string("tracking", "base_url", config.tracking_base_url, kMaxBaseUrl);
+  r.boolean("tracking", "opens", config.tracking_opens);
+  r.boolean("tracking", "clicks", config.tracking_clicks);
   r.string("imap", "url", config.imap.url);
   r.string("imap", "username", config.imap.username);
   r.string("imap", "password_env", config.imap.password_env);

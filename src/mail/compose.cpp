@@ -16,11 +16,11 @@
 
 #include "mailer/base/encoding.hpp"
 #include "mailer/base/error.hpp"
+#include "mailer/mail/tracking_links.hpp"
 
 namespace mailer::mail {
 namespace {
 
-constexpr char kHexLower[] = "0123456789abcdef";
 constexpr std::string_view kCrlf = "\r\n";
 
 // RFC 5322 §3.3 in the local zone; day and month names are spelled out here because
@@ -89,7 +89,7 @@ struct Composer::Impl {
 
   MessageRenderer renderer;
   // Scratch buffers kept between copies so a run allocates them once.
-  std::string rendered, cleaned, body_text, body_html, url;
+  std::string rendered, cleaned, body_text, body_html, tracked, url;
   // Date and From are the same for most copies of a run.
   Time cached_date = 0;
   std::string cached_date_text;
@@ -124,6 +124,11 @@ void Composer::compose(const Recipient& to, const ComposeContext& context, std::
   m.renderer.render(TemplateValues{to.name, to.email, context.unsubscribe_url}, m.rendered, m.body_text,
                     m.body_html);
   const bool html = m.renderer.has_html();
+  if (html && context.tracking) {
+    m.tracked.clear();
+    add_tracking(m.tracked, m.body_html, *context.tracking, context.tracking_token, context.unsubscribe_url);
+    m.body_html.swap(m.tracked);
+  }
   clean_header_into(m.cleaned, m.rendered);
   const BodyEncoding text_encoding = choose_body_encoding(m.body_text);
   const BodyEncoding html_encoding =
@@ -196,7 +201,12 @@ void Composer::compose(const Recipient& to, const ComposeContext& context, std::
   // plus a counter keeps copies distinct (when one is forwarded inside another) without a
   // getrandom call per copy.
   std::string boundary = m.boundary_prefix;
-  for (int shift = 60; shift >= 0; shift -= 4) boundary += kHexLower[(m.copies >> shift) & 15];
+  unsigned char count[8];  // big-endian: the hex reads as the copy's number
+  for (int i = 0; i < 8; ++i) count[i] = static_cast<unsigned char>(m.copies >> (56 - 8 * i));
+  // On the stack: to_hex's string would cost an allocation per copy.
+  char hex[2 * sizeof count + 1];
+  sodium_bin2hex(hex, sizeof hex, count, sizeof count);
+  boundary.append(hex, 2 * sizeof count);
   ++m.copies;
   out += "Content-Type: multipart/alternative;\r\n boundary=\"";
   out += boundary;

@@ -313,7 +313,9 @@ SendSummary send_test_copy(store::Database& db, const Config& config, const Acto
   context.from = config.smtp.from;
   context.date = request.clock ? request.clock() : now;
   context.message_id = mail::make_message_id(config.smtp.from);
-  // A test copy's links lead nowhere: its token names no recipient of a real run.
+  // A test copy's unsubscribe link leads nowhere: its token names no recipient of a real run.
+  // Nor does it get the pixel or click redirects: `serve` would refuse that token, and the
+  // links of a test copy must reach the shop for whoever tries them.
   if (!config.tracking_base_url.empty()) context.unsubscribe_url = config.tracking_base_url + "/u/TEST";
   mail::Envelope envelope{client.value_or(0), mail::envelope_address(email), {}};
   composer.compose(mail::Recipient{email, name}, context, envelope.data);

@@ -4,7 +4,9 @@
 
 #include "mailer/base/error.hpp"
 #include "mailer/core/schedule.hpp"
+#include "mailer/core/tracking.hpp"
 #include "mailer/mail/compose.hpp"
+#include "mailer/mail/tracking_links.hpp"
 
 namespace mailer {
 
@@ -15,13 +17,21 @@ void dry_run_mailing(store::Database& db, const Config& config, Id mailing, Id o
   mail::MessageTemplate tmpl{stored->subject, stored->body_text, stored->body_html};
   mail::Composer composer(tmpl);
   std::string data;
+  // The pixel and links as a run adds them, so that the sizes are those of the real copies;
+  // the token is a placeholder, which `serve` refuses.
+  std::optional<mail::TrackingLinks> tracking;
+  if (!config.tracking_base_url.empty()) tracking = mail::tracking_links(config, tracking_key(db));
   ++summary.runs;
   for (const auto& rec : db.runs().resolve_recipients(mailing, owner)) {
     mail::ComposeContext context;
     context.from = config.smtp.from;
     context.date = request.clock ? request.clock() : now;
     context.message_id = mail::make_message_id(config.smtp.from);
-    context.unsubscribe_url = config.tracking_base_url.empty() ? "" : config.tracking_base_url + "/u/DRY-RUN";
+    if (!config.tracking_base_url.empty()) {
+      context.tracking_token = "DRY-RUN";
+      context.unsubscribe_url = unsubscribe_url(config.tracking_base_url, context.tracking_token);
+      if (tracking) context.tracking = &*tracking;
+    }
     mail::Recipient to{rec.email, rec.name};
     composer.compose(to, context, data);
     ++summary.total;

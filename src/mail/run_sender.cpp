@@ -52,7 +52,10 @@ RunSender::RunSender(store::Database& db, const Config& config, const runs::RunI
       sender_(sender),
       composer_(load_template(db, run.message)),
       journal_path_(std::move(journal_path)) {
-  if (!config.tracking_base_url.empty()) key_ = tracking_key(db);
+  if (!config.tracking_base_url.empty()) {
+    key_ = tracking_key(db);
+    tracking_ = mail::tracking_links(config, key_);
+  }
 }
 
 void RunSender::send() {
@@ -108,9 +111,12 @@ std::optional<mail::Envelope> RunSender::next() {
   context.from = config_.smtp.from;
   context.date = clock();
   context.message_id = mail::make_message_id(config_.smtp.from);
-  if (!config_.tracking_base_url.empty())
-    context.unsubscribe_url =
-        fmt::format("{}/u/{}", config_.tracking_base_url, tracking_token(key_, run_.id, q.client));
+  if (!config_.tracking_base_url.empty()) {
+    // One token per recipient of the run: the pixel, the clicks and the unsubscribe link.
+    context.tracking_token = tracking_token(key_, run_.id, q.client);
+    context.unsubscribe_url = unsubscribe_url(config_.tracking_base_url, context.tracking_token);
+    if (tracking_) context.tracking = &*tracking_;
+  }
   mail::Envelope envelope;
   envelope.id = q.client;
   envelope.rcpt = mail::envelope_address(q.email);

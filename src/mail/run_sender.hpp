@@ -13,6 +13,7 @@
 #include "mailer/mail/dispatch.hpp"
 #include "mailer/mail/journal.hpp"
 #include "mailer/mail/smtp_sender.hpp"
+#include "mailer/mail/tracking_links.hpp"
 #include "run_records.hpp"
 
 namespace mailer {
@@ -55,6 +56,7 @@ class RunSender {
   std::unique_ptr<mail::Transport>& sender_;
   mail::Composer composer_;
   std::string key_;
+  std::optional<mail::TrackingLinks> tracking_;  // none: tracking off, or only unsubscribe links
   std::string journal_path_;
   std::optional<AttemptWriter> writer_;
   std::optional<DeliveryJournal> journal_;

@@ -1,6 +1,8 @@
 // Message composition (issue 7.11): each part takes the shorter of quoted-printable and
 // base64; header limits; hostile templates; rendering for previews.
 #include "compose_support.hpp"
+#include "mailer/core/tracking.hpp"
+#include "mailer/mail/tracking_links.hpp"
 
 using namespace compose_test;
 namespace {
@@ -140,4 +142,40 @@ TEST_CASE("compose: render gives the copy with its subject and bodies as rendere
   CHECK(copy.text.find("Отписаться: https://mail.example.com/u/t1\n") != std::string::npos);
   Composer text_only(cyrillic_message(false));
   CHECK(!text_only.render(Recipient{"a@example.com", ""}, ctx).html);
+}
+
+// --- tracking (issue 10 item 5) -----------------------------------------------------------
+
+TEST_CASE("compose: tracking rewrites the HTML part's links and adds its pixel, never the text part's") {
+  MessageTemplate t = cyrillic_message(true);
+  t.body_text += "Каталог: https://shop.example/?a=1&b=2\n";
+  *t.body_html +=
+      "<a href=\"https://shop.example/?a=1&amp;b=2\">Каталог</a>\n<a href=\"mailto:s@example.com\">";
+  const std::string key(64, 'k'), token = "3.9.00112233445566778899aabbccddeeff";
+  const TrackingLinks tracking{"https://mail.example.com", key, true, true};
+  ComposeContext ctx = context(mailer::unsubscribe_url(tracking.base_url, token));
+  ctx.tracking = &tracking;
+  ctx.tracking_token = token;
+  Composer composer(t);
+  RenderedCopy copy = composer.render(Recipient{"ivan@example.com", "Иван"}, ctx);
+  ctx.tracking = nullptr;
+  RenderedCopy plain = composer.render(Recipient{"ivan@example.com", "Иван"}, ctx);
+  REQUIRE(copy.html);
+  CHECK(copy.text == plain.text);
+  CHECK(copy.text.find("Каталог: https://shop.example/?a=1&b=2\n") != std::string::npos);
+  CHECK(*copy.html == add_tracking(*plain.html, tracking, token, ctx.unsubscribe_url));
+  const std::string click = mailer::click_url(tracking.base_url, key, token, "https://shop.example/?a=1&b=2");
+  CHECK(copy.html->find("<a href=\"" + click + "\">Каталог</a>") != std::string::npos);
+  CHECK(copy.html->find("<a href=\"" + ctx.unsubscribe_url + "\">Отписаться</a>") != std::string::npos);
+  CHECK(copy.html->find("mailto:s@example.com") != std::string::npos);
+  CHECK(copy.html->ends_with(open_pixel_element(tracking, token)));
+  Message m = parse_message(copy.mime);
+  CHECK(body_of(m.parts[0]) == lf_to_crlf(copy.text));
+  CHECK(body_of(m.parts[1]) == lf_to_crlf(*copy.html));
+  // A text-only message has nothing to track.
+  ctx.tracking = &tracking;
+  Composer text_only(cyrillic_message(false));
+  std::string tracked = text_only.compose(Recipient{"ivan@example.com", "Иван"}, ctx);
+  ctx.tracking = nullptr;
+  CHECK(text_only.compose(Recipient{"ivan@example.com", "Иван"}, ctx) == tracked);
 }

@@ -50,6 +50,8 @@ struct Config {
   int max_tries = 5;
   int session_max_age_days = 30;  // a session older than this has expired
   std::string tracking_base_url;
+  bool tracking_opens = true;   // tracking.opens: an open pixel in each HTML part
+  bool tracking_clicks = true;  // tracking.clicks: http(s) links of the HTML part via a redirect
   ImapConfig imap;
 };
 

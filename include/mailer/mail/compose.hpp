@@ -14,6 +14,8 @@
 
 namespace mailer::mail {
 
+struct TrackingLinks;  // tracking_links.hpp
+
 // The message as the user wrote it: subject and bodies are mustache templates.
 struct MessageTemplate {
   std::string subject;
@@ -33,6 +35,10 @@ struct ComposeContext {
   Time date = 0;                // the Date header
   std::string message_id;       // "<unique@from-domain>", see make_message_id
   std::string unsubscribe_url;  // empty: no List-Unsubscribe headers; else the one-click URL
+  // The open pixel and click links of the HTML part (add_tracking); null: the HTML part is
+  // sent as rendered. The text part is never tracked.
+  const TrackingLinks* tracking = nullptr;
+  std::string tracking_token;  // this copy's token, when `tracking` is set
 };
 
 // The template check of message add (core); named here too for compose's callers.
