@@ -1,0 +1,163 @@
+// SQLite's report store: one mailing's recipients, its links, activity over time and bounce
+// reasons (SPEC §2 report recipients, report links, report --html and the terminal bars).
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "reports.hpp"
+
+namespace mailer::store::sqlite {
+namespace {
+
+std::optional<int> opt_int(const Statement& st, int col) {
+  if (auto v = st.opt_int64(col)) return static_cast<int>(*v);
+  return std::nullopt;
+}
+
+// The first event of `kind` of the recipient (f.client) in the mailing's runs, as a column.
+std::string first_event(const char* kind, bool counted_only) {
+  return fmt::format(
+      "(SELECT min(e.at) FROM event e JOIN run er ON er.id = e.run WHERE er.mailing = ?2 "
+      "AND er.trigger <> 'test' AND e.client = f.client AND e.kind = '{}'{})",
+      kind, counted_only ? " AND e.counted = TRUE" : "");
+}
+
+}  // namespace
+
+std::vector<RecipientReport> SqliteReportStore::recipients(Id mailing) {
+  ReportQuery q;
+  q.mailing = mailing;
+  // The last attempt over the mailing's runs: the window of fin over the recipient only.
+  const std::string sql = fmt::format(
+      "WITH fin AS (SELECT a.id, a.run, a.client, a.email, a.at, a.status, a.smtp_code, a.server_response, "
+      "row_number() OVER (PARTITION BY coalesce(a.client, -1), CASE WHEN a.client IS NULL THEN a.email END "
+      "ORDER BY a.id DESC) AS nth FROM attempt a JOIN run r ON r.id = a.run JOIN mailing m ON m.id = "
+      "r.mailing "
+      "WHERE {}) "
+      "SELECT f.client, f.email, coalesce(c.name, ''), f.status, f.smtp_code, f.server_response, "
+      "(SELECT count(*) FROM attempt t WHERE t.run = f.run AND (t.client = f.client OR "
+      "(f.client IS NULL AND t.client IS NULL AND t.email = f.email))), "
+      "CASE WHEN f.status = 'sent' THEN f.at ELSE (SELECT max(t.at) FROM attempt t JOIN run tr ON tr.id = "
+      "t.run "
+      "WHERE t.mailing = ?2 AND tr.trigger <> 'test' AND t.client = f.client AND t.status = 'sent') END, "
+      "{}, {}, {}, "
+      "CASE WHEN f.status = 'bounced' THEN f.at ELSE (SELECT max(t.at) FROM attempt t JOIN run tr ON tr.id = "
+      "t.run WHERE t.mailing = ?2 AND tr.trigger <> 'test' AND t.client = f.client AND t.status = 'bounced') "
+      "END "
+      "FROM fin f LEFT JOIN client c ON c.id = f.client WHERE f.nth = 1 "
+      "UNION ALL "
+      "SELECT rr.client, min(rr.email), min(rr.name), 'pending', NULL, '', 0, NULL, NULL, NULL, NULL, NULL "
+      "FROM run_recipient rr JOIN run r ON r.id = rr.run JOIN mailing m ON m.id = r.mailing "
+      "WHERE {} AND rr.state <> 'done' AND NOT EXISTS (SELECT 1 FROM attempt t JOIN run tr ON tr.id = t.run "
+      "WHERE t.mailing = ?2 AND tr.trigger <> 'test' AND t.client = rr.client) GROUP BY rr.client",
+      run_scope(q), first_event("open", true), first_event("click", false), first_event("unsubscribe", false),
+      run_scope(q));
+  auto st = db_.prepare(sql);
+  bind_scope(st, q);
+  std::vector<RecipientReport> out;
+  while (st.step()) {
+    RecipientReport r;
+    r.client = st.opt_int64(0);
+    r.email = st.text(1);
+    r.name = st.text(2);
+    r.status = st.text(3);
+    r.smtp_code = opt_int(st, 4);
+    r.server_response = st.text(5);
+    r.tries = st.int64(6);
+    r.sent_at = st.opt_int64(7);
+    r.opened_at = st.opt_int64(8);
+    r.clicked_at = st.opt_int64(9);
+    r.unsubscribed_at = st.opt_int64(10);
+    r.bounced_at = st.opt_int64(11);
+    out.push_back(std::move(r));
+  }
+  std::stable_sort(out.begin(), out.end(), [](const RecipientReport& a, const RecipientReport& b) {
+    return a.email != b.email ? a.email < b.email : a.client < b.client;
+  });
+  return out;
+}
+
+std::vector<LinkReport> SqliteReportStore::links(const ReportQuery& q, std::size_t limit) {
+  auto st = db_.prepare(fmt::format(
+      "SELECT url, sum(n), count(*) FROM (SELECT e.detail AS url, e.run, e.client, count(*) AS n FROM event "
+      "e "
+      "JOIN run r ON r.id = e.run JOIN mailing m ON m.id = r.mailing WHERE {} AND e.kind = 'click' "
+      "GROUP BY e.detail, e.run, e.client) per_recipient GROUP BY url ORDER BY 2 DESC, 1",
+      run_scope(q)));
+  bind_scope(st, q);
+  std::vector<LinkReport> out;
+  while (st.step() && (limit == 0 || out.size() < limit))
+    out.push_back(LinkReport{st.text(0), st.int64(1), st.int64(2)});
+  return out;
+}
+
+std::optional<ActivitySpan> SqliteReportStore::activity_span(const ReportQuery& q) {
+  auto st =
+      db_.prepare(fmt::format("SELECT min(a.at), max(a.at) FROM attempt a JOIN run r ON r.id = a.run JOIN "
+                              "mailing m ON m.id = r.mailing "
+                              "WHERE {}",
+                              run_scope(q)));
+  bind_scope(st, q);
+  if (!st.step() || st.is_null(0)) return std::nullopt;
+  ActivitySpan span{st.int64(0), st.int64(1)};
+  auto events = db_.prepare(fmt::format(
+      "SELECT max(e.at) FROM event e JOIN run r ON r.id = e.run JOIN mailing m ON m.id = r.mailing WHERE {}",
+      run_scope(q)));
+  bind_scope(events, q);
+  if (events.step() && !events.is_null(0)) span.last = std::max(span.last, events.int64(0));
+  return span;
+}
+
+std::vector<ActivityBucket> SqliteReportStore::activity(const ReportQuery& q, std::span<const Time> bounds) {
+  std::vector<ActivityBucket> out;
+  if (bounds.size() < 2) return out;
+  for (std::size_t i = 0; i + 1 < bounds.size(); ++i) out.push_back(ActivityBucket{.start = bounds[i]});
+  auto bucket = [&](Time at) -> ActivityBucket* {
+    auto it = std::upper_bound(bounds.begin(), bounds.end(), at);
+    if (it == bounds.begin() || it == bounds.end()) return nullptr;
+    return &out[static_cast<std::size_t>(it - bounds.begin() - 1)];
+  };
+  // Grouped by second in SQL, so that a big run's thousand sends in one second are one row.
+  auto st = db_.prepare(final_attempts_cte(q) +
+                        "SELECT at, status, count(*) FROM fin WHERE nth = 1 AND at >= ?5 AND at < ?6 "
+                        "GROUP BY at, status");
+  bind_scope(st, q);
+  st.bind(5, bounds.front()).bind(6, bounds.back());
+  while (st.step()) {
+    ActivityBucket* b = bucket(st.int64(0));
+    if (!b) continue;
+    const std::string status = st.text(1);
+    const std::int64_t n = st.int64(2);
+    if (status == "sent") b->sent += n;
+    if (status == "bounced") b->bounced += n;
+    if (status == "deferred") b->deferred += n;
+    if (status == "failed") b->failed += n;
+  }
+  auto events = db_.prepare(
+      fmt::format("SELECT e.at, e.kind, count(*) FROM event e JOIN run r ON r.id = e.run JOIN mailing m ON "
+                  "m.id = r.mailing "
+                  "WHERE {} AND e.kind IN ('open', 'click') AND (e.kind <> 'open' OR e.counted = TRUE) "
+                  "AND e.at >= ?5 AND e.at < ?6 GROUP BY e.at, e.kind",
+                  run_scope(q)));
+  bind_scope(events, q);
+  events.bind(5, bounds.front()).bind(6, bounds.back());
+  while (events.step()) {
+    ActivityBucket* b = bucket(events.int64(0));
+    if (!b) continue;
+    (events.text(1) == "open" ? b->opens : b->clicks) += events.int64(2);
+  }
+  return out;
+}
+
+std::vector<BounceReason> SqliteReportStore::bounce_reasons(const ReportQuery& q) {
+  auto st =
+      db_.prepare(final_attempts_cte(q) +
+                  "SELECT smtp_code, server_response, count(*) FROM fin WHERE nth = 1 AND status = 'bounced' "
+                  "GROUP BY smtp_code, server_response ORDER BY 3 DESC, 1, 2");
+  bind_scope(st, q);
+  std::vector<BounceReason> out;
+  while (st.step()) out.push_back(BounceReason{opt_int(st, 0), st.text(1), st.int64(2)});
+  return out;
+}
+
+}  // namespace mailer::store::sqlite
