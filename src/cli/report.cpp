@@ -127,8 +127,9 @@ void register_report(CLI::App& app, Context& ctx) {
   register_report_attempts(*report, ctx);
   register_report_recipients(*report, ctx);
   register_report_links(*report, ctx);
-  report->callback([&ctx, report, o, own] {
-    refuse_stray(*report, own);
+  // Before any subcommand's callback runs, so that nothing is done under a refused option.
+  report->parse_complete_callback([report, own] { refuse_stray(*report, own); });
+  report->callback([&ctx, report, o] {
     if (!report->get_subcommands().empty()) return;
     ReportFilter filter;
     filter.mailing = o->mailing;

@@ -137,6 +137,10 @@ class Reports(unittest.TestCase):
                                  "scan1@example.com", "unsub1@example.com"))
         self.assertEqual(self.ws.run("report", "recipients", "--mailing", str(self.mailing), "--opened",
                                      "--clicked").returncode, 64)
+        # An option of `report` itself is refused after a subcommand, not ignored.
+        proc = self.ws.run("report", "recipients", "--mailing", str(self.mailing), "--since", "now")
+        self.assertEqual(proc.returncode, 64, proc.stderr)
+        self.assertIn("--since is not an option of `mailer report recipients`", proc.stderr)
 
     def test_links_count_clicks_and_clickers(self):
         links = self.ws.json("report", "links", "--mailing", str(self.mailing))
