@@ -14,7 +14,7 @@ set -euo pipefail
 mailer() { command "${MAILER_BIN:-mailer}" "$@"; }
 dir=${1:-.}
 mkdir -p -- "$dir"
-since=$(date -d '7 days ago' +%F)
+since=$(date -d '7 days ago' +%FT00:00)
 until=$(date -d 'yesterday' +%FT23:59:59)
 stem=$dir/$(date +%F)
 all=()
