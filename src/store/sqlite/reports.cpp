@@ -84,13 +84,15 @@ std::vector<MailingReport> SqliteReportStore::mailing_totals(const ReportQuery& 
   }
   {
     // Recipients with no attempt yet; one marked done without any (it unsubscribed before its
-    // turn) was never a recipient of the run.
-    auto st = db_.prepare(
-        fmt::format("SELECT r.mailing, count(*) FROM run_recipient rr JOIN run r ON r.id = rr.run "
-                    "JOIN mailing m ON m.id = r.mailing WHERE {} AND rr.state <> 'done' "
-                    "AND NOT EXISTS (SELECT 1 FROM attempt a WHERE a.run = rr.run AND a.client = rr.client) "
-                    "GROUP BY r.mailing",
-                    run_scope(q)));
+    // turn) was never a recipient of the run. NOT IN over one list of the covered attempts,
+    // not a lookup per recipient: attempt has no index on (run, client).
+    auto st = db_.prepare(fmt::format(
+        "SELECT r.mailing, count(*) FROM run_recipient rr JOIN run r ON r.id = rr.run "
+        "JOIN mailing m ON m.id = r.mailing WHERE {0} AND rr.state <> 'done' "
+        "AND (rr.run, rr.client) NOT IN (SELECT a.run, a.client FROM attempt a JOIN run r ON r.id = a.run "
+        "JOIN mailing m ON m.id = r.mailing WHERE {0} AND a.client IS NOT NULL) "
+        "GROUP BY r.mailing",
+        run_scope(q)));
     bind_scope(st, q);
     while (st.step())
       if (MailingReport* r = row(st.int64(0))) r->recipients += st.int64(1);
