@@ -259,3 +259,27 @@ TEST_CASE_TEMPLATE("reports store: stats count mailings, active ones, delivered 
   CHECK(all.unique_recipients == 2);  // A@example.com is a@example.com
   CHECK(all.posts == 2);
 }
+
+TEST_CASE_TEMPLATE("reports store: a deleted client's attempts stay a recipient of their own, by address",
+                   Backend, MAILER_STORE_BACKENDS) {
+  Backend b;
+  seed_sends(b);
+  auto& db = b.db();
+  db.attempts().add_attempt(NewAttempt{kRun, RunSeed::kMailing, std::nullopt, "gone@example.com", 120,
+                                       "deferred", 451, "451 later", ""});
+  db.attempts().add_attempt(
+      NewAttempt{kRun, RunSeed::kMailing, std::nullopt, "gone@example.com", 130, "sent", 250, "250 ok", ""});
+  auto totals = db.reports().mailing_totals(of_mailing(RunSeed::kMailing));
+  REQUIRE(totals.size() == 1);
+  CHECK(totals[0].recipients == 7);
+  CHECK(totals[0].sent == 3);
+  auto rows = db.reports().recipients(RunSeed::kMailing);
+  REQUIRE(rows.size() == 7);
+  const RecipientReport& gone = rows[6];
+  CHECK(gone.email == "gone@example.com");
+  CHECK_FALSE(gone.client);
+  CHECK(gone.status == "sent");
+  CHECK(gone.tries == 2);
+  CHECK(gone.sent_at == 130);
+  CHECK_FALSE(gone.opened_at);
+}
