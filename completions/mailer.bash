@@ -33,7 +33,7 @@ _mailer_subcommands() {
         group) echo "add list rm members add-member remove-member" ;;
         message) echo "add list show edit rm" ;;
         mailing) echo "add list show edit rm stop disable enable" ;;
-        report) echo "attempts" ;;
+        report) echo "attempts recipients links" ;;
         cron) echo "show install remove" ;;
     esac
 }
@@ -58,7 +58,11 @@ _mailer_flags() {
         "mailing add") echo "--message --name --client --group --start --end --every" ;;
         "mailing edit") echo "--message --name --client --group --start --end --no-end --every" ;;
         "send "*) echo "--due --dry-run --to --retry-failed --quiet-idle" ;;
-        "report attempts") echo "--mailing --status --since --email --final --all" ;;
+        "report ") echo "--mailing --since --until --all --html --format --delimiter" ;;
+        "report attempts") echo "--mailing --status --since --email --final --all --format --delimiter" ;;
+        "report recipients") echo "--mailing --status --opened --not-opened --clicked --format --delimiter" ;;
+        "report links") echo "--mailing --format --delimiter" ;;
+        "stats "*) echo "--all" ;;
     esac
 }
 
@@ -73,11 +77,11 @@ _mailer() {
         prev=${COMP_WORDS[COMP_CWORD - 2]}
     fi
 
-    local commands="init user login logout whoami client group message mailing send report cron"
+    local commands="init user login logout whoami client group message mailing send report stats cron"
     local globals="--config --db --json -q --quiet -v --verbose --log-timestamps --version -h --help"
     local value_options="--config --db --name --comment --group --search --email --code --subject
         --body --body-file --html-file --message --client --start --end --every --mailing --status --part --since --to
-        --columns --encoding --owner"
+        --columns --encoding --owner --until --html --format --delimiter"
 
     # Find the command, its subcommand and how many positional arguments follow them,
     # skipping options and the values of those that take one.
@@ -113,7 +117,7 @@ _mailer() {
 
     # The value of an option.
     case $prev in
-        --config | --db | --body-file | --html-file)
+        --config | --db | --body-file | --html-file | --html)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             return
@@ -123,14 +127,22 @@ _mailer() {
             return
             ;;
         --status)
-            mapfile -t COMPREPLY < <(compgen -W "sent bounced deferred failed" -- "$cur")
+            mapfile -t COMPREPLY < <(compgen -W "sent bounced deferred failed pending" -- "$cur")
+            return
+            ;;
+        --format)
+            mapfile -t COMPREPLY < <(compgen -W "table csv" -- "$cur")
+            return
+            ;;
+        --delimiter)
+            mapfile -t COMPREPLY < <(compgen -W "$(printf '%s\n' , ';')" -- "$cur")
             return
             ;;
         --part)
             mapfile -t COMPREPLY < <(compgen -W "text html" -- "$cur")
             return
             ;;
-        --start | --end)
+        --start | --end | --since | --until)
             mapfile -t COMPREPLY < <(compgen -W "now" -- "$cur")
             return
             ;;

@@ -12,7 +12,8 @@ function __mailer_words
     set -e tokens[1]
     set -l value_options --config --db --name --comment --group --search --email --code \
         --subject --body --body-file --html-file --message --client --start --end --every \
-        --mailing --status --since --to --part --columns --encoding --owner
+        --mailing --status --since --to --part --columns --encoding --owner --until --html --format \
+        --delimiter
     set -l skip 0
     for t in $tokens
         if test $skip -eq 1
@@ -97,7 +98,8 @@ complete -c mailer -n __mailer_needs_command -a group -d 'Groups of recipients'
 complete -c mailer -n __mailer_needs_command -a message -d 'Messages: subject and body templates'
 complete -c mailer -n __mailer_needs_command -a mailing -d 'Mailings: a message, its recipients and a schedule'
 complete -c mailer -n __mailer_needs_command -a send -d 'Send one mailing now, or every due one (--due)'
-complete -c mailer -n __mailer_needs_command -a report -d 'The attempt log'
+complete -c mailer -n __mailer_needs_command -a report -d 'How each mailing did: totals, rates, recipients, links, attempts'
+complete -c mailer -n __mailer_needs_command -a stats -d 'Mailings, active mailings, unique recipients, published posts'
 complete -c mailer -n __mailer_needs_command -a cron -d 'The crontab line for send --due'
 
 # user
@@ -213,12 +215,36 @@ complete -c mailer -n '__mailer_using send' -l quiet-idle -d 'Print nothing when
 
 # report
 complete -c mailer -n '__mailer_needs_subcommand report' -a attempts -d 'The attempt log'
+complete -c mailer -n '__mailer_needs_subcommand report' -a recipients -d 'One row per recipient of a mailing'
+complete -c mailer -n '__mailer_needs_subcommand report' -a links -d 'Clicks per tracked URL of a mailing'
+complete -c mailer -n '__mailer_using report "" 1' -l mailing -x -d 'Only this mailing (with activity bars on a terminal)'
+complete -c mailer -n '__mailer_using report "" 1' -l since -x -d 'Only runs started at or after this time'
+complete -c mailer -n '__mailer_using report "" 1' -l until -x -d 'Only runs started at or before this time'
+complete -c mailer -n '__mailer_using report "" 1' -l all -d "Everyone's mailings (manager)"
+complete -c mailer -n '__mailer_using report "" 1' -l html -r -F -d 'Write a self-contained HTML report to FILE'
+complete -c mailer -n '__mailer_using report "" 1' -l format -x -a 'table csv' -d 'table or csv (UTF-8 with BOM)'
+complete -c mailer -n '__mailer_using report "" 1' -l delimiter -x -a ', ;' -d 'The CSV field separator'
 complete -c mailer -n '__mailer_using report attempts' -l mailing -x -d 'Only this mailing'
 complete -c mailer -n '__mailer_using report attempts' -l status -x -a 'sent bounced deferred failed' -d 'Only attempts with this status'
 complete -c mailer -n '__mailer_using report attempts' -l since -x -d 'Only attempts at or after this time'
 complete -c mailer -n '__mailer_using report attempts' -l email -x -d 'Only attempts to this address'
 complete -c mailer -n '__mailer_using report attempts' -l final -d "Only each recipient's last attempt in each run"
 complete -c mailer -n '__mailer_using report attempts' -l all -d "Everyone's attempts (manager)"
+complete -c mailer -n '__mailer_using report attempts' -l format -x -a 'table csv' -d 'table or csv (UTF-8 with BOM)'
+complete -c mailer -n '__mailer_using report attempts' -l delimiter -x -a ', ;' -d 'The CSV field separator'
+complete -c mailer -n '__mailer_using report recipients' -l mailing -x -d 'The mailing'
+complete -c mailer -n '__mailer_using report recipients' -l status -x -a 'sent bounced deferred failed pending' -d 'Only recipients whose last status is this'
+complete -c mailer -n '__mailer_using report recipients' -l opened -d 'Only those who opened it'
+complete -c mailer -n '__mailer_using report recipients' -l not-opened -d 'Only those who did not open it'
+complete -c mailer -n '__mailer_using report recipients' -l clicked -d 'Only those who clicked a link in it'
+complete -c mailer -n '__mailer_using report recipients' -l format -x -a 'table csv' -d 'table or csv (UTF-8 with BOM)'
+complete -c mailer -n '__mailer_using report recipients' -l delimiter -x -a ', ;' -d 'The CSV field separator'
+complete -c mailer -n '__mailer_using report links' -l mailing -x -d 'The mailing'
+complete -c mailer -n '__mailer_using report links' -l format -x -a 'table csv' -d 'table or csv (UTF-8 with BOM)'
+complete -c mailer -n '__mailer_using report links' -l delimiter -x -a ', ;' -d 'The CSV field separator'
+
+# stats
+complete -c mailer -n '__mailer_using stats' -l all -d "Everyone's figures (manager)"
 
 # cron
 complete -c mailer -n '__mailer_needs_subcommand cron' -a show -d 'Print the crontab line for send --due'

@@ -46,6 +46,9 @@ constexpr FieldFlag kFieldFlags[] = {
     {"mailer mailing edit", "client", "--client", Scope::quoted},
     {"mailer mailing edit", "group", "--group", Scope::quoted},
     {"mailer report attempts", "status", "--status"},
+    {"mailer report", "since", "--since"},
+    {"mailer report", "until", "--until", Scope::quoted},
+    {"mailer report recipients", "status", "--status"},
 };
 
 bool applies(std::string_view prefix, std::string_view command) {

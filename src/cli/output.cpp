@@ -1,10 +1,15 @@
 #include "output.hpp"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
 #include "mailer/base/utf8.hpp"
+#include "mailer/core/csv.hpp"
 #include "mailer/core/schedule.hpp"
 #include "text_width.hpp"
 
@@ -77,6 +82,56 @@ std::string ellipsize(const std::string& text, std::size_t width) {
     i += len;
   }
   return out + "…";
+}
+
+void add_report_format(CLI::App& cmd, ReportFormat& f) {
+  cmd.add_option("--format", f.format, "table (the default) or csv (UTF-8 with BOM, for Excel)")
+      ->check(CLI::IsMember({"table", "csv"}));
+  cmd.add_option("--delimiter", f.delimiter, "The CSV field separator: , (the default) or ;")
+      ->check(CLI::IsMember({",", ";"}));
+}
+
+std::string render_csv(const std::vector<std::string>& header,
+                       const std::vector<std::vector<std::string>>& rows, const std::vector<bool>& text,
+                       char delimiter) {
+  std::string out = "\xEF\xBB\xBF";
+  out += csv::format_record(header, delimiter);
+  std::vector<std::string> cells;
+  for (const auto& row : rows) {
+    cells.clear();
+    for (std::size_t i = 0; i < row.size(); ++i)
+      cells.push_back(i < text.size() && text[i] ? csv::defuse_formula(row[i]) : row[i]);
+    out += csv::format_record(cells, delimiter);
+  }
+  return out;
+}
+
+std::string csv_decimal(double value, char delimiter) {
+  std::string s = fmt::format("{:.4f}", value);
+  if (delimiter == ';') std::replace(s.begin(), s.end(), '.', ',');
+  return s;
+}
+
+std::string csv_time(const std::optional<Time>& t) {
+  if (!t) return {};
+  const LocalDateTime l = to_local(*t);
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}", l.year, l.month, l.day, l.hour, l.minute,
+                     l.second);
+}
+
+std::string percent(double value) { return fmt::format("{:.1f}%", value * 100.0); }
+
+bool stdout_is_terminal() { return ::isatty(STDOUT_FILENO) == 1; }
+
+bool colour_on_stdout() {
+  const char* no_colour = std::getenv("NO_COLOR");
+  return stdout_is_terminal() && (no_colour == nullptr || *no_colour == '\0');
+}
+
+std::size_t terminal_columns() {
+  winsize ws{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+  return 80;
 }
 
 nlohmann::json to_json(const User& u) {

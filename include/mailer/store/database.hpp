@@ -12,6 +12,7 @@
 #include "mailer/store/clients.hpp"
 #include "mailer/store/mailings.hpp"
 #include "mailer/store/messages.hpp"
+#include "mailer/store/reports.hpp"
 #include "mailer/store/runs.hpp"
 #include "mailer/store/settings.hpp"
 
@@ -44,6 +45,7 @@ class Database {
   virtual RunStore& runs() = 0;
   virtual AttemptStore& attempts() = 0;
   virtual SettingStore& settings() = 0;
+  virtual ReportStore& reports() = 0;
   // A claimer of runs of its own: its claims and another claimer's (of this process or
   // another) exclude each other.
   virtual std::unique_ptr<RunClaimer> run_claimer() = 0;
