@@ -36,7 +36,7 @@ void write_recipients(store::Database& db, Id mailing, Id owner, const std::vect
                       const std::vector<std::string>& groups) {
   std::vector<Id> group_ids;
   for (const auto& g : groups) group_ids.push_back(detail::group_id(db, owner, g));
-  if (auto foreign = db.mailings().first_foreign_client(owner, clients))
+  if (auto foreign = db.clients().first_not_owned(owner, clients))
     throw Error(Errc::not_found, fmt::format("client {} not found", *foreign));
   db.mailings().set_recipients(mailing, clients, group_ids);
 }

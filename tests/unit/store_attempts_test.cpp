@@ -96,12 +96,3 @@ TEST_CASE_TEMPLATE("attempts store: final picks each recipient's last attempt be
   REQUIRE(last.size() == 1);
   CHECK(last[0].client == 32);
 }
-
-TEST_CASE_TEMPLATE("attempts store: a mailing's owner reads back, a missing mailing has none", Backend,
-                   MAILER_STORE_BACKENDS) {
-  Backend b;
-  RunSeed s = test::seed_mailing(b);
-  store::Database& db = b.db();
-  CHECK(db.attempts().mailing_owner(RunSeed::kMailing) == s.owner);
-  CHECK_FALSE(db.attempts().mailing_owner(999));
-}

@@ -237,16 +237,24 @@ TEST_CASE_TEMPLATE("mailings store: an update rewrites name, message and schedul
   CHECK_FALSE(db.mailings().mailing(id)->next_run_at);
 }
 
-TEST_CASE_TEMPLATE("mailings store: the first client that is not the owner's is named, a missing one too",
-                   Backend, MAILER_STORE_BACKENDS) {
+TEST_CASE_TEMPLATE("mailings store: the first mailing that sends to a group is named, by id", Backend,
+                   MAILER_STORE_BACKENDS) {
   Backend b;
   store::Database& db = b.db();
   Seeded s(b);
-  CHECK_FALSE(db.mailings().first_foreign_client(s.ann, std::vector<Id>{11, 12}));
-  CHECK_FALSE(db.mailings().first_foreign_client(s.ann, {}));
-  CHECK(db.mailings().first_foreign_client(s.ann, std::vector<Id>{11, 13, 99}) == std::optional<Id>(13));
-  CHECK(db.mailings().first_foreign_client(s.ann, std::vector<Id>{12, 99, 13}) == std::optional<Id>(99));
-  CHECK(db.mailings().first_foreign_client(s.petr, std::vector<Id>{13, 11}) == std::optional<Id>(11));
+  CHECK_FALSE(db.mailings().first_using_group(21));
+  Mailing later = s.draft(s.ann);
+  later.name = "Весна";
+  const Id first = db.mailings().add(s.draft(s.ann));
+  const Id second = db.mailings().add(later);
+  db.mailings().set_recipients(second, {}, std::vector<Id>{21});
+  auto user = db.mailings().first_using_group(21);
+  REQUIRE(user);
+  CHECK(user->mailing == second);
+  CHECK(user->name == "Весна");
+  db.mailings().set_recipients(first, {}, std::vector<Id>{21, 22});
+  CHECK(db.mailings().first_using_group(21)->mailing == first);
+  CHECK(db.mailings().first_using_group(22)->name == "Новости");
 }
 
 TEST_CASE_TEMPLATE("mailings store: the last run slot counts scheduled and manual runs, not retries or tests",

@@ -62,11 +62,4 @@ std::vector<Attempt> SqliteAttemptStore::list_attempts(const AttemptQuery& q) {
   return out;
 }
 
-std::optional<Id> SqliteAttemptStore::mailing_owner(Id mailing) {
-  auto st = db_.prepare("SELECT owner FROM mailing WHERE id = ?");
-  st.bind(1, mailing);
-  if (!st.step()) return std::nullopt;
-  return st.int64(0);
-}
-
 }  // namespace mailer::store::sqlite

@@ -160,4 +160,23 @@ std::unique_ptr<ClientImport> SqliteClientStore::start_import(Id owner, std::opt
   return make_client_import(db_, owner, group, now);
 }
 
+std::optional<Id> SqliteClientStore::first_not_owned(Id owner, std::span<const Id> ids) {
+  auto owner_of = db_.prepare("SELECT owner FROM client WHERE id = ?");
+  for (Id c : ids) {
+    owner_of.bind(1, c);
+    const bool ours = owner_of.step() && owner_of.int64(0) == owner;
+    owner_of.reset();
+    if (!ours) return c;
+  }
+  return std::nullopt;
+}
+
+std::optional<ClientContact> SqliteClientStore::find_by_email(Id owner, std::string_view email) {
+  // The address column compares ASCII letters folded (COLLATE NOCASE, kept from before the key).
+  auto st = db_.prepare("SELECT id, email, name FROM client WHERE owner = ? AND email = ?");
+  st.bind_all(owner, email);
+  if (!st.step()) return std::nullopt;
+  return ClientContact{st.int64(0), st.text(1), st.text(2)};
+}
+
 }  // namespace mailer::store::sqlite

@@ -41,4 +41,24 @@ struct OpenRun {
   bool mailing_finished = false;
 };
 
+// A mailing whose next slot has come, with what the schedule needs to decide on it.
+struct DueMailing {
+  Id id = 0;
+  Id owner = 0;
+  Id message = 0;
+  Time start_at = 0;
+  std::optional<Time> end_at;
+  std::string every;   // as stored: once, daily, ...
+  std::string status;  // as stored: created, running, finished
+  bool enabled = false;
+  Time next_run_at = 0;
+  bool owner_can_send = false;  // active and verified
+};
+
+// A mailing that sends to a group (which therefore cannot go).
+struct GroupUser {
+  Id mailing = 0;
+  std::string name;  // the mailing's name, may be empty
+};
+
 }  // namespace mailer

@@ -30,27 +30,6 @@ struct RunRecipient {
   int tries = 0;
 };
 
-// A mailing whose next slot has come, with what the schedule needs to decide on it.
-struct DueMailing {
-  Id id = 0;
-  Id owner = 0;
-  Id message = 0;
-  Time start_at = 0;
-  std::optional<Time> end_at;
-  std::string every;   // as stored: once, daily, ...
-  std::string status;  // as stored: created, running, finished
-  bool enabled = false;
-  Time next_run_at = 0;
-  bool owner_can_send = false;  // active and verified
-};
-
-// The message a run sends, as stored.
-struct RunMessage {
-  std::string subject;
-  std::string body_text;
-  std::optional<std::string> body_html;
-};
-
 // One journaled delivery result to fold into the run (the fields of a journal record).
 struct DeliveryResult {
   Id client = 0;
