@@ -146,6 +146,18 @@ TEST_CASE_TEMPLATE("mailings store: recipients read back as client ids and group
   CHECK(m->groups == std::vector<std::string>{"alpha", "Бета"});
 }
 
+TEST_CASE_TEMPLATE("mailings store: group names sort with ASCII case folded, as they always have", Backend,
+                   MAILER_STORE_BACKENDS) {
+  Backend b;
+  store::Database& db = b.db();
+  Seeded s(b);
+  b.exec("INSERT INTO \"group\" (id, owner, name, name_key, created_at) VALUES (23, " +
+         std::to_string(s.ann) + ", 'Zeta', 'zeta', 0)");
+  const Id id = db.mailings().add(s.draft(s.ann));
+  db.mailings().set_recipients(id, {}, std::vector<Id>{21, 22, 23});
+  CHECK(db.mailings().mailing(id)->groups == std::vector<std::string>{"alpha", "Zeta", "Бета"});
+}
+
 TEST_CASE_TEMPLATE("mailings store: new recipients replace all the old ones", Backend,
                    MAILER_STORE_BACKENDS) {
   Backend b;

@@ -3,11 +3,14 @@
 // and gathered here, not by group_concat (SQLite only).
 #include "mailings.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+
+#include "ascii_fold.hpp"
 
 namespace mailer::store::sqlite {
 namespace {
@@ -57,6 +60,13 @@ schedule::Status read_status(std::string_view text) {
   return schedule::Status::created;
 }
 
+// The order the group names of a mailing have always had: SQLite's NOCASE, which their column
+// had until migration 009 (ASCII letters folded, bytes otherwise), then the bytes.
+bool ascii_nocase_less(const std::string& a, const std::string& b) {
+  const std::string fa = ascii_fold(a), fb = ascii_fold(b);
+  return fa != fb ? fa < fb : a < b;
+}
+
 Mailing read_mailing(const Statement& st) {
   Mailing m;
   m.id = st.int64(0);
@@ -102,10 +112,11 @@ std::vector<Mailing> SqliteMailingStore::select(const char* where, std::optional
   auto groups = db_.prepare(
       "SELECT mg.mailing_id, g.name FROM mailing_group mg JOIN \"group\" g ON g.id = mg.group_id "
       "JOIN mailing m ON m.id = mg.mailing_id" +
-      filter + " ORDER BY mg.mailing_id, g.name");
+      filter + " ORDER BY mg.mailing_id");
   if (key) groups.bind(1, *key);
   while (groups.step())
     if (Mailing* m = of(groups.int64(0))) m->groups.push_back(groups.text(1));
+  for (Mailing& m : out) std::sort(m.groups.begin(), m.groups.end(), ascii_nocase_less);
   return out;
 }
 
