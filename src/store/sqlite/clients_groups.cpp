@@ -1,6 +1,6 @@
-// Groups, their members and the case duplicates of migration 003 (SQLite). A group's name is
-// matched by its folded key (group.name_key), never by the column's NOCASE, which folds ASCII
-// only and which PostgreSQL has not.
+// Groups, their members and the case duplicates of migrations 003 and 009 (SQLite). A group's
+// name is matched by its folded key (group.name_key, unique per owner), which the store writes:
+// SQLite's NOCASE folds ASCII only, and PostgreSQL has none.
 #include <string>
 #include <vector>
 
