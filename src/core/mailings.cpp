@@ -133,7 +133,7 @@ Mailing edit_mailing(store::Database& db, const Actor& actor, Id id, const Maili
   check_schedule(m.start_at, m.end_at);
   if (m.status == schedule::Status::finished && (reschedule || changes.end_at || changes.clear_end))
     throw Error(Errc::data, fmt::format("mailing {} is finished", id), "create a new mailing instead");
-  if (reschedule) m.next_run_at = rescheduled(m, db.mailings().last_run_slot(id), now);
+  if (reschedule) m.next_run_at = rescheduled(m, db.runs().last_slot(id), now);
   db.mailings().update(m);
   if (changes.clients || changes.groups) {
     // --client and --group together name the new recipients (man page): `--client 5` alone
@@ -156,7 +156,7 @@ void remove_mailings(store::Database& db, const Actor& actor, const std::vector<
     owner_if_allowed(db, actor, id, RecordAction::change);
     // A run in progress is not pulled from under its sender: stop the mailing first (its
     // sender sees the stop within a second), then remove it.
-    for (const OpenRun& run : db.mailings().open_runs(id)) {
+    for (const runs::OpenRun& run : db.runs().open_runs_of(id)) {
       if (!run.mailing_finished || claims->held(run.id))
         throw Error(Errc::data, fmt::format("mailing {} is being sent (run {}); stop it first", id, run.id),
                     fmt::format("mailer mailing stop {}, then remove it", id));

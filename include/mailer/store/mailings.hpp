@@ -28,12 +28,10 @@ class MailingStore {
   virtual void update(const Mailing& m) = 0;
   // Replaces the mailing's recipients by `clients` and the groups `group_ids` (duplicates once).
   virtual void set_recipients(Id id, std::span<const Id> clients, std::span<const Id> group_ids) = 0;
+  // The first mailing (by id) that sends message `message`: a message in use is not removed.
+  virtual std::optional<Id> first_using_message(Id message) = 0;
   // The first mailing (by id) that sends to group `group`: a group in use is not removed.
   virtual std::optional<GroupUser> first_using_group(Id group) = 0;
-  // The slot of the mailing's last scheduled or manual run, if it had one.
-  virtual std::optional<Time> last_run_slot(Id id) = 0;
-  // The mailing's runs not yet finished, test sends aside, by id.
-  virtual std::vector<OpenRun> open_runs(Id id) = 0;
   // Finishes the mailing at `now`: no next run, and a run being sent sees the stop.
   virtual void stop(Id id, Time now) = 0;
   // Enables or disables the mailing.

@@ -44,6 +44,10 @@ class RunStore {
   // Sets a run's finished_at (a test run, once its copy is logged).
   virtual void finish_run(Id run, Time at) = 0;
 
+  // The slot of the mailing's last scheduled or manual run, if it had one.
+  virtual std::optional<Time> last_slot(Id mailing) = 0;
+  // The mailing's runs not yet finished, test sends aside, by id.
+  virtual std::vector<runs::OpenRun> open_runs_of(Id mailing) = 0;
   // The open schedule or manual run of a mailing, oldest first: what a `send` of a once
   // mailing continues.
   virtual std::optional<Id> open_once_run(Id mailing) = 0;

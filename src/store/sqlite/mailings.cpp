@@ -1,5 +1,5 @@
-// Mailings, their recipients, their schedule as runs start and end, and the questions about
-// their runs that editing them asks (SQLite). A mailing's clients and groups are read as rows
+// Mailings, their recipients, their schedule as runs start and end, and what uses a message or
+// a group (SQLite). A mailing's clients and groups are read as rows
 // and gathered here, not by group_concat (SQLite only).
 #include "mailings.hpp"
 
@@ -174,6 +174,13 @@ void SqliteMailingStore::set_recipients(Id id, std::span<const Id> clients, std:
   }
 }
 
+std::optional<Id> SqliteMailingStore::first_using_message(Id message) {
+  auto st = db_.prepare("SELECT id FROM mailing WHERE message = ? ORDER BY id LIMIT 1");
+  st.bind(1, message);
+  if (!st.step()) return std::nullopt;
+  return st.int64(0);
+}
+
 std::optional<GroupUser> SqliteMailingStore::first_using_group(Id group) {
   auto st = db_.prepare(
       "SELECT m.id, m.name FROM mailing_group mg JOIN mailing m ON m.id = mg.mailing_id WHERE mg.group_id = "
@@ -182,24 +189,6 @@ std::optional<GroupUser> SqliteMailingStore::first_using_group(Id group) {
   st.bind(1, group);
   if (!st.step()) return std::nullopt;
   return GroupUser{st.int64(0), st.text(1)};
-}
-
-std::optional<Time> SqliteMailingStore::last_run_slot(Id id) {
-  auto st = db_.prepare(
-      "SELECT max(scheduled_for) FROM run WHERE mailing = ? AND trigger IN ('schedule', 'manual')");
-  st.bind(1, id);
-  st.step();
-  return st.opt_int64(0);
-}
-
-std::vector<OpenRun> SqliteMailingStore::open_runs(Id id) {
-  auto st = db_.prepare(
-      "SELECT r.id, m.status = 'finished' FROM run r JOIN mailing m ON m.id = r.mailing "
-      "WHERE r.mailing = ? AND r.finished_at IS NULL AND r.trigger <> 'test' ORDER BY r.id");
-  st.bind(1, id);
-  std::vector<OpenRun> out;
-  while (st.step()) out.push_back(OpenRun{st.int64(0), st.int64(1) != 0});
-  return out;
 }
 
 void SqliteMailingStore::stop(Id id, Time now) {

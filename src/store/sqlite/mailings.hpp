@@ -15,9 +15,8 @@ class SqliteMailingStore final : public MailingStore {
   Id add(const Mailing& m) override;
   void update(const Mailing& m) override;
   void set_recipients(Id id, std::span<const Id> clients, std::span<const Id> group_ids) override;
+  std::optional<Id> first_using_message(Id message) override;
   std::optional<GroupUser> first_using_group(Id group) override;
-  std::optional<Time> last_run_slot(Id id) override;
-  std::vector<OpenRun> open_runs(Id id) override;
   void stop(Id id, Time now) override;
   void set_enabled(Id id, bool enabled) override;
   void remove(std::span<const Id> ids) override;

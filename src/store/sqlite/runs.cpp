@@ -99,6 +99,24 @@ void SqliteRunStore::finish_run(Id run, Time at) {
   db_.prepare("UPDATE run SET finished_at = ? WHERE id = ?").bind_all(at, run).run();
 }
 
+std::optional<Time> SqliteRunStore::last_slot(Id mailing) {
+  auto st = db_.prepare(
+      "SELECT max(scheduled_for) FROM run WHERE mailing = ? AND trigger IN ('schedule', 'manual')");
+  st.bind(1, mailing);
+  st.step();
+  return st.opt_int64(0);
+}
+
+std::vector<runs::OpenRun> SqliteRunStore::open_runs_of(Id mailing) {
+  auto st = db_.prepare(
+      "SELECT r.id, m.status = 'finished' FROM run r JOIN mailing m ON m.id = r.mailing "
+      "WHERE r.mailing = ? AND r.finished_at IS NULL AND r.trigger <> 'test' ORDER BY r.id");
+  st.bind(1, mailing);
+  std::vector<runs::OpenRun> out;
+  while (st.step()) out.push_back(runs::OpenRun{st.int64(0), st.int64(1) != 0});
+  return out;
+}
+
 std::optional<Id> SqliteRunStore::open_once_run(Id mailing) {
   auto st = db_.prepare(
       "SELECT id FROM run WHERE mailing = ? AND finished_at IS NULL AND trigger IN ('schedule', 'manual') "

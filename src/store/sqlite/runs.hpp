@@ -15,6 +15,8 @@ class SqliteRunStore final : public RunStore {
   std::optional<Id> create_retry_run(Id mailing, Id owner, Time now) override;
   Id create_test_run(Id mailing, Time now) override;
   void finish_run(Id run, Time at) override;
+  std::optional<Time> last_slot(Id mailing) override;
+  std::vector<runs::OpenRun> open_runs_of(Id mailing) override;
   std::optional<Id> open_once_run(Id mailing) override;
   std::vector<runs::RunInfo> open_runs(Time now, std::optional<Id> only_run, bool with_paused) override;
   std::vector<runs::RunInfo> runs_to_settle() override;

@@ -34,13 +34,6 @@ struct Mailing {
   Time created_at = 0;
 };
 
-// A run of a mailing that has not finished (test sends aside), as removing the mailing asks.
-struct OpenRun {
-  Id id = 0;
-  // The mailing was stopped, so the run ends soon unless a sender still holds it.
-  bool mailing_finished = false;
-};
-
 // A mailing whose next slot has come, with what the schedule needs to decide on it.
 struct DueMailing {
   Id id = 0;

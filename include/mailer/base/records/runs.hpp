@@ -19,6 +19,13 @@ struct RunInfo {
   std::optional<std::string> journal;  // where the last sender of it journaled
 };
 
+// A run of a mailing that has not finished (test sends aside), as removing the mailing asks.
+struct OpenRun {
+  Id id = 0;
+  // The mailing was stopped, so the run ends soon unless a sender still holds it.
+  bool mailing_finished = false;
+};
+
 // Why a run being sent must stop now, if it must.
 enum class Halt { none, gone, stopped, disabled, owner_blocked };
 
