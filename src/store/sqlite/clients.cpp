@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "ascii_fold.hpp"
 #include "mailer/base/text_fold.hpp"
 #include "mailer/base/validate.hpp"
 
@@ -172,9 +175,13 @@ std::optional<Id> SqliteClientStore::first_not_owned(Id owner, std::span<const I
 }
 
 std::optional<ClientContact> SqliteClientStore::find_by_email(Id owner, std::string_view email) {
-  // The address column compares ASCII letters folded (COLLATE NOCASE, kept from before the key).
-  auto st = db_.prepare("SELECT id, email, name FROM client WHERE owner = ? AND email = ?");
-  st.bind_all(owner, email);
+  // ASCII letters folded as SQLite's NOCASE on the column compared them, in SQL both backends
+  // evaluate alike (see ascii_fold.hpp; lower() is only the fast first test).
+  static const std::string sql = fmt::format(
+      "SELECT id, email, name FROM client WHERE owner = ?1 AND lower(email) = lower(?2) AND {} = ?2",
+      ascii_fold_sql("email"));
+  auto st = db_.prepare(sql);
+  st.bind_all(owner, ascii_fold(email));
   if (!st.step()) return std::nullopt;
   return ClientContact{st.int64(0), st.text(1), st.text(2)};
 }
