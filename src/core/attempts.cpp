@@ -10,7 +10,7 @@ namespace mailer {
 std::vector<Attempt> list_attempts(store::Database& db, const Actor& actor, const AttemptFilter& filter) {
   check_list_all(actor, filter.all);
   if (filter.mailing) {
-    auto owner = db.attempts().mailing_owner(*filter.mailing);
+    auto owner = db.mailings().owner_of(*filter.mailing);
     if (!owner) throw Error(Errc::not_found, fmt::format("mailing {} not found", *filter.mailing));
     check_record(actor, *owner, RecordAction::read, fmt::format("mailing {}", *filter.mailing));
   }

@@ -36,13 +36,13 @@ NamedGroup named_group(store::Database& db, const Actor& actor, const std::strin
   const std::string what = fmt::format("group '{}'", utf8::visible(name));
   Id owner = actor.id;
   if (owner_email) {
-    const auto found = db.clients().account_id(normalize_email(*owner_email, "owner"));
+    const auto found = db.accounts().find_by_email(normalize_email(*owner_email, "owner"));
     if (!found) {
       if (!sees_all_records(actor)) throw Error(Errc::not_found, what + " not found");
       throw Error(Errc::not_found, fmt::format("user {} not found", utf8::visible(*owner_email)),
                   NextStep::list_users);
     }
-    owner = *found;
+    owner = found->id;
   }
   check_record(actor, owner, action, what);
   return NamedGroup{detail::group_id(db, owner, name), owner};
@@ -111,7 +111,7 @@ std::string remove_group(store::Database& db, const Actor& actor, const std::str
   const NamedGroup group = named_group(db, actor, name, owner, RecordAction::change);
   // As a message a mailing uses cannot go: the mailing would lose its recipients silently.
   const std::string stored = load_group(db, group.id).name;
-  if (const auto used = db.clients().group_user(group.id)) {
+  if (const auto used = db.mailings().first_using_group(group.id)) {
     throw Error(Errc::data,
                 fmt::format("group '{}' is used by mailing {}{}", utf8::visible(stored), used->mailing,
                             used->name.empty() ? "" : fmt::format(" ('{}')", utf8::visible(used->name))),

@@ -35,7 +35,7 @@ void write_recipients(store::Database& db, Id mailing, Id owner, const std::vect
                       const std::vector<std::string>& groups) {
   std::vector<Id> group_ids;
   for (const auto& g : groups) group_ids.push_back(detail::group_id(db, owner, g));
-  if (auto foreign = db.mailings().first_foreign_client(owner, clients))
+  if (auto foreign = db.clients().first_not_owned(owner, clients))
     throw Error(Errc::not_found, fmt::format("client {} not found", *foreign));
   db.mailings().set_recipients(mailing, clients, group_ids);
 }
@@ -132,7 +132,7 @@ Mailing edit_mailing(store::Database& db, const Actor& actor, Id id, const Maili
   check_schedule(m.start_at, m.end_at);
   if (m.status == schedule::Status::finished && (reschedule || changes.end_at || changes.clear_end))
     throw Error(Errc::data, fmt::format("mailing {} is finished", id), "create a new mailing instead");
-  if (reschedule) m.next_run_at = rescheduled(m, db.mailings().last_run_slot(id), now);
+  if (reschedule) m.next_run_at = rescheduled(m, db.runs().last_slot(id), now);
   db.mailings().update(m);
   if (changes.clients || changes.groups) {
     // --client and --group together name the new recipients (man page): `--client 5` alone
@@ -155,7 +155,7 @@ void remove_mailings(store::Database& db, const Actor& actor, const std::vector<
     owner_if_allowed(db, actor, id, RecordAction::change);
     // A run in progress is not pulled from under its sender: stop the mailing first (its
     // sender sees the stop within a second), then remove it.
-    for (const OpenRun& run : db.mailings().open_runs(id)) {
+    for (const runs::OpenRun& run : db.runs().open_runs_of(id)) {
       if (!run.mailing_finished || claims->held(run.id))
         throw Error(Errc::data, fmt::format("mailing {} is being sent (run {}); stop it first", id, run.id),
                     NextStep::stop_mailing, id);

@@ -96,7 +96,7 @@ void remove_messages(store::Database& db, const Actor& actor, const std::vector<
   store::Transaction tx(db);
   for (Id id : ids) {
     owner_if_allowed(db, actor, id, RecordAction::change);
-    if (auto mailing = db.messages().used_by(id))
+    if (auto mailing = db.mailings().first_using_message(id))
       throw Error(Errc::data, fmt::format("message {} is used by mailing {}", id, *mailing),
                   "remove the mailing first");
   }

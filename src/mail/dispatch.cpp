@@ -229,9 +229,9 @@ SendSummary send_mailing_now(store::Database& db, const Config& config, const Ac
     store::Transaction tx(db);
     // Read again under the write lock: a `send --due` may have run (and finished) this
     // mailing since it was loaded above.
-    auto status = db.runs().mailing_status(mailing.id);
+    auto status = db.mailings().status(mailing.id);
     if (!status) throw Error(Errc::not_found, fmt::format("mailing {} not found", mailing_id));
-    if (*status == "finished")
+    if (*status == schedule::Status::finished)
       throw Error(Errc::data, fmt::format("mailing {} is finished", mailing_id),
                   "create a new mailing to send the message again");
     db.runs().resume_paused(mailing.id);
@@ -243,9 +243,9 @@ SendSummary send_mailing_now(store::Database& db, const Config& config, const Ac
     if (run == 0) {
       run = db.runs().create_run(mailing.id, mailing.owner, "manual", now, now);
       if (mailing.every == schedule::Every::once)
-        db.runs().mark_running_next(mailing.id, std::nullopt);
+        db.mailings().mark_running_next(mailing.id, std::nullopt);
       else
-        db.runs().mark_running(mailing.id);
+        db.mailings().mark_running(mailing.id);
     }
     tx.commit();
   }
@@ -293,11 +293,11 @@ SendSummary send_test_copy(store::Database& db, const Config& config, const Acto
   // that client would get.
   std::optional<Id> client;
   std::string name;
-  if (auto known = db.runs().owner_client(mailing.owner, email)) {
-    client = known->client;
+  if (auto known = db.clients().find_by_email(mailing.owner, email)) {
+    client = known->id;
     name = known->name;
   }
-  auto message = db.runs().message(mailing.message);
+  auto message = db.messages().message(mailing.message);
   if (!message) throw Error(Errc::not_found, fmt::format("message {} not found", mailing.message));
   mail::Composer composer(mail::MessageTemplate{message->subject, message->body_text, message->body_html});
   // Read before anything is recorded: a config without the password is everyone's error.

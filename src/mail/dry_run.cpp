@@ -12,7 +12,7 @@ namespace mailer {
 
 void dry_run_mailing(store::Database& db, const Config& config, Id mailing, Id owner, Id message,
                      const SendRequest& request, SendSummary& summary, Time now) {
-  auto stored = db.runs().message(message);
+  auto stored = db.messages().message(message);
   if (!stored) throw Error(Errc::not_found, fmt::format("message {} not found", message));
   mail::MessageTemplate tmpl{stored->subject, stored->body_text, stored->body_html};
   mail::Composer composer(tmpl);
@@ -43,7 +43,7 @@ void dry_run_mailing(store::Database& db, const Config& config, Id mailing, Id o
 
 void dry_run_due(store::Database& db, const Config& config, const SendRequest& request, SendSummary& summary,
                  Time now) {
-  for (const auto& d : db.runs().due_mailings(now)) {
+  for (const auto& d : db.mailings().due(now)) {
     schedule::MailingState state;
     state.enabled = d.enabled;
     state.status = schedule::parse_status(d.status).value_or(schedule::Status::created);

@@ -7,7 +7,8 @@ namespace mailer::runs {
 void create_due_runs(store::Database& db, Time now) {
   store::Transaction tx(db);
   store::RunStore& runs = db.runs();
-  for (const auto& d : runs.due_mailings(now)) {
+  store::MailingStore& mailings = db.mailings();
+  for (const auto& d : mailings.due(now)) {
     if (d.status == "finished") continue;
     schedule::MailingState state;
     state.status = schedule::parse_status(d.status).value_or(schedule::Status::created);
@@ -18,14 +19,14 @@ void create_due_runs(store::Database& db, Time now) {
     if (schedule::is_due(state, now)) {
       runs.create_run(d.id, d.owner, "schedule", d.next_run_at, now);
       auto every = schedule::parse_every(d.every).value_or(schedule::Every::once);
-      runs.mark_running_next(d.id, schedule::next_run_after(d.start_at, every, now, d.end_at));
+      mailings.mark_running_next(d.id, schedule::next_run_after(d.start_at, every, now, d.end_at));
     } else if (d.end_at && now > *d.end_at) {
       // The end passed while nothing was due: no more slots.
-      runs.end_schedule(d.id);
+      mailings.end_schedule(d.id);
     }
   }
   // Mailings with no slot left and no open run are finished.
-  runs.finish_idle_mailings(now);
+  mailings.finish_idle(now);
   tx.commit();
 }
 

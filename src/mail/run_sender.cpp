@@ -17,7 +17,7 @@ constexpr auto kFoldInterval = std::chrono::milliseconds(200);
 constexpr auto kHaltInterval = std::chrono::milliseconds(250);
 
 mail::MessageTemplate load_template(store::Database& db, Id message) {
-  auto m = db.runs().message(message);
+  auto m = db.messages().message(message);
   if (!m) throw Error(Errc::not_found, fmt::format("message {} not found", message));
   return mail::MessageTemplate{std::move(m->subject), std::move(m->body_text), std::move(m->body_html)};
 }

@@ -12,6 +12,7 @@ and a finished once mailing 2 with one sent attempt.
 import os
 import pathlib
 import shutil
+import sqlite3
 import sys
 import unittest
 
@@ -21,8 +22,43 @@ from mailtest import smtp_server  # noqa: E402
 from sendkit import copies  # noqa: E402
 from workspace import Workspace  # noqa: E402
 
-FIXTURE = pathlib.Path(os.environ.get("MAILER_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2])) \
-    / "tests" / "data" / "a5a75cd.db"
+SOURCE = pathlib.Path(os.environ.get("MAILER_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
+FIXTURE = SOURCE / "tests" / "data" / "a5a75cd.db"
+EX_DATAERR = 65
+
+
+def schema_8_database(path, password_hash):
+    """A database as mailer made it at schema 8, with the groups that differ only in case which
+    it could hold: a pair migration 003 kept (2 beside 1, reported), and 3, written by another
+    tool before the key had a trigger (empty key), that folds like 1. Groups 6 and 7 were removed."""
+    con = sqlite3.connect(str(path))
+    # What 003 computes in C++; lower() folds the Cyrillic of these rows as mailer_fold does.
+    con.create_function("mailer_fold", 1, str.lower, deterministic=True)
+    con.create_function("mailer_email_key", 1, str.lower, deterministic=True)
+    for version in range(1, 9):
+        script = next((SOURCE / "src" / "store" / "migrations").glob("{:03d}_*.sql".format(version)))
+        con.executescript(script.read_text(encoding="utf-8"))
+    con.execute("PRAGMA user_version = 8")
+    accounts = [(1, "owner@example.com"), (2, "other@example.com")]
+    con.executemany("INSERT INTO account (id, email, email_key, name, password_hash, verified, active, roles, "
+                    "created_at) VALUES (?, ?, ?, '', ?, 1, 1, 'user', 0)",
+                    [(i, e, e, password_hash) for i, e in accounts])
+    clients = [(1, 1, "a@example.com"), (2, 1, "b@example.com"), (3, 1, "c@example.com"), (4, 2, "d@example.com")]
+    con.executemany("INSERT INTO client (id, owner, email, email_key, created_at) VALUES (?, ?, ?, ?, 0)",
+                    [(i, o, e, e) for i, o, e in clients])
+    groups = [(1, 1, "Клиенты", "клиенты", 0), (2, 1, "клиенты", "клиенты", 2), (3, 1, "КЛИЕНТЫ", "", 0),
+              (4, 1, "Опт", "опт", 0), (5, 2, "клиенты", "клиенты", 0)]
+    con.executemany('INSERT INTO "group" (id, owner, name, name_key, key_dup, created_at) VALUES (?, ?, ?, ?, ?, 0)',
+                    groups)
+    con.execute("INSERT INTO case_duplicate (kind, id, first, reported_at) VALUES ('group', 2, 1, 5)")
+    con.executemany("INSERT INTO group_member (group_id, client_id) VALUES (?, ?)",
+                    [(1, 1), (2, 2), (3, 3), (3, 1), (4, 2), (5, 4)])
+    con.execute("INSERT INTO message (id, owner, subject, body_text, created_at) VALUES (1, 1, 's', 'b', 0)")
+    con.execute("INSERT INTO mailing (id, owner, name, message, start_at, created_at) VALUES (1, 1, 'm', 1, 0, 0)")
+    con.execute("INSERT INTO mailing_group (mailing_id, group_id) VALUES (1, 3)")
+    con.execute("UPDATE sqlite_sequence SET seq = 7 WHERE name = 'group'")
+    con.commit()
+    con.close()
 
 
 class OldDatabase(unittest.TestCase):
@@ -51,6 +87,38 @@ class OldDatabase(unittest.TestCase):
             weekly = ws.json("mailing", "show", "1")
             self.assertEqual(weekly["status"], "running")
             self.assertEqual(weekly["next_run_at"], "2026-12-07T09:00:00+03:00")
+
+
+class GroupNameKeys(unittest.TestCase):
+    def test_groups_that_differ_only_in_case_all_stay_with_their_members(self):
+        """Migration 009: group names are unique by their key alone; no group or membership is lost."""
+        with Workspace() as ws:
+            ws.superuser("root@example.com")  # only to have a real password hash
+            hash_ = ws.sql("SELECT password_hash FROM account")[0][0]
+            for leftover in ("", "-wal", "-shm"):
+                pathlib.Path(str(ws.db_path) + leftover).unlink(missing_ok=True)
+            schema_8_database(ws.db_path, hash_)
+            os.chmod(ws.db_path, 0o600)
+            rows = 'SELECT id, owner, name FROM "group" ORDER BY id'
+            members = "SELECT group_id, client_id FROM group_member ORDER BY group_id, client_id"
+            con = sqlite3.connect(str(ws.db_path))
+            before = (con.execute(rows).fetchall(), con.execute(members).fetchall())
+            con.close()
+            proc = ws.ok("init")
+            report = [line for line in proc.stderr.splitlines() if "differ only in case" in line]
+            self.assertEqual(len(report), 1, proc.stderr)  # 2 was reported before
+            self.assertIn("groups 'Клиенты' (1) and 'КЛИЕНТЫ' (3) of owner@example.com", report[0])
+            self.assertEqual((ws.sql(rows), ws.sql(members)), before)
+            self.assertEqual(ws.sql("SELECT mailing_id, group_id FROM mailing_group"), [(1, 3)])
+            ws.login("owner@example.com")
+            self.assertEqual([g["name"] for g in ws.json("group", "list")], ["Клиенты", "клиенты", "КЛИЕНТЫ", "Опт"])
+            ids = lambda name: [c["id"] for c in ws.json("group", "members", name)]
+            self.assertEqual((ids("Клиенты"), ids("клиенты"), ids("КЛИЕНТЫ"), ids("опт")), ([1], [2], [1, 3], [2]))
+            self.assertEqual(ws.json("mailing", "show", "1")["recipients"]["groups"], ["КЛИЕНТЫ"])
+            self.assertEqual(ws.run("group", "add", "кЛИЕНТЫ").returncode, EX_DATAERR)
+            self.assertEqual(ws.json("group", "add", "Новые")["id"], 8)  # 6 and 7 never come back
+            ws.login("other@example.com")
+            self.assertEqual(ids("КЛИЕНТЫ"), [4])
 
 
 class IdsNeverReused(unittest.TestCase):

@@ -1,4 +1,5 @@
-// Contract: the message store of every backend (SPEC §1, §2).
+// Contract: the message store of every backend, and the mailing store's answer to whether a
+// message is in use (SPEC §1, §2).
 #include <doctest/doctest.h>
 
 #include <optional>
@@ -118,7 +119,7 @@ TEST_CASE_TEMPLATE("messages store: an update rewrites subject and bodies and ke
   CHECK(db.messages().message(id)->body_html == std::optional<std::string>("<p>back</p>"));
 }
 
-TEST_CASE_TEMPLATE("messages store: used_by names the first mailing that sends a message", Backend,
+TEST_CASE_TEMPLATE("mailings store: the first mailing that sends a message is the lowest id", Backend,
                    MAILER_STORE_BACKENDS) {
   Backend b;
   store::Database& db = b.db();
@@ -127,8 +128,8 @@ TEST_CASE_TEMPLATE("messages store: used_by names the first mailing that sends a
   const Id unused = db.messages().add(draft(ann, "N"));
   seed_mailing(b, 9, ann, used);
   seed_mailing(b, 4, ann, used);
-  CHECK(db.messages().used_by(used) == std::optional<Id>(4));
-  CHECK_FALSE(db.messages().used_by(unused));
+  CHECK(db.mailings().first_using_message(used) == std::optional<Id>(4));
+  CHECK_FALSE(db.mailings().first_using_message(unused));
 }
 
 TEST_CASE_TEMPLATE("messages store: remove deletes the given messages and no other", Backend,

@@ -1,5 +1,6 @@
 // Contract: the run store of every backend (SPEC §3: runs, their recipients, the fold of
-// results, the run claim); the schedule side is in store_runs_schedule_test.cpp.
+// results, the run claim); the mailing's side of its schedule is in
+// store_mailings_schedule_test.cpp.
 #include <doctest/doctest.h>
 
 #include <vector>
@@ -72,6 +73,19 @@ TEST_CASE_TEMPLATE("runs store: a test run has no recipients and is never an ope
   CHECK(runs.left_to_send(run) == 0);
   CHECK(runs.is_open(run));
   CHECK(runs.open_runs(100, std::nullopt, true).empty());
+}
+
+TEST_CASE_TEMPLATE("runs store: a once mailing's open schedule or manual run is found, a retry run not",
+                   Backend, MAILER_STORE_BACKENDS) {
+  Backend b;
+  RunSeed s = test::seed_mailing(b);
+  store::RunStore& runs = b.db().runs();
+  CHECK_FALSE(runs.open_once_run(RunSeed::kMailing));
+  runs.create_test_run(RunSeed::kMailing, 100);
+  CHECK_FALSE(runs.open_once_run(RunSeed::kMailing));
+  Id run = runs.create_run(RunSeed::kMailing, s.owner, "manual", 100, 100);
+  runs.create_run(RunSeed::kMailing, s.owner, "schedule", 100, 100);
+  CHECK(runs.open_once_run(RunSeed::kMailing) == run);
 }
 
 TEST_CASE_TEMPLATE("runs store: a finished run is no longer open", Backend, MAILER_STORE_BACKENDS) {
@@ -251,31 +265,6 @@ TEST_CASE_TEMPLATE("runs store: a mailing's recipients resolve now, by client", 
   CHECK(runs.resolve_recipients(RunSeed::kMailing, s.other).empty());
 }
 
-TEST_CASE_TEMPLATE("runs store: the owner's client with an address is found, another owner's not", Backend,
-                   MAILER_STORE_BACKENDS) {
-  Backend b;
-  RunSeed s = test::seed_mailing(b);
-  store::RunStore& runs = b.db().runs();
-  auto c = runs.owner_client(s.owner, "b@example.com");
-  REQUIRE(c);
-  CHECK(c->client == 32);
-  CHECK(c->name == "Name 32");
-  CHECK(runs.owner_client(s.other, "a@example.com")->client == 51);
-  CHECK_FALSE(runs.owner_client(s.other, "b@example.com"));
-}
-
-TEST_CASE_TEMPLATE("runs store: a run's message reads as stored", Backend, MAILER_STORE_BACKENDS) {
-  Backend b;
-  test::seed_mailing(b);
-  store::RunStore& runs = b.db().runs();
-  auto m = runs.message(RunSeed::kMessage);
-  REQUIRE(m);
-  CHECK(m->subject == "Hello");
-  CHECK(m->body_text == "Text");
-  CHECK(m->body_html == "<p>Html</p>");
-  CHECK_FALSE(runs.message(999));
-}
-
 TEST_CASE_TEMPLATE("runs store: folding results twice changes nothing, and a gone run takes none", Backend,
                    MAILER_STORE_BACKENDS) {
   Backend b;
@@ -310,7 +299,7 @@ TEST_CASE_TEMPLATE("runs store: a run closes when everyone is done, and finishes
   RunSeed s = test::seed_mailing(b);
   store::RunStore& runs = b.db().runs();
   Id run = runs.create_run(RunSeed::kMailing, s.owner, "manual", 100, 100);
-  runs.mark_running_next(RunSeed::kMailing, std::nullopt);
+  b.db().mailings().mark_running_next(RunSeed::kMailing, std::nullopt);
   std::vector<runs::DeliveryResult> results{result(31, "sent", "done", "<1@x>")};
   REQUIRE(runs.fold_results(run, RunSeed::kMailing, results));
   CHECK_FALSE(runs.close_if_done(run, RunSeed::kMailing, 200));
@@ -319,7 +308,7 @@ TEST_CASE_TEMPLATE("runs store: a run closes when everyone is done, and finishes
   b.exec("UPDATE client SET unsubscribed_at = 150 WHERE id = 32");
   CHECK(runs.close_if_done(run, RunSeed::kMailing, 200));
   CHECK_FALSE(runs.is_open(run));
-  CHECK(runs.mailing_status(RunSeed::kMailing) == "finished");
+  CHECK(b.db().mailings().status(RunSeed::kMailing) == schedule::Status::finished);
 }
 
 TEST_CASE_TEMPLATE("runs store: a run claim holds until released", Backend, MAILER_STORE_BACKENDS) {

@@ -28,8 +28,6 @@ class AttemptStore {
   virtual Id add_attempt(const NewAttempt& attempt) = 0;
   // The attempts the query picks, oldest first.
   virtual std::vector<Attempt> list_attempts(const AttemptQuery& query) = 0;
-  // The owner of a mailing whose attempts are asked for; nullopt when it does not exist.
-  virtual std::optional<Id> mailing_owner(Id mailing) = 0;
 };
 
 }  // namespace mailer::store

@@ -68,9 +68,13 @@ class ClientStore {
                               const std::function<void(const ClientFields&)>& row) = 0;
   // The import's writer for `owner`'s clients, adding the clients it names to `group`.
   virtual std::unique_ptr<ClientImport> start_import(Id owner, std::optional<Id> group, Time now) = 0;
+  // The first of `ids` that is not a client of `owner` (or no client at all), if any: a
+  // mailing sends only to its owner's clients.
+  virtual std::optional<Id> first_not_owned(Id owner, std::span<const Id> ids) = 0;
+  // `owner`'s client whose address is `email`, ASCII letters folded and exact otherwise (the
+  // address as stored, not its key), if any.
+  virtual std::optional<ClientContact> find_by_email(Id owner, std::string_view email) = 0;
 
-  // The account that has address `email` (as stored), which names a group's owner.
-  virtual std::optional<Id> account_id(std::string_view email) = 0;
   // `owner`'s group `name`, compared ignoring case, the exact spelling first so that two
   // groups that differ only in case (kept by migration 003) both stay reachable.
   virtual std::optional<GroupName> find_group(Id owner, std::string_view name) = 0;
@@ -80,8 +84,6 @@ class ClientStore {
   virtual std::optional<Group> group(Id id) = 0;
   // `owner`'s groups, or everyone's, by id.
   virtual std::vector<Group> list_groups(std::optional<Id> owner) = 0;
-  // The first mailing (by id) that sends to group `id`.
-  virtual std::optional<GroupUser> group_user(Id id) = 0;
   // Removes a group (and its memberships; the clients stay).
   virtual void remove_group(Id id) = 0;
   // Puts the clients into group `id`; how many were not members yet.

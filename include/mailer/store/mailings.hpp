@@ -1,6 +1,6 @@
 #pragma once
-// The repository of mailings, their schedule and their recipients (clients and groups). It
-// checks no access: core does, on the owners it reads here.
+// The repository of mailings, their schedule and status, and their recipients (clients and
+// groups). It checks no access: core does, on the owners it reads here.
 #include <optional>
 #include <span>
 #include <vector>
@@ -28,13 +28,10 @@ class MailingStore {
   virtual void update(const Mailing& m) = 0;
   // Replaces the mailing's recipients by `clients` and the groups `group_ids` (duplicates once).
   virtual void set_recipients(Id id, std::span<const Id> clients, std::span<const Id> group_ids) = 0;
-  // The first of `clients` that is not a client of `owner` (or no client at all), if any: a
-  // mailing sends only to its owner's clients.
-  virtual std::optional<Id> first_foreign_client(Id owner, std::span<const Id> clients) = 0;
-  // The slot of the mailing's last scheduled or manual run, if it had one.
-  virtual std::optional<Time> last_run_slot(Id id) = 0;
-  // The mailing's runs not yet finished, test sends aside, by id.
-  virtual std::vector<OpenRun> open_runs(Id id) = 0;
+  // The first mailing (by id) that sends message `message`: a message in use is not removed.
+  virtual std::optional<Id> first_using_message(Id message) = 0;
+  // The first mailing (by id) that sends to group `group`: a group in use is not removed.
+  virtual std::optional<GroupUser> first_using_group(Id group) = 0;
   // Finishes the mailing at `now`: no next run, and a run being sent sees the stop.
   virtual void stop(Id id, Time now) = 0;
   // Enables or disables the mailing.
@@ -47,6 +44,19 @@ class MailingStore {
   virtual std::vector<MailingSummary> summaries(std::optional<Id> owner) = 0;
   // Mailing `id`'s summary, as summaries() reads it; none when there is no such mailing.
   virtual std::optional<MailingSummary> summary(Id id) = 0;
+  // The schedule as runs start and end (SPEC §3). Writes join the caller's transaction.
+  // Mailings whose next_run_at is at or before `now` (finished ones included), by id.
+  virtual std::vector<DueMailing> due(Time now) = 0;
+  // The mailing's status as stored; nullopt when it is gone.
+  virtual std::optional<schedule::Status> status(Id id) = 0;
+  // Status running, the schedule left as it is (a manual run of a repeating mailing).
+  virtual void mark_running(Id id) = 0;
+  // Status running with its next slot (none: no slot left).
+  virtual void mark_running_next(Id id, std::optional<Time> next_run_at) = 0;
+  // No slot left (its end passed while nothing was due).
+  virtual void end_schedule(Id id) = 0;
+  // Mailings with no slot left (none, or past their end at `now`) and no open run: finished.
+  virtual void finish_idle(Time now) = 0;
 };
 
 }  // namespace mailer::store

@@ -25,9 +25,8 @@ class MessageStore {
   virtual Id add(const Message& m) = 0;
   // Rewrites the subject and bodies of message `m.id`.
   virtual void update(const Message& m) = 0;
-  // The first mailing (by id) that sends message `id`: a message in use is not removed.
-  virtual std::optional<Id> used_by(Id id) = 0;
-  // Removes the messages (none may be in use: the schema refuses it).
+  // Removes the messages (none may be in use, see MailingStore::first_using_message: the
+  // schema refuses it).
   virtual void remove(std::span<const Id> ids) = 0;
 };
 

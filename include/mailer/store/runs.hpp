@@ -44,19 +44,10 @@ class RunStore {
   // Sets a run's finished_at (a test run, once its copy is logged).
   virtual void finish_run(Id run, Time at) = 0;
 
-  // Mailings whose next_run_at is at or before `now` (finished ones included), by id.
-  virtual std::vector<runs::DueMailing> due_mailings(Time now) = 0;
-  // The mailing's status as stored (created, running, finished); nullopt when it is gone.
-  virtual std::optional<std::string> mailing_status(Id mailing) = 0;
-  // Status running, the schedule left as it is (a manual run of a repeating mailing).
-  virtual void mark_running(Id mailing) = 0;
-  // Status running with its next slot (none: no slot left).
-  virtual void mark_running_next(Id mailing, std::optional<Time> next_run_at) = 0;
-  // No slot left (its end passed while nothing was due).
-  virtual void end_schedule(Id mailing) = 0;
-  // Mailings with no slot left (none, or past their end at `now`) and no open run: finished.
-  virtual void finish_idle_mailings(Time now) = 0;
-
+  // The slot of the mailing's last scheduled or manual run, if it had one.
+  virtual std::optional<Time> last_slot(Id mailing) = 0;
+  // The mailing's runs not yet finished, test sends aside, by id.
+  virtual std::vector<runs::OpenRun> open_runs_of(Id mailing) = 0;
   // The open schedule or manual run of a mailing, oldest first: what a `send` of a once
   // mailing continues.
   virtual std::optional<Id> open_once_run(Id mailing) = 0;
@@ -89,10 +80,6 @@ class RunStore {
                                std::vector<runs::RunRecipient>& out) = 0;
   // The mailing's recipients as of now (as create_run resolves them), by client; tries 0.
   virtual std::vector<runs::RunRecipient> resolve_recipients(Id mailing, Id owner) = 0;
-  // The owner's client with this address (its email and name), if any; tries 0.
-  virtual std::optional<runs::RunRecipient> owner_client(Id owner, const std::string& email) = 0;
-  // The message a run sends.
-  virtual std::optional<runs::RunMessage> message(Id message) = 0;
 
   // Folds journaled results into the attempt log and the run's recipients; idempotent: a try
   // applies only while its recipient's tries still equal the record's, a record that is no

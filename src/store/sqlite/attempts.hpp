@@ -11,7 +11,6 @@ class SqliteAttemptStore final : public AttemptStore {
 
   Id add_attempt(const NewAttempt& attempt) override;
   std::vector<Attempt> list_attempts(const AttemptQuery& query) override;
-  std::optional<Id> mailing_owner(Id mailing) override;
 
  private:
   Db& db_;

@@ -7,6 +7,9 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "ascii_fold.hpp"
 #include "mailer/base/text_fold.hpp"
 #include "mailer/base/validate.hpp"
 
@@ -181,6 +184,29 @@ bool SqliteClientStore::resubscribe_client(Id id) {
       .bind(1, id)
       .run();
   return db_.changes() == 1;
+}
+
+std::optional<Id> SqliteClientStore::first_not_owned(Id owner, std::span<const Id> ids) {
+  auto owner_of = db_.prepare("SELECT owner FROM client WHERE id = ?");
+  for (Id c : ids) {
+    owner_of.bind(1, c);
+    const bool ours = owner_of.step() && owner_of.int64(0) == owner;
+    owner_of.reset();
+    if (!ours) return c;
+  }
+  return std::nullopt;
+}
+
+std::optional<ClientContact> SqliteClientStore::find_by_email(Id owner, std::string_view email) {
+  // ASCII letters folded as SQLite's NOCASE on the column compared them, in SQL both backends
+  // evaluate alike (see ascii_fold.hpp; lower() is only the fast first test).
+  static const std::string sql = fmt::format(
+      "SELECT id, email, name FROM client WHERE owner = ?1 AND lower(email) = lower(?2) AND {} = ?2",
+      ascii_fold_sql("email"));
+  auto st = db_.prepare(sql);
+  st.bind_all(owner, ascii_fold(email));
+  if (!st.step()) return std::nullopt;
+  return ClientContact{st.int64(0), st.text(1), st.text(2)};
 }
 
 }  // namespace mailer::store::sqlite

@@ -21,13 +21,13 @@ class SqliteClientStore final : public ClientStore {
   void export_clients(Id owner, std::optional<Id> group,
                       const std::function<void(const ClientFields&)>& row) override;
   std::unique_ptr<ClientImport> start_import(Id owner, std::optional<Id> group, Time now) override;
+  std::optional<Id> first_not_owned(Id owner, std::span<const Id> ids) override;
+  std::optional<ClientContact> find_by_email(Id owner, std::string_view email) override;
 
-  std::optional<Id> account_id(std::string_view email) override;
   std::optional<GroupName> find_group(Id owner, std::string_view name) override;
   Id add_group(Id owner, std::string_view name, Time now) override;
   std::optional<Group> group(Id id) override;
   std::vector<Group> list_groups(std::optional<Id> owner) override;
-  std::optional<GroupUser> group_user(Id id) override;
   void remove_group(Id id) override;
   std::size_t add_members(Id id, std::span<const Id> clients) override;
   std::size_t remove_members(Id id, std::span<const Id> clients) override;

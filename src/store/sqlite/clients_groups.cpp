@@ -1,6 +1,6 @@
-// Groups, their members and the case duplicates of migration 003 (SQLite). A group's name is
-// matched by its folded key (group.name_key), never by the column's NOCASE, which folds ASCII
-// only and which PostgreSQL has not.
+// Groups, their members and the case duplicates of migrations 003 and 009 (SQLite). A group's
+// name is matched by its folded key (group.name_key, unique per owner), which the store writes:
+// SQLite's NOCASE folds ASCII only, and PostgreSQL has none.
 #include <string>
 #include <vector>
 
@@ -32,13 +32,6 @@ std::size_t each_member(Db& db, const char* sql, Id group, std::span<const Id> c
 }
 
 }  // namespace
-
-std::optional<Id> SqliteClientStore::account_id(std::string_view email) {
-  auto st = db_.prepare("SELECT id FROM account WHERE email = ?");
-  st.bind(1, email);
-  if (!st.step()) return std::nullopt;
-  return st.int64(0);
-}
 
 std::optional<GroupName> SqliteClientStore::find_group(Id owner, std::string_view name) {
   auto st = db_.prepare("SELECT id, name FROM \"group\" WHERE owner = ? AND name_key = ? ORDER BY id");
@@ -75,16 +68,6 @@ std::vector<Group> SqliteClientStore::list_groups(std::optional<Id> owner) {
   std::vector<Group> out;
   while (st.step()) out.push_back(read_group(st));
   return out;
-}
-
-std::optional<GroupUser> SqliteClientStore::group_user(Id id) {
-  auto st = db_.prepare(
-      "SELECT m.id, m.name FROM mailing_group mg JOIN mailing m ON m.id = mg.mailing_id WHERE mg.group_id = "
-      "? "
-      "ORDER BY m.id LIMIT 1");
-  st.bind(1, id);
-  if (!st.step()) return std::nullopt;
-  return GroupUser{st.int64(0), st.text(1)};
 }
 
 void SqliteClientStore::remove_group(Id id) {

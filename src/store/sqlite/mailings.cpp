@@ -1,13 +1,16 @@
-// Mailings, their recipients and the questions about their runs that editing them asks
-// (SQLite). A mailing's clients and groups are read as rows and gathered here, not by
-// group_concat (SQLite only).
+// Mailings, their recipients, their schedule as runs start and end, and what uses a message or
+// a group (SQLite). A mailing's clients and groups are read as rows
+// and gathered here, not by group_concat (SQLite only).
 #include "mailings.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+
+#include "ascii_fold.hpp"
 
 namespace mailer::store::sqlite {
 namespace {
@@ -57,6 +60,13 @@ schedule::Status read_status(std::string_view text) {
   return schedule::Status::created;
 }
 
+// The order the group names of a mailing have always had: SQLite's NOCASE, which their column
+// had until migration 009 (ASCII letters folded, bytes otherwise), then the bytes.
+bool ascii_nocase_less(const std::string& a, const std::string& b) {
+  const std::string fa = ascii_fold(a), fb = ascii_fold(b);
+  return fa != fb ? fa < fb : a < b;
+}
+
 Mailing read_mailing(const Statement& st) {
   Mailing m;
   m.id = st.int64(0);
@@ -102,10 +112,11 @@ std::vector<Mailing> SqliteMailingStore::select(const char* where, std::optional
   auto groups = db_.prepare(
       "SELECT mg.mailing_id, g.name FROM mailing_group mg JOIN \"group\" g ON g.id = mg.group_id "
       "JOIN mailing m ON m.id = mg.mailing_id" +
-      filter + " ORDER BY mg.mailing_id, g.name");
+      filter + " ORDER BY mg.mailing_id");
   if (key) groups.bind(1, *key);
   while (groups.step())
     if (Mailing* m = of(groups.int64(0))) m->groups.push_back(groups.text(1));
+  for (Mailing& m : out) std::sort(m.groups.begin(), m.groups.end(), ascii_nocase_less);
   return out;
 }
 
@@ -163,33 +174,21 @@ void SqliteMailingStore::set_recipients(Id id, std::span<const Id> clients, std:
   }
 }
 
-std::optional<Id> SqliteMailingStore::first_foreign_client(Id owner, std::span<const Id> clients) {
-  auto owner_of = db_.prepare("SELECT owner FROM client WHERE id = ?");
-  for (Id c : clients) {
-    owner_of.bind(1, c);
-    const bool ours = owner_of.step() && owner_of.int64(0) == owner;
-    owner_of.reset();
-    if (!ours) return c;
-  }
-  return std::nullopt;
+std::optional<Id> SqliteMailingStore::first_using_message(Id message) {
+  auto st = db_.prepare("SELECT id FROM mailing WHERE message = ? ORDER BY id LIMIT 1");
+  st.bind(1, message);
+  if (!st.step()) return std::nullopt;
+  return st.int64(0);
 }
 
-std::optional<Time> SqliteMailingStore::last_run_slot(Id id) {
+std::optional<GroupUser> SqliteMailingStore::first_using_group(Id group) {
   auto st = db_.prepare(
-      "SELECT max(scheduled_for) FROM run WHERE mailing = ? AND trigger IN ('schedule', 'manual')");
-  st.bind(1, id);
-  st.step();
-  return st.opt_int64(0);
-}
-
-std::vector<OpenRun> SqliteMailingStore::open_runs(Id id) {
-  auto st = db_.prepare(
-      "SELECT r.id, m.status = 'finished' FROM run r JOIN mailing m ON m.id = r.mailing "
-      "WHERE r.mailing = ? AND r.finished_at IS NULL AND r.trigger <> 'test' ORDER BY r.id");
-  st.bind(1, id);
-  std::vector<OpenRun> out;
-  while (st.step()) out.push_back(OpenRun{st.int64(0), st.int64(1) != 0});
-  return out;
+      "SELECT m.id, m.name FROM mailing_group mg JOIN mailing m ON m.id = mg.mailing_id WHERE mg.group_id = "
+      "? "
+      "ORDER BY m.id LIMIT 1");
+  st.bind(1, group);
+  if (!st.step()) return std::nullopt;
+  return GroupUser{st.int64(0), st.text(1)};
 }
 
 void SqliteMailingStore::stop(Id id, Time now) {
@@ -208,6 +207,60 @@ void SqliteMailingStore::remove(std::span<const Id> ids) {
     del.bind(1, id);
     del.run();
   }
+}
+
+std::vector<DueMailing> SqliteMailingStore::due(Time now) {
+  auto st = db_.prepare(
+      "SELECT m.id, m.owner, m.message, m.start_at, m.end_at, m.every, m.status, m.enabled, m.next_run_at, "
+      "u.active AND u.verified FROM mailing m JOIN account u ON u.id = m.owner "
+      "WHERE m.next_run_at IS NOT NULL AND m.next_run_at <= ? ORDER BY m.id");
+  st.bind(1, now);
+  std::vector<DueMailing> out;
+  while (st.step()) {
+    DueMailing d;
+    d.id = st.int64(0);
+    d.owner = st.int64(1);
+    d.message = st.int64(2);
+    d.start_at = st.int64(3);
+    d.end_at = st.opt_int64(4);
+    d.every = st.text(5);
+    d.status = st.text(6);
+    d.enabled = st.int64(7) != 0;
+    d.next_run_at = st.int64(8);
+    d.owner_can_send = st.int64(9) != 0;
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+std::optional<schedule::Status> SqliteMailingStore::status(Id id) {
+  auto st = db_.prepare("SELECT status FROM mailing WHERE id = ?");
+  st.bind(1, id);
+  if (!st.step()) return std::nullopt;
+  return read_status(st.text(0));
+}
+
+void SqliteMailingStore::mark_running(Id id) {
+  db_.prepare("UPDATE mailing SET status = 'running' WHERE id = ?").bind(1, id).run();
+}
+
+void SqliteMailingStore::mark_running_next(Id id, std::optional<Time> next_run_at) {
+  db_.prepare("UPDATE mailing SET status = 'running', next_run_at = ? WHERE id = ?")
+      .bind_all(next_run_at, id)
+      .run();
+}
+
+void SqliteMailingStore::end_schedule(Id id) {
+  db_.prepare("UPDATE mailing SET next_run_at = NULL WHERE id = ?").bind(1, id).run();
+}
+
+void SqliteMailingStore::finish_idle(Time now) {
+  db_.prepare(
+         "UPDATE mailing SET status = 'finished' WHERE status <> 'finished' AND "
+         "(next_run_at IS NULL OR (end_at IS NOT NULL AND end_at < ?1)) AND "
+         "NOT EXISTS (SELECT 1 FROM run r WHERE r.mailing = mailing.id AND r.finished_at IS NULL)")
+      .bind(1, now)
+      .run();
 }
 
 }  // namespace mailer::store::sqlite

@@ -17,12 +17,17 @@ class SqliteMailingStore final : public MailingStore {
   Id add(const Mailing& m) override;
   void update(const Mailing& m) override;
   void set_recipients(Id id, std::span<const Id> clients, std::span<const Id> group_ids) override;
-  std::optional<Id> first_foreign_client(Id owner, std::span<const Id> clients) override;
-  std::optional<Time> last_run_slot(Id id) override;
-  std::vector<OpenRun> open_runs(Id id) override;
+  std::optional<Id> first_using_message(Id message) override;
+  std::optional<GroupUser> first_using_group(Id group) override;
   void stop(Id id, Time now) override;
   void set_enabled(Id id, bool enabled) override;
   void remove(std::span<const Id> ids) override;
+  std::vector<DueMailing> due(Time now) override;
+  std::optional<schedule::Status> status(Id id) override;
+  void mark_running(Id id) override;
+  void mark_running_next(Id id, std::optional<Time> next_run_at) override;
+  void end_schedule(Id id) override;
+  void finish_idle(Time now) override;
 
   // mailing_summary.cpp
   std::vector<MailingSummary> summaries(std::optional<Id> owner) override;

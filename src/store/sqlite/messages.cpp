@@ -55,13 +55,6 @@ void SqliteMessageStore::update(const Message& m) {
       .run();
 }
 
-std::optional<Id> SqliteMessageStore::used_by(Id id) {
-  auto st = db_.prepare("SELECT id FROM mailing WHERE message = ? ORDER BY id LIMIT 1");
-  st.bind(1, id);
-  if (!st.step()) return std::nullopt;
-  return st.int64(0);
-}
-
 void SqliteMessageStore::remove(std::span<const Id> ids) {
   auto del = db_.prepare("DELETE FROM message WHERE id = ?");
   for (Id id : ids) {

@@ -14,7 +14,6 @@ class SqliteMessageStore final : public MessageStore {
   std::vector<Message> list(std::optional<Id> owner) override;
   Id add(const Message& m) override;
   void update(const Message& m) override;
-  std::optional<Id> used_by(Id id) override;
   void remove(std::span<const Id> ids) override;
 
  private:

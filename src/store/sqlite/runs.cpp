@@ -99,58 +99,22 @@ void SqliteRunStore::finish_run(Id run, Time at) {
   db_.prepare("UPDATE run SET finished_at = ? WHERE id = ?").bind_all(at, run).run();
 }
 
-std::vector<runs::DueMailing> SqliteRunStore::due_mailings(Time now) {
+std::optional<Time> SqliteRunStore::last_slot(Id mailing) {
   auto st = db_.prepare(
-      "SELECT m.id, m.owner, m.message, m.start_at, m.end_at, m.every, m.status, m.enabled, m.next_run_at, "
-      "u.active AND u.verified FROM mailing m JOIN account u ON u.id = m.owner "
-      "WHERE m.next_run_at IS NOT NULL AND m.next_run_at <= ? ORDER BY m.id");
-  st.bind(1, now);
-  std::vector<runs::DueMailing> out;
-  while (st.step()) {
-    runs::DueMailing d;
-    d.id = st.int64(0);
-    d.owner = st.int64(1);
-    d.message = st.int64(2);
-    d.start_at = st.int64(3);
-    d.end_at = st.opt_int64(4);
-    d.every = st.text(5);
-    d.status = st.text(6);
-    d.enabled = st.int64(7) != 0;
-    d.next_run_at = st.int64(8);
-    d.owner_can_send = st.int64(9) != 0;
-    out.push_back(std::move(d));
-  }
-  return out;
-}
-
-std::optional<std::string> SqliteRunStore::mailing_status(Id mailing) {
-  auto st = db_.prepare("SELECT status FROM mailing WHERE id = ?");
+      "SELECT max(scheduled_for) FROM run WHERE mailing = ? AND trigger IN ('schedule', 'manual')");
   st.bind(1, mailing);
-  if (!st.step()) return std::nullopt;
-  return st.text(0);
+  st.step();
+  return st.opt_int64(0);
 }
 
-void SqliteRunStore::mark_running(Id mailing) {
-  db_.prepare("UPDATE mailing SET status = 'running' WHERE id = ?").bind(1, mailing).run();
-}
-
-void SqliteRunStore::mark_running_next(Id mailing, std::optional<Time> next_run_at) {
-  db_.prepare("UPDATE mailing SET status = 'running', next_run_at = ? WHERE id = ?")
-      .bind_all(next_run_at, mailing)
-      .run();
-}
-
-void SqliteRunStore::end_schedule(Id mailing) {
-  db_.prepare("UPDATE mailing SET next_run_at = NULL WHERE id = ?").bind(1, mailing).run();
-}
-
-void SqliteRunStore::finish_idle_mailings(Time now) {
-  db_.prepare(
-         "UPDATE mailing SET status = 'finished' WHERE status <> 'finished' AND "
-         "(next_run_at IS NULL OR (end_at IS NOT NULL AND end_at < ?1)) AND "
-         "NOT EXISTS (SELECT 1 FROM run r WHERE r.mailing = mailing.id AND r.finished_at IS NULL)")
-      .bind(1, now)
-      .run();
+std::vector<runs::OpenRun> SqliteRunStore::open_runs_of(Id mailing) {
+  auto st = db_.prepare(
+      "SELECT r.id, m.status = 'finished' FROM run r JOIN mailing m ON m.id = r.mailing "
+      "WHERE r.mailing = ? AND r.finished_at IS NULL AND r.trigger <> 'test' ORDER BY r.id");
+  st.bind(1, mailing);
+  std::vector<runs::OpenRun> out;
+  while (st.step()) out.push_back(runs::OpenRun{st.int64(0), st.int64(1) != 0});
+  return out;
 }
 
 std::optional<Id> SqliteRunStore::open_once_run(Id mailing) {
@@ -281,22 +245,6 @@ std::vector<runs::RunRecipient> SqliteRunStore::resolve_recipients(Id mailing, I
   std::vector<runs::RunRecipient> out;
   while (st.step()) out.push_back(runs::RunRecipient{st.int64(0), st.text(1), st.text(2), 0});
   return out;
-}
-
-std::optional<runs::RunRecipient> SqliteRunStore::owner_client(Id owner, const std::string& email) {
-  auto st = db_.prepare("SELECT id, email, name FROM client WHERE owner = ? AND email = ?");
-  st.bind_all(owner, email);
-  if (!st.step()) return std::nullopt;
-  return runs::RunRecipient{st.int64(0), st.text(1), st.text(2), 0};
-}
-
-std::optional<runs::RunMessage> SqliteRunStore::message(Id message) {
-  auto st = db_.prepare("SELECT subject, body_text, body_html FROM message WHERE id = ?");
-  st.bind(1, message);
-  if (!st.step()) return std::nullopt;
-  runs::RunMessage m{st.text(0), st.text(1), st.opt_text(2)};
-  st.reset();
-  return m;
 }
 
 bool SqliteRunStore::close_if_done(Id run, Id mailing, Time now) {

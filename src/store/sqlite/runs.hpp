@@ -15,12 +15,8 @@ class SqliteRunStore final : public RunStore {
   std::optional<Id> create_retry_run(Id mailing, Id owner, Time now) override;
   Id create_test_run(Id mailing, Time now) override;
   void finish_run(Id run, Time at) override;
-  std::vector<runs::DueMailing> due_mailings(Time now) override;
-  std::optional<std::string> mailing_status(Id mailing) override;
-  void mark_running(Id mailing) override;
-  void mark_running_next(Id mailing, std::optional<Time> next_run_at) override;
-  void end_schedule(Id mailing) override;
-  void finish_idle_mailings(Time now) override;
+  std::optional<Time> last_slot(Id mailing) override;
+  std::vector<runs::OpenRun> open_runs_of(Id mailing) override;
   std::optional<Id> open_once_run(Id mailing) override;
   std::vector<runs::RunInfo> open_runs(Time now, std::optional<Id> only_run, bool with_paused) override;
   std::vector<runs::RunInfo> runs_to_settle() override;
@@ -33,8 +29,6 @@ class SqliteRunStore final : public RunStore {
   std::size_t due_recipients(Id run, Time now) override;
   void recipients_page(Id run, Id after, Time now, int limit, std::vector<runs::RunRecipient>& out) override;
   std::vector<runs::RunRecipient> resolve_recipients(Id mailing, Id owner) override;
-  std::optional<runs::RunRecipient> owner_client(Id owner, const std::string& email) override;
-  std::optional<runs::RunMessage> message(Id message) override;
   bool fold_results(Id run, Id mailing, std::span<const runs::DeliveryResult> results) override;
   bool close_if_done(Id run, Id mailing, Time now) override;
 

@@ -49,10 +49,11 @@ struct GroupName {
   std::string name;
 };
 
-// A mailing that sends to a group (which therefore cannot go).
-struct GroupUser {
-  Id mailing = 0;
-  std::string name;  // the mailing's name, may be empty
+// A client found by its address: what a copy to that address borrows from it.
+struct ClientContact {
+  Id id = 0;
+  std::string email;
+  std::string name;
 };
 
 // Clients or groups of one owner that differ only in case, which older versions allowed and

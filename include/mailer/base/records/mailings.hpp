@@ -35,11 +35,24 @@ struct Mailing {
   Time created_at = 0;
 };
 
-// A run of a mailing that has not finished (test sends aside), as removing the mailing asks.
-struct OpenRun {
+// A mailing whose next slot has come, with what the schedule needs to decide on it.
+struct DueMailing {
   Id id = 0;
-  // The mailing was stopped, so the run ends soon unless a sender still holds it.
-  bool mailing_finished = false;
+  Id owner = 0;
+  Id message = 0;
+  Time start_at = 0;
+  std::optional<Time> end_at;
+  std::string every;   // as stored: once, daily, ...
+  std::string status;  // as stored: created, running, finished
+  bool enabled = false;
+  Time next_run_at = 0;
+  bool owner_can_send = false;  // active and verified
+};
+
+// A mailing that sends to a group (which therefore cannot go).
+struct GroupUser {
+  Id mailing = 0;
+  std::string name;  // the mailing's name, may be empty
 };
 
 // A run's recipients by their final state: each one's last try counts, not every try (a 451

@@ -19,6 +19,13 @@ struct RunInfo {
   std::optional<std::string> journal;  // where the last sender of it journaled
 };
 
+// A run of a mailing that has not finished (test sends aside), as removing the mailing asks.
+struct OpenRun {
+  Id id = 0;
+  // The mailing was stopped, so the run ends soon unless a sender still holds it.
+  bool mailing_finished = false;
+};
+
 // Why a run being sent must stop now, if it must.
 enum class Halt { none, gone, stopped, disabled, owner_blocked };
 
@@ -28,27 +35,6 @@ struct RunRecipient {
   std::string email;
   std::string name;
   int tries = 0;
-};
-
-// A mailing whose next slot has come, with what the schedule needs to decide on it.
-struct DueMailing {
-  Id id = 0;
-  Id owner = 0;
-  Id message = 0;
-  Time start_at = 0;
-  std::optional<Time> end_at;
-  std::string every;   // as stored: once, daily, ...
-  std::string status;  // as stored: created, running, finished
-  bool enabled = false;
-  Time next_run_at = 0;
-  bool owner_can_send = false;  // active and verified
-};
-
-// The message a run sends, as stored.
-struct RunMessage {
-  std::string subject;
-  std::string body_text;
-  std::optional<std::string> body_html;
 };
 
 // One journaled delivery result to fold into the run (the fields of a journal record).
