@@ -5,14 +5,13 @@
 
 #include <fmt/format.h>
 
-#include "mailer/base/bad_request.hpp"
 #include "mailer/base/error.hpp"
 
 namespace mailer {
 namespace {
 
 void check_mailing(store::Database& db, const Actor& actor, Id mailing) {
-  auto owner = db.attempts().mailing_owner(mailing);
+  auto owner = db.mailings().owner_of(mailing);
   if (!owner) throw Error(Errc::not_found, fmt::format("mailing {} not found", mailing));
   check_record(actor, *owner, RecordAction::read, fmt::format("mailing {}", mailing));
 }
@@ -53,7 +52,7 @@ std::vector<RecipientReport> recipient_report(store::Database& db, const Actor& 
   static constexpr const char* kStatuses[] = {"sent", "bounced", "deferred", "failed", "pending"};
   if (filter.status &&
       std::find(std::begin(kStatuses), std::end(kStatuses), *filter.status) == std::end(kStatuses))
-    throw Error(kBadRequest, fmt::format("status: unknown status '{}'", *filter.status),
+    throw Error(Errc::bad_request, fmt::format("status: unknown status '{}'", *filter.status),
                 "use sent, bounced, deferred, failed or pending");
   check_mailing(db, actor, filter.mailing);
   std::vector<RecipientReport> out;
