@@ -16,6 +16,7 @@
 #include "accounts.hpp"
 #include "attempts.hpp"
 #include "clients.hpp"
+#include "events.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/store/sqlite/run_claims.hpp"
 #include "mailings.hpp"
@@ -341,7 +342,14 @@ void Db::rollback() noexcept { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, n
 
 struct Db::Repositories {
   explicit Repositories(Db& db)
-      : accounts(db), clients(db), messages(db), mailings(db), runs(db), attempts(db), settings(db) {}
+      : accounts(db),
+        clients(db),
+        messages(db),
+        mailings(db),
+        runs(db),
+        attempts(db),
+        settings(db),
+        events(db) {}
   sqlite::SqliteAccountStore accounts;
   sqlite::SqliteClientStore clients;
   sqlite::SqliteMessageStore messages;
@@ -349,6 +357,7 @@ struct Db::Repositories {
   sqlite::SqliteRunStore runs;
   sqlite::SqliteAttemptStore attempts;
   sqlite::SqliteSettingStore settings;
+  sqlite::SqliteEventStore events;
 };
 
 Db::Repositories& Db::repositories() {
@@ -364,6 +373,7 @@ MailingStore& Db::mailings() { return repositories().mailings; }
 RunStore& Db::runs() { return repositories().runs; }
 AttemptStore& Db::attempts() { return repositories().attempts; }
 SettingStore& Db::settings() { return repositories().settings; }
+EventStore& Db::events() { return repositories().events; }
 std::unique_ptr<RunClaimer> Db::run_claimer() { return std::make_unique<sqlite::SqliteRunClaimer>(path_); }
 
 }  // namespace mailer::store

@@ -77,6 +77,7 @@ class SqliteMailingStore;
 class SqliteRunStore;
 class SqliteAttemptStore;
 class SqliteSettingStore;
+class SqliteEventStore;
 }  // namespace sqlite
 
 // One SQLite connection with foreign keys on, WAL, synchronous=NORMAL and a busy timeout: the
@@ -103,6 +104,7 @@ class Db final : public Database {
   RunStore& runs() override;
   AttemptStore& attempts() override;
   SettingStore& settings() override;
+  EventStore& events() override;
   std::unique_ptr<RunClaimer> run_claimer() override;
 
   // Runs one or more statements without parameters (schema, pragmas).
