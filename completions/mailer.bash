@@ -59,6 +59,7 @@ _mailer_flags() {
         "mailing edit") echo "--message --name --client --group --start --end --no-end --every" ;;
         "send "*) echo "--due --dry-run --to --retry-failed --quiet-idle" ;;
         "report attempts") echo "--mailing --status --since --email --final --all" ;;
+        "serve "*) echo "--listen" ;;
     esac
 }
 
@@ -73,11 +74,11 @@ _mailer() {
         prev=${COMP_WORDS[COMP_CWORD - 2]}
     fi
 
-    local commands="init user login logout whoami client group message mailing send report cron"
+    local commands="init user login logout whoami client group message mailing send report cron serve"
     local globals="--config --db --json -q --quiet -v --verbose --log-timestamps --version -h --help"
     local value_options="--config --db --name --comment --group --search --email --code --subject
         --body --body-file --html-file --message --client --start --end --every --mailing --status --part --since --to
-        --columns --encoding --owner"
+        --columns --encoding --owner --listen"
 
     # Find the command, its subcommand and how many positional arguments follow them,
     # skipping options and the values of those that take one.
