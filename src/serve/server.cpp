@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -64,6 +65,12 @@ struct Server::Impl {
   std::unique_ptr<EventWriter> writer;
   HttpServer http;
   std::atomic<bool> stopping{false};
+  std::mutex stop_mutex;  // the signal's thread and the accepting thread may both stop it
+
+  void stop_http() {
+    std::lock_guard lock(stop_mutex);
+    http.stop();
+  }
 
   explicit Impl(ServerOptions o) : options(std::move(o)) {
     if (!options.warn) options.warn = [](const std::string&) {};
@@ -196,7 +203,7 @@ struct Server::Impl {
     }
     http.new_task_queue = [this] {
       return new TaskPool(options.max_threads, [this] {
-        if (stopping) http.stop();
+        if (stopping) stop_http();
       });
     };
     // Threads are one per connection: an idle keep-alive connection holds one until this
@@ -249,7 +256,7 @@ void Server::run() {
 
 void Server::stop() {
   impl_->stopping = true;
-  impl_->http.stop();
+  impl_->stop_http();
 }
 
 }  // namespace mailer::serve
