@@ -63,6 +63,7 @@ _mailer_flags() {
         "report recipients") echo "--mailing --status --opened --not-opened --clicked --format --delimiter" ;;
         "report links") echo "--mailing --format --delimiter" ;;
         "stats "*) echo "--all" ;;
+        "serve "*) echo "--listen" ;;
     esac
 }
 
@@ -77,11 +78,11 @@ _mailer() {
         prev=${COMP_WORDS[COMP_CWORD - 2]}
     fi
 
-    local commands="init user login logout whoami client group message mailing send report stats cron"
+    local commands="init user login logout whoami client group message mailing send report stats cron serve"
     local globals="--config --db --json -q --quiet -v --verbose --log-timestamps --version -h --help"
     local value_options="--config --db --name --comment --group --search --email --code --subject
         --body --body-file --html-file --message --client --start --end --every --mailing --status --part --since --to
-        --columns --encoding --owner --until --html --format --delimiter"
+        --columns --encoding --owner --until --html --format --delimiter --listen"
 
     # Find the command, its subcommand and how many positional arguments follow them,
     # skipping options and the values of those that take one.

@@ -13,7 +13,7 @@ function __mailer_words
     set -l value_options --config --db --name --comment --group --search --email --code \
         --subject --body --body-file --html-file --message --client --start --end --every \
         --mailing --status --since --to --part --columns --encoding --owner --until --html --format \
-        --delimiter
+        --delimiter --listen
     set -l skip 0
     for t in $tokens
         if test $skip -eq 1
@@ -101,6 +101,7 @@ complete -c mailer -n __mailer_needs_command -a send -d 'Send one mailing now, o
 complete -c mailer -n __mailer_needs_command -a report -d 'How each mailing did: totals, rates, recipients, links, attempts'
 complete -c mailer -n __mailer_needs_command -a stats -d 'Mailings, active mailings, unique recipients, published posts'
 complete -c mailer -n __mailer_needs_command -a cron -d 'The crontab line for send --due'
+complete -c mailer -n __mailer_needs_command -a serve -d 'The tracking server: open pixel, click redirect, unsubscribe'
 
 # user
 complete -c mailer -n '__mailer_needs_subcommand user' -a create-superuser -d 'Create a verified superuser'
@@ -250,3 +251,6 @@ complete -c mailer -n '__mailer_using stats' -l all -d "Everyone's figures (mana
 complete -c mailer -n '__mailer_needs_subcommand cron' -a show -d 'Print the crontab line for send --due'
 complete -c mailer -n '__mailer_needs_subcommand cron' -a install -d 'Add the line to your crontab'
 complete -c mailer -n '__mailer_needs_subcommand cron' -a remove -d 'Remove the line from your crontab'
+
+# serve
+complete -c mailer -n '__mailer_using serve' -l listen -x -d 'ADDR:PORT to listen on (default 127.0.0.1:8080)'

@@ -104,14 +104,14 @@ int main(int argc, char** argv) {
   static constexpr Register kAll[] = {cli::register_init,  cli::register_user,    cli::register_client,
                                       cli::register_group, cli::register_message, cli::register_mailing,
                                       cli::register_send,  cli::register_report,  cli::register_cron,
-                                      cli::register_stats};
+                                      cli::register_stats, cli::register_serve};
   // The top-level words each of them adds.
   static constexpr std::pair<std::string_view, Register> kWords[] = {
       {"init", cli::register_init},   {"user", cli::register_user},       {"login", cli::register_user},
       {"logout", cli::register_user}, {"whoami", cli::register_user},     {"client", cli::register_client},
       {"group", cli::register_group}, {"message", cli::register_message}, {"mailing", cli::register_mailing},
       {"send", cli::register_send},   {"report", cli::register_report},   {"cron", cli::register_cron},
-      {"stats", cli::register_stats},
+      {"stats", cli::register_stats}, {"serve", cli::register_serve},
   };
   std::string_view named = command_word(argc, argv);
   auto known = std::find_if(std::begin(kWords), std::end(kWords),

@@ -10,6 +10,7 @@
 #include "mailer/store/accounts.hpp"
 #include "mailer/store/attempts.hpp"
 #include "mailer/store/clients.hpp"
+#include "mailer/store/events.hpp"
 #include "mailer/store/mailings.hpp"
 #include "mailer/store/messages.hpp"
 #include "mailer/store/reports.hpp"
@@ -46,6 +47,7 @@ class Database {
   virtual AttemptStore& attempts() = 0;
   virtual SettingStore& settings() = 0;
   virtual ReportStore& reports() = 0;
+  virtual EventStore& events() = 0;
   // A claimer of runs of its own: its claims and another claimer's (of this process or
   // another) exclude each other.
   virtual std::unique_ptr<RunClaimer> run_claimer() = 0;

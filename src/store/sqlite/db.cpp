@@ -16,6 +16,7 @@
 #include "accounts.hpp"
 #include "attempts.hpp"
 #include "clients.hpp"
+#include "events.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/store/sqlite/run_claims.hpp"
 #include "mailings.hpp"
@@ -349,7 +350,8 @@ struct Db::Repositories {
         runs(db),
         attempts(db),
         settings(db),
-        reports(db) {}
+        reports(db),
+        events(db) {}
   sqlite::SqliteAccountStore accounts;
   sqlite::SqliteClientStore clients;
   sqlite::SqliteMessageStore messages;
@@ -358,6 +360,7 @@ struct Db::Repositories {
   sqlite::SqliteAttemptStore attempts;
   sqlite::SqliteSettingStore settings;
   sqlite::SqliteReportStore reports;
+  sqlite::SqliteEventStore events;
 };
 
 Db::Repositories& Db::repositories() {
@@ -374,6 +377,7 @@ RunStore& Db::runs() { return repositories().runs; }
 AttemptStore& Db::attempts() { return repositories().attempts; }
 SettingStore& Db::settings() { return repositories().settings; }
 ReportStore& Db::reports() { return repositories().reports; }
+EventStore& Db::events() { return repositories().events; }
 std::unique_ptr<RunClaimer> Db::run_claimer() { return std::make_unique<sqlite::SqliteRunClaimer>(path_); }
 
 }  // namespace mailer::store

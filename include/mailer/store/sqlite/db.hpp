@@ -78,6 +78,7 @@ class SqliteRunStore;
 class SqliteAttemptStore;
 class SqliteSettingStore;
 class SqliteReportStore;
+class SqliteEventStore;
 }  // namespace sqlite
 
 // One SQLite connection with foreign keys on, WAL, synchronous=NORMAL and a busy timeout: the
@@ -105,6 +106,7 @@ class Db final : public Database {
   AttemptStore& attempts() override;
   SettingStore& settings() override;
   ReportStore& reports() override;
+  EventStore& events() override;
   std::unique_ptr<RunClaimer> run_claimer() override;
 
   // Runs one or more statements without parameters (schema, pragmas).
