@@ -10,6 +10,7 @@
 #include <optional>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -101,11 +102,7 @@ int main(int argc, char** argv) {
   // Only the named command's options are built when the command is known: building all of
   // them is a third of an idle `send --due` tick's time. Help, typos and bare `mailer` get all.
   using Register = void (*)(CLI::App&, cli::Context&);
-  static constexpr Register kAll[] = {cli::register_init,  cli::register_user,    cli::register_client,
-                                      cli::register_group, cli::register_message, cli::register_mailing,
-                                      cli::register_send,  cli::register_report,  cli::register_cron,
-                                      cli::register_stats, cli::register_serve};
-  // The top-level words each of them adds.
+  // The command table: each top-level word and the function that adds its command.
   static constexpr std::pair<std::string_view, Register> kWords[] = {
       {"init", cli::register_init},   {"user", cli::register_user},       {"login", cli::register_user},
       {"logout", cli::register_user}, {"whoami", cli::register_user},     {"client", cli::register_client},
@@ -119,7 +116,13 @@ int main(int argc, char** argv) {
   if (known != std::end(kWords)) {
     known->second(app, ctx);
   } else {
-    for (Register add : kAll) add(app, ctx);
+    // Every command once, in the table's order (a command with several words comes up again).
+    std::vector<Register> added;
+    for (const auto& word : kWords) {
+      if (std::find(added.begin(), added.end(), word.second) != added.end()) continue;
+      added.push_back(word.second);
+      word.second(app, ctx);
+    }
   }
 
   int code = 0;
