@@ -3,10 +3,10 @@
 namespace mailer::store::sqlite {
 
 std::optional<DeliveredAttempt> SqliteEventStore::delivered_attempt(Id run, Id client) {
-  // Index attempt_run_client (migration 010) finds the recipient's tries in the run.
+  // Through the run's mailing, so that index attempt_mailing(mailing, status) narrows the scan.
   auto st = db_.prepare(
-      "SELECT id, at FROM attempt WHERE run = ?1 AND client = ?2 AND status = 'sent' "
-      "ORDER BY at DESC, id DESC LIMIT 1");
+      "SELECT id, at FROM attempt WHERE mailing = (SELECT mailing FROM run WHERE id = ?1) "
+      "AND status = 'sent' AND run = ?1 AND client = ?2 ORDER BY at DESC, id DESC LIMIT 1");
   st.bind_all(run, client);
   if (!st.step()) return std::nullopt;
   return DeliveredAttempt{st.int64(0), st.int64(1)};
