@@ -6,6 +6,7 @@
 
 #include <cstdint>
 
+#include "mailer/base/utf8.hpp"
 #include "mailer/core/tracking.hpp"
 
 namespace mailer::mail {
@@ -36,24 +37,6 @@ std::size_t find_ci(std::string_view s, std::string_view lowered, std::size_t fr
   for (std::size_t i = from; i + lowered.size() <= s.size(); ++i)
     if (lower(s[i]) == lowered[0] && equals_ci(s.substr(i, lowered.size()), lowered)) return i;
   return npos;
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // "#38", "#x26": the code point, or 0 when it is none a URL may hold.
@@ -103,7 +86,7 @@ std::string decode_references(std::string_view v) {
       out += '&';
       continue;
     }
-    append_utf8(out, cp);
+    utf8::append(out, static_cast<char32_t>(cp));
     i += semi + 1;
   }
   return out;
