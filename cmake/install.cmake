@@ -3,6 +3,8 @@
 include(GNUInstallDirs)
 
 install(TARGETS mailer RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# `mailer serve`'s module, private to mailer (Debian policy: /usr/lib/<package>).
+install(TARGETS mailer_serve_module LIBRARY DESTINATION lib/mailer)
 install(FILES ${CMAKE_SOURCE_DIR}/man/mailer.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 # Where bash-completion, zsh and fish look for vendors' completions (each loads them by name).
 install(FILES ${CMAKE_SOURCE_DIR}/completions/mailer.bash

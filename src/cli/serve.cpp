@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cerrno>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -15,7 +16,8 @@
 #include "clock.hpp"
 #include "context.hpp"
 #include "mailer/base/error.hpp"
-#include "mailer/serve/server.hpp"
+#include "mailer/base/shared_library.hpp"
+#include "mailer/serve/service.hpp"
 
 namespace mailer::cli {
 namespace {
@@ -32,7 +34,7 @@ std::function<void(const std::string&)> stderr_lines(std::shared_ptr<std::mutex>
 // the server: a signal handler could call nothing of the server safely.
 class StopOnSignal {
  public:
-  explicit StopOnSignal(serve::Server& server) {
+  explicit StopOnSignal(serve::Service& server) {
     sigemptyset(&signals_);
     sigaddset(&signals_, SIGTERM);
     sigaddset(&signals_, SIGINT);
@@ -73,6 +75,25 @@ struct BlockedSignals {
   sigset_t previous{};
 };
 
+// The server's module (mailer/serve/service.hpp): beside the executable in a build tree, in
+// lib/mailer beside its bin when installed.
+std::string module_path() {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
+  const fs::path installed = exe.parent_path().parent_path() / "lib" / "mailer" / MAILER_SERVE_MODULE;
+  const fs::path beside = exe.parent_path() / MAILER_SERVE_MODULE;
+  return (fs::exists(beside, error) ? beside : installed).string();
+}
+
+std::unique_ptr<serve::Service> load_service(serve::ServerOptions options) {
+  // Loaded once, for the life of the process (the service's code lives in it).
+  static const SharedLibrary module(module_path().c_str(), "mailer");
+  serve::MakeService make = nullptr;
+  module.resolve(serve::kMakeServiceSymbol, make);
+  return std::unique_ptr<serve::Service>(make(&options));
+}
+
 void serve_command(Context& ctx, const std::string& listen) {
   serve::ListenAddress address;
   if (!listen.empty()) {
@@ -93,7 +114,8 @@ void serve_command(Context& ctx, const std::string& listen) {
   options.clock = [] { return current_time(); };
   if (ctx.options.verbose) options.log = stderr_lines(log_mutex);
   options.warn = stderr_lines(log_mutex);
-  serve::Server server(std::move(options));
+  std::unique_ptr<serve::Service> service = load_service(std::move(options));
+  serve::Service& server = *service;
   server.bind();
   ctx.note(fmt::format("serving the tracking URLs on http://{}/ (stop: SIGTERM or Ctrl-C)",
                        serve::format_listen(address)));

@@ -7,6 +7,7 @@ CPACK_COMMAND in the environment.
 import os
 import pathlib
 import shutil
+import socket
 import subprocess
 import tempfile
 import unittest
@@ -18,6 +19,7 @@ CPACK = os.environ.get("CPACK_COMMAND", "cpack")
 # Every file the package must hold, relative to the prefix (/usr).
 INSTALLED = [
     "bin/mailer",
+    "lib/mailer/mailer-serve.so",
     "share/man/man1/mailer.1",
     "share/bash-completion/completions/mailer",
     "share/zsh/vendor-completions/_mailer",
@@ -61,6 +63,16 @@ class Install(unittest.TestCase):
                "XDG_STATE_HOME": str(self.tmp / "s"), "XDG_DATA_HOME": str(self.tmp / "d")}
         self.assertRegex(run(dest / "usr/bin/mailer", "--version", env=env), r"^mailer \d+\.\d+\.\d+")
         self.assertIn("Subcommands:", run(dest / "usr/bin/mailer", "--help", env=env))
+        # `serve` finds its module in lib/mailer: the module's server reports a taken port.
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            served = subprocess.run([dest / "usr/bin/mailer", "--db", str(self.tmp / "t.db"), "serve",
+                                     "--listen", f"127.0.0.1:{port}"], env=env, capture_output=True,
+                                    text=True, timeout=30)
+        self.assertEqual(served.returncode, 69, served.stderr)
+        self.assertIn("the address is in use", served.stderr)
 
     def test_cpack_builds_a_deb_whose_depends_name_the_runtime_libraries(self):
         if shutil.which("dpkg-shlibdeps") is None:
@@ -78,7 +90,8 @@ class Install(unittest.TestCase):
         self.assertIn("SQLite", fields["Description"])
         depends = {d.strip().split(" ")[0] for d in fields["Depends"].split(",")}
         # From dpkg-shlibdeps (linked) and by name (dlopen'd: libcurl, libidn2).
-        for package in ("libc6", "libstdc++6", "libsqlite3-0", "libsodium23", "libcurl4", "libidn2-0"):
+        for package in ("libc6", "libstdc++6", "libsqlite3-0", "libsodium23", "libcurl4", "libidn2-0",
+                        "libcpp-httplib0.11"):
             with self.subTest(depends=package):
                 self.assertIn(package, depends, fields["Depends"])
         contents = run("dpkg-deb", "-c", deb)
