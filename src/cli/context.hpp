@@ -8,10 +8,10 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "environment.hpp"
 #include "mailer/core/config.hpp"
 #include "mailer/core/users.hpp"
 #include "mailer/store/sqlite/db.hpp"
+#include "process_environment.hpp"
 
 namespace mailer::cli {
 

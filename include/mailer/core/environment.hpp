@@ -1,5 +1,5 @@
 #pragma once
-// What the process's environment says, read once by the CLI (src/cli/environment.cpp) and passed
+// What the process's environment says, read once by the CLI (src/cli/process_environment.cpp) and passed
 // down as values: nothing below the CLI calls getenv, so a test says the environment it means.
 #include <functional>
 #include <optional>

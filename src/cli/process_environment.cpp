@@ -1,4 +1,4 @@
-#include "environment.hpp"
+#include "process_environment.hpp"
 
 #include <cstdlib>
 
