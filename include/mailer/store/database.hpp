@@ -1,7 +1,7 @@
 #pragma once
 // The storage interface that core and mail talk to: transactions, and one small repository
 // per aggregate (users with codes and sessions; clients and groups; messages; mailings with
-// their recipients; runs and run recipients; attempts and events; settings). A driver
+// their recipients; runs and run recipients; attempts and events; posts; settings). A driver
 // implements it: store/sqlite today, store/postgres next. No SQL leaves src/store.
 #include <memory>
 #include <optional>
@@ -13,6 +13,7 @@
 #include "mailer/store/events.hpp"
 #include "mailer/store/mailings.hpp"
 #include "mailer/store/messages.hpp"
+#include "mailer/store/posts.hpp"
 #include "mailer/store/reports.hpp"
 #include "mailer/store/runs.hpp"
 #include "mailer/store/settings.hpp"
@@ -48,6 +49,7 @@ class Database {
   virtual SettingStore& settings() = 0;
   virtual ReportStore& reports() = 0;
   virtual EventStore& events() = 0;
+  virtual PostStore& posts() = 0;
   // A claimer of runs of its own: its claims and another claimer's (of this process or
   // another) exclude each other.
   virtual std::unique_ptr<RunClaimer> run_claimer() = 0;

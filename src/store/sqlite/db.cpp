@@ -21,6 +21,7 @@
 #include "mailer/store/sqlite/run_claims.hpp"
 #include "mailings.hpp"
 #include "messages.hpp"
+#include "posts.hpp"
 #include "reports.hpp"
 #include "runs.hpp"
 #include "settings.hpp"
@@ -351,7 +352,8 @@ struct Db::Repositories {
         attempts(db),
         settings(db),
         reports(db),
-        events(db) {}
+        events(db),
+        posts(db) {}
   sqlite::SqliteAccountStore accounts;
   sqlite::SqliteClientStore clients;
   sqlite::SqliteMessageStore messages;
@@ -361,6 +363,7 @@ struct Db::Repositories {
   sqlite::SqliteSettingStore settings;
   sqlite::SqliteReportStore reports;
   sqlite::SqliteEventStore events;
+  sqlite::SqlitePostStore posts;
 };
 
 Db::Repositories& Db::repositories() {
@@ -378,6 +381,7 @@ AttemptStore& Db::attempts() { return repositories().attempts; }
 SettingStore& Db::settings() { return repositories().settings; }
 ReportStore& Db::reports() { return repositories().reports; }
 EventStore& Db::events() { return repositories().events; }
+PostStore& Db::posts() { return repositories().posts; }
 std::unique_ptr<RunClaimer> Db::run_claimer() { return std::make_unique<sqlite::SqliteRunClaimer>(path_); }
 
 }  // namespace mailer::store

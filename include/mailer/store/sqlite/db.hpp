@@ -79,6 +79,7 @@ class SqliteAttemptStore;
 class SqliteSettingStore;
 class SqliteReportStore;
 class SqliteEventStore;
+class SqlitePostStore;
 }  // namespace sqlite
 
 // One SQLite connection with foreign keys on, WAL, synchronous=NORMAL and a busy timeout: the
@@ -107,6 +108,7 @@ class Db final : public Database {
   SettingStore& settings() override;
   ReportStore& reports() override;
   EventStore& events() override;
+  PostStore& posts() override;
   std::unique_ptr<RunClaimer> run_claimer() override;
 
   // Runs one or more statements without parameters (schema, pragmas).
