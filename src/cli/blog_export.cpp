@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -30,6 +32,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kMarker = ".mailer-blog-export";
+constexpr std::chrono::milliseconds kGrace{200};
 constexpr const char* kMarkerText =
     "This directory was written by `mailer blog export`: the next export replaces all of it.\n";
 
@@ -112,10 +115,7 @@ bool holds_marker(const std::string& dir) {
 enum class Target { absent, empty, previous };
 
 Error not_replaced(const std::string& shown, std::string_view why) {
-  return Error(Errc::io_error,
-               fmt::format("{} {}: not replaced (an export goes to a new or empty directory, or "
-                           "replaces an earlier export)",
-                           shown, why));
+  return Error(Errc::io_error, fmt::format("{} {}: not replaced", shown, why));
 }
 
 // What is at `path` now; Error{io_error} for what an export must not replace.
@@ -125,12 +125,13 @@ Target classify(const std::string& path, const std::string& shown) {
     if (errno == ENOENT) return Target::absent;
     throw io_error("read", shown);
   }
-  if (!S_ISDIR(st.st_mode)) throw not_replaced(shown, "exists and is not a directory");
+  if (!S_ISDIR(st.st_mode)) throw not_replaced(shown, "is not a directory");
   if (holds_marker(path)) return Target::previous;
   std::error_code ec;
   const bool empty = fs::is_empty(path, ec);
   if (ec) throw io_error("read", shown, ec.value());
-  if (!empty) throw not_replaced(shown, "is not empty and is not an earlier export of mailer blog export");
+  if (!empty)
+    throw not_replaced(shown, fmt::format("is not empty and is no earlier export (it has no {})", kMarker));
   return Target::empty;
 }
 
@@ -194,6 +195,20 @@ std::string swap_in(TempTree& tree, const std::string& target, Target kind, cons
   return aside;
 }
 
+// Removes the tree DIR held before. A reader that opened DIR just before the swap still lists
+// that tree: it is left whole for kGrace, then the files of its subdirectories go before its
+// top-level entries, so that such a listing still finds the whole site. False when some of it
+// could not be removed.
+bool remove_old_tree(const std::string& path) {
+  std::this_thread::sleep_for(kGrace);
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(path, ec))
+    if (entry.is_directory(ec) && !entry.is_symlink(ec))
+      for (const auto& inner : fs::directory_iterator(entry.path(), ec)) fs::remove_all(inner.path(), ec);
+  fs::remove_all(path, ec);
+  return !ec && !fs::exists(fs::symlink_status(path, ec));
+}
+
 struct ExportResult {
   std::string dir;
   std::size_t posts = 0, files = 0;
@@ -220,11 +235,7 @@ ExportResult export_site(const SiteInput& input, const std::string& dir) {
   const std::string old = swap_in(tree, target, kind, dir);
   tree.keep();
   ExportResult result{target, input.posts.size(), files.size(), {}};
-  if (!old.empty()) {
-    std::error_code ec;
-    fs::remove_all(old, ec);
-    if (ec) result.leftover = old;
-  }
+  if (!old.empty() && !remove_old_tree(old)) result.leftover = old;
   sync_dir(t.parent_path().string());
   return result;
 }
