@@ -35,6 +35,7 @@ _mailer_subcommands() {
         mailing) echo "add list show edit rm stop disable enable" ;;
         report) echo "attempts recipients links" ;;
         cron) echo "show install remove" ;;
+        blog) echo "add list show edit rm publish unpublish export" ;;
     esac
 }
 
@@ -64,6 +65,11 @@ _mailer_flags() {
         "report links") echo "--mailing --format --delimiter" ;;
         "stats "*) echo "--all" ;;
         "serve "*) echo "--listen" ;;
+        "blog add") echo "--title --body --body-file --image" ;;
+        "blog edit") echo "--title --body --body-file --image --no-image" ;;
+        "blog list") echo "--all" ;;
+        "blog show") echo "--raw" ;;
+        "blog export") echo "--base-url" ;;
     esac
 }
 
@@ -78,11 +84,11 @@ _mailer() {
         prev=${COMP_WORDS[COMP_CWORD - 2]}
     fi
 
-    local commands="init user login logout whoami client group message mailing send report stats cron serve"
+    local commands="init user login logout whoami client group message mailing send report stats cron serve blog"
     local globals="--config --db --json -q --quiet -v --verbose --log-timestamps --version -h --help"
     local value_options="--config --db --name --comment --group --search --email --code --subject
         --body --body-file --html-file --message --client --start --end --every --mailing --status --part --since --to
-        --columns --encoding --owner --until --html --format --delimiter --listen"
+        --columns --encoding --owner --until --html --format --delimiter --listen --title --image --base-url"
 
     # Find the command, its subcommand and how many positional arguments follow them,
     # skipping options and the values of those that take one.
@@ -118,7 +124,7 @@ _mailer() {
 
     # The value of an option.
     case $prev in
-        --config | --db | --body-file | --html-file | --html)
+        --config | --db | --body-file | --html-file | --html | --image)
             compopt -o filenames 2>/dev/null
             mapfile -t COMPREPLY < <(compgen -f -- "$cur")
             return
@@ -162,7 +168,7 @@ _mailer() {
         --owner)
             return
             ;;
-        --name | --comment | --search | --email | --code | --subject | --body | --message | --client | --mailing)
+        --name | --comment | --search | --email | --code | --subject | --body | --message | --client | --mailing | --title | --base-url)
             return
             ;;
     esac
@@ -199,6 +205,12 @@ _mailer() {
             ;;
         "group rm" | "group members" | "group add-member" | "group remove-member")
             ((npos == 0)) && _mailer_complete_groups "$cur" "${db_args[@]}"
+            ;;
+        "blog export")
+            if ((npos == 0)); then
+                compopt -o dirnames 2>/dev/null
+                mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+            fi
             ;;
     esac
 }

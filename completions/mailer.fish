@@ -13,7 +13,7 @@ function __mailer_words
     set -l value_options --config --db --name --comment --group --search --email --code \
         --subject --body --body-file --html-file --message --client --start --end --every \
         --mailing --status --since --to --part --columns --encoding --owner --until --html --format \
-        --delimiter --listen
+        --delimiter --listen --title --image --base-url
     set -l skip 0
     for t in $tokens
         if test $skip -eq 1
@@ -102,6 +102,7 @@ complete -c mailer -n __mailer_needs_command -a report -d 'How each mailing did:
 complete -c mailer -n __mailer_needs_command -a stats -d 'Mailings, active mailings, unique recipients, published posts'
 complete -c mailer -n __mailer_needs_command -a cron -d 'The crontab line for send --due'
 complete -c mailer -n __mailer_needs_command -a serve -d 'The tracking server: open pixel, click redirect, unsubscribe'
+complete -c mailer -n __mailer_needs_command -a blog -d 'The blog: posts in Markdown, published by an editor'
 
 # user
 complete -c mailer -n '__mailer_needs_subcommand user' -a create-superuser -d 'Create a verified superuser'
@@ -254,3 +255,25 @@ complete -c mailer -n '__mailer_needs_subcommand cron' -a remove -d 'Remove the 
 
 # serve
 complete -c mailer -n '__mailer_using serve' -l listen -x -d 'ADDR:PORT to listen on (default 127.0.0.1:8080)'
+
+# blog
+complete -c mailer -n '__mailer_needs_subcommand blog' -a add -d 'Write a post (it appears once an editor publishes it)'
+complete -c mailer -n '__mailer_needs_subcommand blog' -a list -d 'List the published posts, newest first'
+complete -c mailer -n '__mailer_needs_subcommand blog' -a show -d 'Show a post and count one view'
+complete -c mailer -n '__mailer_needs_subcommand blog' -a edit -d 'Change a post'
+complete -c mailer -n '__mailer_needs_subcommand blog' -a rm -d 'Remove a post'
+complete -c mailer -n '__mailer_needs_subcommand blog' -a publish -d 'Publish a post (manager, content-manager)'
+complete -c mailer -n '__mailer_needs_subcommand blog' -a unpublish -d 'Take a post back from the blog (manager, content-manager)'
+complete -c mailer -n '__mailer_needs_subcommand blog' -a export -d 'Write the published posts as a static site'
+for __mailer_sub in add edit
+    complete -c mailer -n "__mailer_using blog $__mailer_sub" -l title -x -d "The post's title"
+    complete -c mailer -n "__mailer_using blog $__mailer_sub" -l body -x -d 'The body in Markdown'
+    complete -c mailer -n "__mailer_using blog $__mailer_sub" -l body-file -r -F -d 'Read the body from a Markdown file (- for stdin)'
+    complete -c mailer -n "__mailer_using blog $__mailer_sub" -l image -r -F -d 'An image: PNG, JPEG, GIF or WebP, up to 5 MiB'
+end
+set -e __mailer_sub
+complete -c mailer -n '__mailer_using blog edit' -l no-image -d "Remove the post's image"
+complete -c mailer -n '__mailer_using blog list' -l all -d "Unpublished posts too: your own, or everyone's for an editor"
+complete -c mailer -n '__mailer_using blog show' -l raw -d 'Print the Markdown as it was written'
+complete -c mailer -n '__mailer_using blog export' -l base-url -x -d 'The http(s) URL the site is published under'
+complete -c mailer -n '__mailer_using blog export 2' -x -a '(__fish_complete_directories)' -d 'Directory'

@@ -53,6 +53,16 @@ const User& Context::user() {
   return *user_;
 }
 
+std::optional<Actor> Context::reader() {
+  if (user_) return user_->actor();
+  auto token = load_session_token(config().db_path, env);
+  if (!token) return std::nullopt;
+  auto u = session_user(db(), *token, wall_clock(), config().session_max_age_days);
+  if (!u) return std::nullopt;
+  user_ = std::move(u);
+  return user_->actor();
+}
+
 Time Context::now() {
   if (!now_) now_ = current_time();
   return *now_;

@@ -34,6 +34,9 @@ class Context {
   // The logged-in user; Error{permission} (77) without a live session.
   const User& user();
   Actor actor() { return user().actor(); }
+  // The logged-in user's actor when there is a live session, none otherwise: for what anyone
+  // may read (the blog), where a stale session file is no error.
+  std::optional<Actor> reader();
   Time now();
   // The system clock, whatever MAILER_NOW says: for session ages. MAILER_NOW simulates the
   // schedule (tests, a cron dry run months ahead), which must not log the operator out, nor
@@ -75,5 +78,6 @@ void register_send(CLI::App& app, Context& ctx);
 void register_report(CLI::App& app, Context& ctx);
 void register_cron(CLI::App& app, Context& ctx);
 void register_serve(CLI::App& app, Context& ctx);
+void register_blog(CLI::App& app, Context& ctx);
 
 }  // namespace mailer::cli

@@ -29,6 +29,7 @@ INSTALLED = [
     "share/doc/mailer/examples/clients.csv",
     "share/doc/mailer/examples/crontab",
     "share/doc/mailer/examples/import-and-mail.sh",
+    "share/doc/mailer/examples/blog.sh",
     "share/doc/mailer/examples/mailer-send.service",
     "share/doc/mailer/examples/mailer-send.timer",
 ]
@@ -91,7 +92,7 @@ class Install(unittest.TestCase):
         depends = {d.strip().split(" ")[0] for d in fields["Depends"].split(",")}
         # From dpkg-shlibdeps (linked) and by name (dlopen'd: libcurl, libidn2).
         for package in ("libc6", "libstdc++6", "libsqlite3-0", "libsodium23", "libcurl4", "libidn2-0",
-                        "libcpp-httplib0.11"):
+                        "libcpp-httplib0.11", "libcmark0.30.2"):
             with self.subTest(depends=package):
                 self.assertIn(package, depends, fields["Depends"])
         contents = run("dpkg-deb", "-c", deb)
