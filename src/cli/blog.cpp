@@ -205,6 +205,7 @@ void register_blog(CLI::App& app, Context& ctx) {
   }
   add_publish(blog, ctx, "publish", true);
   add_publish(blog, ctx, "unpublish", false);
+  add_blog_export(*blog, ctx);
 }
 
 }  // namespace mailer::cli
