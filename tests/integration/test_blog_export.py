@@ -140,7 +140,7 @@ class BlogExportTest(unittest.TestCase):
         cls.smtp_cm.__exit__(None, None, None)
 
     def page(self, key):
-        return "posts/{}-{}.html".format(self.ids[key], {"hello": "privet-mir", "second": "second-em-post",
+        return "posts/{}-{}.html".format(self.ids[key], {"hello": "privet-mir", "second": "second-em-post-em",
                                                          "root": "zametka-root"}[key])
 
     def test_the_site_holds_the_published_posts_and_their_image_only(self):
