@@ -210,7 +210,10 @@ class Posts(BlogCase):
         self.assertEqual(raw, body)
         shown = self.ok_as(None, "blog", "show", str(pid)).stdout
         self.assertIn("Разметка", shown)
-        self.assertIn("https://shop.example/a", shown)
+        self.assertIn("Заголовок\n=========\n", shown)
+        self.assertIn("Абзац с **жирным** и ссылкой <https://shop.example/a>.", shown)
+        self.assertIn("• один\n• два\n", shown)
+        self.assertNotIn("# Заголовок", shown)
         self.assertNotIn("\x1b", shown)  # NO_COLOR and no terminal
 
     def test_images_are_judged_by_their_bytes(self):
