@@ -10,6 +10,7 @@
 #include "context.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/core/posts.hpp"
+#include "markdown_terminal.hpp"
 #include "output.hpp"
 
 namespace mailer::cli {
@@ -64,8 +65,7 @@ void print_post(Context& ctx, const Post& p) {
   if (!p.published) byline += " · unpublished";
   if (p.image_type) byline += fmt::format(" · image: {}, {} bytes", *p.image_type, p.image_size);
   ctx.out += (styled ? "\x1b[2m" + byline + "\x1b[0m" : byline) + "\n\n";
-  ctx.out += p.body;
-  if (!p.body.ends_with('\n')) ctx.out += '\n';
+  ctx.out += render_markdown_for_terminal(p.body, terminal_columns(), styled);
 }
 
 void print_list(Context& ctx, const std::vector<Post>& posts, bool all) {

@@ -210,7 +210,10 @@ class Posts(BlogCase):
         self.assertEqual(raw, body)
         shown = self.ok_as(None, "blog", "show", str(pid)).stdout
         self.assertIn("Разметка", shown)
-        self.assertIn("https://shop.example/a", shown)
+        self.assertIn("Заголовок\n=========\n", shown)
+        self.assertIn("Абзац с **жирным** и ссылкой <https://shop.example/a>.", shown)
+        self.assertIn("• один\n• два\n", shown)
+        self.assertNotIn("# Заголовок", shown)
         self.assertNotIn("\x1b", shown)  # NO_COLOR and no terminal
 
     def test_images_are_judged_by_their_bytes(self):
@@ -248,19 +251,20 @@ class Posts(BlogCase):
         self.assertEqual(self.ok_as("user", "blog", "show", "--raw", str(pid)).stdout, body)
 
     def test_stats_counts_posts_and_shows_random_published_ones(self):
-        pid = self.post("manager", title="Для главной", published=True)
-        data = self.json_as("manager", "stats")
-        self.assertGreaterEqual(data["posts"], 1)
-        self.assertLessEqual(len(data["random_posts"]), 3)
-        self.assertTrue(data["random_posts"])
-        published = set(self.listed(None))
-        for p in data["random_posts"]:
-            self.assertIn(p["id"], published)
+        titles = {"Для главной {}".format(i) for i in range(4)}
+        for title in sorted(titles):
+            self.post("manager", title=title, published=True)
+        self.post("manager", title="Черновик для главной")
+        self.assertGreaterEqual(self.json_as("manager", "stats")["posts"], 4)
         human = self.ok_as("manager", "stats").stdout
         self.assertIn("From the blog:", human)
-        self.assertIn("mailer blog show", human)
-        del pid
-
+        shown = human.split("From the blog:\n", 1)[1].splitlines()
+        self.assertEqual(len(shown), 3, human)
+        published = {p["title"] for p in self.json_as(None, "blog", "list")}
+        for line in shown:
+            self.assertRegex(line, r"^  \d{4}-\d\d-\d\d  .+ \(.+, mailer blog show \d+\)$")
+            self.assertTrue(any(t in line for t in published), line)
+            self.assertNotIn("Черновик", line)
 
 if __name__ == "__main__":
     unittest.main()
