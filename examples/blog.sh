@@ -10,30 +10,8 @@
 # site/index.html in a browser). MAILER_BIN=/path/to/mailer picks a binary not on PATH.
 set -euo pipefail
 
-mailer() { command "${MAILER_BIN:-mailer}" "$@"; }
-if ! command -v "${MAILER_BIN:-mailer}" >/dev/null; then
-    echo "blog.sh: mailer not found; put it on PATH or set MAILER_BIN" >&2
-    exit 127
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/mailer-example.XXXXXX")
-if [[ ${KEEP:-0} == 1 ]]; then
-    trap 'echo "kept $work" >&2' EXIT
-else
-    trap 'rm -rf -- "$work"' EXIT
-fi
-export XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state XDG_DATA_HOME=$work/data
-unset MAILER_DB MAILER_TOKEN MAILER_NOW
-export TZ=Europe/Moscow
-export MAILER_CONFIG=$work/mailer.toml
-cat >"$MAILER_CONFIG" <<'TOML'
-[database]
-path = "shop.db"
-
-[smtp]
-url = "smtp://127.0.0.1:25"
-from = "Магазин «Ромашка» <news@example.com>"
-TOML
+# A throwaway home, its config and `mailer` (examples/throwaway-home.sh).
+source "$(dirname "$0")/throwaway-home.sh"
 mailer init
 
 # --- Two accounts: the owner (a superuser) and an editor --------------------------------

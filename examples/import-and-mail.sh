@@ -9,39 +9,8 @@
 # MAILER_BIN=/path/to/mailer picks a binary that is not on PATH.
 set -euo pipefail
 
-mailer() { command "${MAILER_BIN:-mailer}" "$@"; }
-if ! command -v "${MAILER_BIN:-mailer}" >/dev/null; then
-    echo "import-and-mail.sh: mailer not found; put it on PATH or set MAILER_BIN" >&2
-    exit 127
-fi
-
-# --- A throwaway home for mailer ------------------------------------------------------
-work=$(mktemp -d "${TMPDIR:-/tmp}/mailer-example.XXXXXX")
-if [[ ${KEEP:-0} == 1 ]]; then
-    trap 'echo "kept $work" >&2' EXIT
-else
-    trap 'rm -rf -- "$work"' EXIT
-fi
-
-# The session file goes to $XDG_STATE_HOME/mailer/, the default config and database to
-# $XDG_CONFIG_HOME and $XDG_DATA_HOME: point all three into the folder, and forget any
-# session or database the calling shell may have chosen.
-export XDG_CONFIG_HOME=$work/config XDG_STATE_HOME=$work/state XDG_DATA_HOME=$work/data
-unset MAILER_DB MAILER_TOKEN MAILER_NOW
-# Times below are Moscow time, whatever the machine's zone (the database keeps UTC).
-export TZ=Europe/Moscow
-
-# A minimal config. Nothing is sent here, so the SMTP server is never contacted; see
-# mailer.toml.sample for every key. The database path is relative to this file.
-export MAILER_CONFIG=$work/mailer.toml
-cat >"$MAILER_CONFIG" <<'EOF'
-[database]
-path = "shop.db"
-
-[smtp]
-url = "smtp://127.0.0.1:25"
-from = "Магазин «Ромашка» <news@example.com>"
-EOF
+# A throwaway home, its config and `mailer` (examples/throwaway-home.sh).
+source "$(dirname "$0")/throwaway-home.sh"
 
 echo "== database"
 mailer init

@@ -30,6 +30,7 @@ INSTALLED = [
     "share/doc/mailer/examples/crontab",
     "share/doc/mailer/examples/import-and-mail.sh",
     "share/doc/mailer/examples/blog.sh",
+    "share/doc/mailer/examples/throwaway-home.sh",
     "share/doc/mailer/examples/mailer-send.service",
     "share/doc/mailer/examples/mailer-send.timer",
 ]
