@@ -35,6 +35,7 @@ _mailer_subcommands() {
         mailing) echo "add list show edit rm stop disable enable" ;;
         report) echo "attempts recipients links" ;;
         cron) echo "show install remove" ;;
+        bounces) echo "parse" ;;
     esac
 }
 
@@ -78,7 +79,7 @@ _mailer() {
         prev=${COMP_WORDS[COMP_CWORD - 2]}
     fi
 
-    local commands="init user login logout whoami client group message mailing send report stats cron serve"
+    local commands="init user login logout whoami client group message mailing send report stats cron serve bounces"
     local globals="--config --db --json -q --quiet -v --verbose --log-timestamps --version -h --help"
     local value_options="--config --db --name --comment --group --search --email --code --subject
         --body --body-file --html-file --message --client --start --end --every --mailing --status --part --since --to
@@ -187,7 +188,7 @@ _mailer() {
 
     # Positional arguments.
     case "$cmd $sub" in
-        "client import")
+        "client import" | "bounces parse")
             if ((npos == 0)); then
                 compopt -o filenames 2>/dev/null
                 mapfile -t COMPREPLY < <(compgen -f -- "$cur")

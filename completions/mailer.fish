@@ -102,6 +102,7 @@ complete -c mailer -n __mailer_needs_command -a report -d 'How each mailing did:
 complete -c mailer -n __mailer_needs_command -a stats -d 'Mailings, active mailings, unique recipients, published posts'
 complete -c mailer -n __mailer_needs_command -a cron -d 'The crontab line for send --due'
 complete -c mailer -n __mailer_needs_command -a serve -d 'The tracking server: open pixel, click redirect, unsubscribe'
+complete -c mailer -n __mailer_needs_command -a bounces -d 'Delivery failure reports: what one says (parse)'
 
 # user
 complete -c mailer -n '__mailer_needs_subcommand user' -a create-superuser -d 'Create a verified superuser'
@@ -254,3 +255,7 @@ complete -c mailer -n '__mailer_needs_subcommand cron' -a remove -d 'Remove the 
 
 # serve
 complete -c mailer -n '__mailer_using serve' -l listen -x -d 'ADDR:PORT to listen on (default 127.0.0.1:8080)'
+
+# bounces
+complete -c mailer -n '__mailer_needs_subcommand bounces' -a parse -d 'Print what one report says: recipient, status, reason, hard or soft'
+complete -c mailer -n '__mailer_using bounces parse' -F

@@ -75,5 +75,6 @@ void register_send(CLI::App& app, Context& ctx);
 void register_report(CLI::App& app, Context& ctx);
 void register_cron(CLI::App& app, Context& ctx);
 void register_serve(CLI::App& app, Context& ctx);
+void register_bounces(CLI::App& app, Context& ctx);
 
 }  // namespace mailer::cli
