@@ -128,6 +128,7 @@ Report assemble(const MessageParts& p) {
     for (DsnRecipient& d : parse_delivery_status(body).recipients) {
       any_dsn = true;
       if (d.action == "delivered" || d.action == "relayed" || d.action == "expanded") continue;
+      if (!d.status.empty() && d.status.front() == '2') continue;  // a success, whatever the Action
       if (d.action != "delayed") delayed_only = false;
       r.failures.push_back(failure_of(d.final_recipient, d.status, d.diagnostic, d.remote_mta));
       // A delay that names no cause: the message is ageing in a queue.

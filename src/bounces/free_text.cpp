@@ -191,6 +191,7 @@ std::vector<TextFailure> parse_free_text(std::string_view raw) {
   std::vector<TextFailure> found;
   std::size_t current = std::string::npos;  // index into found
   bool blank_seen = false;                  // a blank line since the current address
+  std::string_view previous;                // the last line that was not blank
   std::size_t end_of_report = text.size();
   for (std::size_t pos = 0; pos < text.size();) {
     std::size_t end = std::min(text.find('\n', pos), text.size());
@@ -212,6 +213,10 @@ std::vector<TextFailure> parse_free_text(std::string_view raw) {
     }
     auto opened = address_line(line);
     if (!opened) opened = address_last(line);
+    // Exim's "A message sent by\n\n  <sender>\n\ncould not be delivered": that is us.
+    const bool sender = opened && lower(previous).ends_with("sent by");
+    previous = line;
+    if (sender) continue;
     std::optional<std::string> quoted_address;
     if (!opened) quoted_address = sendmail_address(line);
     if (opened ||

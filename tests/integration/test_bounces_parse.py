@@ -127,6 +127,14 @@ class BouncesParse(unittest.TestCase):
         self.assertEqual(code, EX_NOINPUT, err)
         self.assertIn("is a directory", err)
 
+    def test_the_executable_does_not_link_gmime(self):
+        # GMime and GLib cost every start of mailer some 8 ms: only mailer-bounces.so links them.
+        ldd = subprocess.run(["ldd", os.environ["MAILER_BIN"]], capture_output=True, text=True)
+        if ldd.returncode != 0:
+            self.skipTest("ldd failed: " + ldd.stderr)
+        self.assertNotIn("libgmime", ldd.stdout)
+        self.assertNotIn("libglib", ldd.stdout)
+
     def test_every_corpus_file_parses_and_agrees_with_expected_tsv(self):
         expected = {}
         for line in (DATA / "expected.tsv").read_text(encoding="utf-8").splitlines():
