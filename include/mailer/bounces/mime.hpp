@@ -2,7 +2,7 @@
 // The MIME structure of a message, read with GMime: multipart/report, message/delivery-status,
 // message/rfc822, text/rfc822-headers, in any charset and transfer encoding. Only the module
 // mailer-bounces.so (parser.hpp) and the tests link it: GMime and GLib cost every start of
-// mailer some 8 ms when linked into the executable.
+// mailer some 3.5 ms of CPU when linked into the executable.
 #include <string_view>
 
 #include "mailer/bounces/assemble.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 // The bounce parser as the CLI sees it. Its implementation (mime.hpp, on GMime) is built into a
 // module of its own, mailer-bounces.so, that only the bounce commands load: linked into the
-// executable, GMime, GIO, GObject and GLib cost every run of mailer some 8 ms at start.
+// executable, GMime, GIO, GObject and GLib cost every run of mailer some 3.5 ms of CPU at start.
 #include <string_view>
 
 #include "mailer/bounces/report.hpp"
