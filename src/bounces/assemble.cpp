@@ -3,6 +3,8 @@
 // bounces.
 #include "mailer/bounces/assemble.hpp"
 
+#include "ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -13,11 +15,7 @@
 namespace mailer::bounces {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using ascii::lower;
 
 bool contains_any(const std::string& haystack, std::initializer_list<std::string_view> needles) {
   return std::any_of(needles.begin(), needles.end(),
@@ -121,8 +119,7 @@ Report assemble(const MessageParts& p) {
   const std::vector<TextFailure> text = parse_free_text(p.text);
   // Delivery-status fields: in their own part, or pasted into the text.
   std::vector<std::string> statuses = p.delivery_status;
-  if (statuses.empty() && lower(p.text).find("final-recipient:") != std::string::npos)
-    statuses.push_back(p.text);
+  if (statuses.empty() && ascii::contains(p.text, "final-recipient:")) statuses.push_back(p.text);
   bool delayed_only = true, any_dsn = false;
   for (const std::string& body : statuses) {
     for (DsnRecipient& d : parse_delivery_status(body).recipients) {

@@ -2,6 +2,8 @@
 // sisimai's choices for its codes); hard or soft from the reason.
 #include "mailer/bounces/classify.hpp"
 
+#include "ascii.hpp"
+
 #include <array>
 #include <cctype>
 #include <initializer_list>
@@ -9,6 +11,8 @@
 
 namespace mailer::bounces {
 namespace {
+
+using ascii::lower;
 
 struct Phrases {
   Reason reason;
@@ -179,12 +183,6 @@ const Code kCodes[] = {
     {"x.7.22", Reason::authfailure},  {"x.7.23", Reason::authfailure},  {"x.7.24", Reason::authfailure},
     {"x.7.25", Reason::requireptr},   {"x.7.26", Reason::authfailure},  {"x.7.27", Reason::notaccept},
 };
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool digit(char c) { return c >= '0' && c <= '9'; }
 

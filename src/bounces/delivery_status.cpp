@@ -1,23 +1,16 @@
 // RFC 3464 §2.2-2.3: the delivery-status fields, as header lines in groups.
 #include "mailer/bounces/delivery_status.hpp"
 
+#include "ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 
 namespace mailer::bounces {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using ascii::lower;
+using ascii::trim;
 
 // "rfc822; <a@b>" -> "a@b"; "smtp; 550 ..." -> "550 ...": the part after the type, when the
 // text before the first ';' is one word (an address type, a diagnostic type, "dns").

@@ -2,6 +2,8 @@
 // opens a recipient; the lines after it are what the server said about it.
 #include "mailer/bounces/free_text.hpp"
 
+#include "ascii.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -11,17 +13,8 @@
 namespace mailer::bounces {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+using ascii::lower;
+using ascii::trim;
 
 bool local_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) ||
@@ -127,9 +120,12 @@ bool copy_follows(std::string_view line) {
                                               "included is a copy",
                                               "your message reads",
                                               "orginal message"};
-  const std::string l = lower(line);
+  if (line.size() < 12) return false;
+  thread_local std::string low;  // one buffer for every line: this runs on each of them
+  low.assign(line);
+  for (char& c : low) c = ascii::lower(c);
   return std::any_of(std::begin(kMarkers), std::end(kMarkers),
-                     [&](std::string_view m) { return l.find(m) != std::string::npos; });
+                     [&](std::string_view m) { return low.find(m) != std::string::npos; });
 }
 
 bool separator(std::string_view line) {
@@ -143,7 +139,7 @@ bool says_code(std::string_view text) { return !find_status(text).empty() || fin
 bool waiting(std::string_view diagnostic) {
   if (diagnostic.empty()) return true;
   if (says_code(diagnostic)) return false;
-  return diagnostic.back() == ':' || lower(diagnostic).find("technical details") != std::string::npos;
+  return diagnostic.back() == ':' || ascii::contains(diagnostic, "technical details");
 }
 
 // Forwarded bounces arrive quoted ("> "): one level is taken off when most lines carry it.
@@ -214,7 +210,8 @@ std::vector<TextFailure> parse_free_text(std::string_view raw) {
     auto opened = address_line(line);
     if (!opened) opened = address_last(line);
     // Exim's "A message sent by\n\n  <sender>\n\ncould not be delivered": that is us.
-    const bool sender = opened && lower(previous).ends_with("sent by");
+    const bool sender =
+        opened && previous.size() >= 7 && ascii::lower(previous.substr(previous.size() - 7)) == "sent by";
     previous = line;
     if (sender) continue;
     std::optional<std::string> quoted_address;
