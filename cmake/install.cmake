@@ -5,6 +5,8 @@ include(GNUInstallDirs)
 install(TARGETS mailer RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 # `mailer serve`'s module, private to mailer (Debian policy: /usr/lib/<package>).
 install(TARGETS mailer_serve_module LIBRARY DESTINATION lib/mailer)
+# `mailer bounces`' parser on GMime, in a module for the same reason (a start without GLib).
+install(TARGETS mailer_bounces_module LIBRARY DESTINATION lib/mailer)
 install(FILES ${CMAKE_SOURCE_DIR}/man/mailer.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 # Where bash-completion, zsh and fish look for vendors' completions (each loads them by name).
 install(FILES ${CMAKE_SOURCE_DIR}/completions/mailer.bash
@@ -34,7 +36,8 @@ set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
 set(CPACK_DEBIAN_PACKAGE_SECTION mail)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-# dpkg-shlibdeps names the linked libraries (libc6, libstdc++6, libsqlite3-0, libsodium23, ...);
+# dpkg-shlibdeps names the linked libraries (libc6, libstdc++6, libsqlite3-0, libsodium23, ...,
+# and the modules' libcpp-httplib0.11 and libgmime-3.0-0);
 # libcurl and libidn2 are loaded with dlopen on first use (src/mail/curl_api.cpp,
 # src/base/idn.cpp), which it cannot see, so they are named here by the packages holding
 # libcurl.so.4 and libidn2.so.0.

@@ -36,6 +36,7 @@ _mailer_subcommands() {
         report) echo "attempts recipients links" ;;
         cron) echo "show install remove" ;;
         blog) echo "add list show edit rm publish unpublish export" ;;
+        bounces) echo "parse" ;;
     esac
 }
 
@@ -85,6 +86,7 @@ _mailer() {
     fi
 
     local commands="init user login logout whoami client group message mailing send report stats cron serve blog"
+    local commands="init user login logout whoami client group message mailing send report stats cron serve bounces"
     local globals="--config --db --json -q --quiet -v --verbose --log-timestamps --version -h --help"
     local value_options="--config --db --name --comment --group --search --email --code --subject
         --body --body-file --html-file --message --client --start --end --every --mailing --status --part --since --to
@@ -193,7 +195,7 @@ _mailer() {
 
     # Positional arguments.
     case "$cmd $sub" in
-        "client import")
+        "client import" | "bounces parse")
             if ((npos == 0)); then
                 compopt -o filenames 2>/dev/null
                 mapfile -t COMPREPLY < <(compgen -f -- "$cur")

@@ -103,6 +103,7 @@ complete -c mailer -n __mailer_needs_command -a stats -d 'Mailings, active maili
 complete -c mailer -n __mailer_needs_command -a cron -d 'The crontab line for send --due'
 complete -c mailer -n __mailer_needs_command -a serve -d 'The tracking server: open pixel, click redirect, unsubscribe'
 complete -c mailer -n __mailer_needs_command -a blog -d 'The blog: posts in Markdown, published by an editor'
+complete -c mailer -n __mailer_needs_command -a bounces -d 'Delivery failure reports: what one says (parse)'
 
 # user
 complete -c mailer -n '__mailer_needs_subcommand user' -a create-superuser -d 'Create a verified superuser'
@@ -277,3 +278,6 @@ complete -c mailer -n '__mailer_using blog list' -l all -d "Unpublished posts to
 complete -c mailer -n '__mailer_using blog show' -l raw -d 'Print the Markdown as it was written'
 complete -c mailer -n '__mailer_using blog export' -l base-url -x -d 'The http(s) URL the site is published under'
 complete -c mailer -n '__mailer_using blog export 2' -x -a '(__fish_complete_directories)' -d 'Directory'
+# bounces
+complete -c mailer -n '__mailer_needs_subcommand bounces' -a parse -d 'Print what one report says: recipient, status, reason, hard or soft'
+complete -c mailer -n '__mailer_using bounces parse' -F

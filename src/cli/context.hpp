@@ -79,5 +79,6 @@ void register_report(CLI::App& app, Context& ctx);
 void register_cron(CLI::App& app, Context& ctx);
 void register_serve(CLI::App& app, Context& ctx);
 void register_blog(CLI::App& app, Context& ctx);
+void register_bounces(CLI::App& app, Context& ctx);
 
 }  // namespace mailer::cli

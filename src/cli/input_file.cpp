@@ -26,7 +26,7 @@ InputFile::InputFile(const std::string& path) : name_(path == "-" ? "stdin" : pa
   struct stat st {};
   if (::fstat(fd_, &st) == 0 && S_ISDIR(st.st_mode)) {
     throw Error(Errc::not_found, fmt::format("{} is a directory", name_),
-                "give a CSV file, or - for standard input");
+                "give a file, or - for standard input");
   }
 }
 

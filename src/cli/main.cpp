@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
       {"group", cli::register_group}, {"message", cli::register_message}, {"mailing", cli::register_mailing},
       {"send", cli::register_send},   {"report", cli::register_report},   {"cron", cli::register_cron},
       {"stats", cli::register_stats}, {"serve", cli::register_serve},     {"blog", cli::register_blog},
+      {"bounces", cli::register_bounces},
   };
   std::string_view named = command_word(argc, argv);
   auto known = std::find_if(std::begin(kWords), std::end(kWords),

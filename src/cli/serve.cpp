@@ -5,7 +5,6 @@
 #include <atomic>
 #include <cerrno>
 #include <ctime>
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <mutex>
@@ -18,6 +17,7 @@
 #include "mailer/base/error.hpp"
 #include "mailer/base/shared_library.hpp"
 #include "mailer/serve/service.hpp"
+#include "module_path.hpp"
 
 namespace mailer::cli {
 namespace {
@@ -75,20 +75,9 @@ struct BlockedSignals {
   sigset_t previous{};
 };
 
-// The server's module (mailer/serve/service.hpp): beside the executable in a build tree, in
-// lib/mailer beside its bin when installed.
-std::string module_path() {
-  namespace fs = std::filesystem;
-  std::error_code error;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", error);
-  const fs::path installed = exe.parent_path().parent_path() / "lib" / "mailer" / MAILER_SERVE_MODULE;
-  const fs::path beside = exe.parent_path() / MAILER_SERVE_MODULE;
-  return (fs::exists(beside, error) ? beside : installed).string();
-}
-
 std::unique_ptr<serve::Service> load_service(serve::ServerOptions options) {
   // Loaded once, for the life of the process (the service's code lives in it).
-  static const SharedLibrary module(module_path().c_str(), "mailer");
+  static const SharedLibrary module(module_path(MAILER_SERVE_MODULE).c_str(), "mailer");
   serve::MakeService make = nullptr;
   module.resolve(serve::kMakeServiceSymbol, make);
   return std::unique_ptr<serve::Service>(make(&options));

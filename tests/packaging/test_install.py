@@ -20,6 +20,7 @@ CPACK = os.environ.get("CPACK_COMMAND", "cpack")
 INSTALLED = [
     "bin/mailer",
     "lib/mailer/mailer-serve.so",
+    "lib/mailer/mailer-bounces.so",
     "share/man/man1/mailer.1",
     "share/bash-completion/completions/mailer",
     "share/zsh/vendor-completions/_mailer",
@@ -93,7 +94,7 @@ class Install(unittest.TestCase):
         depends = {d.strip().split(" ")[0] for d in fields["Depends"].split(",")}
         # From dpkg-shlibdeps (linked) and by name (dlopen'd: libcurl, libidn2).
         for package in ("libc6", "libstdc++6", "libsqlite3-0", "libsodium23", "libcurl4", "libidn2-0",
-                        "libcpp-httplib0.11", "libcmark0.30.2"):
+                        "libcpp-httplib0.11", "libcmark0.30.2", "libgmime-3.0-0"):
             with self.subTest(depends=package):
                 self.assertIn(package, depends, fields["Depends"])
         contents = run("dpkg-deb", "-c", deb)
