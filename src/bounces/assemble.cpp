@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "mailer/bounces/classify.hpp"
+#include "mailer/bounces/report.hpp"
 #include "mailer/bounces/delivery_status.hpp"
 #include "mailer/bounces/free_text.hpp"
 
