@@ -10,14 +10,14 @@ namespace mailer::bounces {
 
 // Reason, Severity, their names and the classifier are core's (mailer/core/bounce_reason.hpp):
 // the sender classifies a 5xx to RCPT with them too.
+using bounce::classify;
+using bounce::find_reply_code;
+using bounce::find_status;
 using bounce::Reason;
 using bounce::reason_from_name;
 using bounce::reason_name;
 using bounce::Severity;
 using bounce::severity_name;
-using bounce::classify;
-using bounce::find_reply_code;
-using bounce::find_status;
 using bounce::severity_of;
 using bounce::status_or_reply;
 
