@@ -79,6 +79,7 @@ class SqliteAttemptStore;
 class SqliteSettingStore;
 class SqliteReportStore;
 class SqliteEventStore;
+class SqliteBounceStore;
 class SqlitePostStore;
 }  // namespace sqlite
 
@@ -108,6 +109,7 @@ class Db final : public Database {
   SettingStore& settings() override;
   ReportStore& reports() override;
   EventStore& events() override;
+  BounceStore& bounces() override;
   PostStore& posts() override;
   std::unique_ptr<RunClaimer> run_claimer() override;
 
