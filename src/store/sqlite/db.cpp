@@ -21,6 +21,7 @@
 #include "mailer/store/sqlite/run_claims.hpp"
 #include "mailings.hpp"
 #include "messages.hpp"
+#include "bounce_reports.hpp"
 #include "posts.hpp"
 #include "reports.hpp"
 #include "runs.hpp"
@@ -353,7 +354,8 @@ struct Db::Repositories {
         settings(db),
         reports(db),
         events(db),
-        posts(db) {}
+        posts(db),
+        bounce_reports(db) {}
   sqlite::SqliteAccountStore accounts;
   sqlite::SqliteClientStore clients;
   sqlite::SqliteMessageStore messages;
@@ -364,6 +366,7 @@ struct Db::Repositories {
   sqlite::SqliteReportStore reports;
   sqlite::SqliteEventStore events;
   sqlite::SqlitePostStore posts;
+  sqlite::SqliteBounceReportStore bounce_reports;
 };
 
 Db::Repositories& Db::repositories() {
@@ -382,6 +385,7 @@ SettingStore& Db::settings() { return repositories().settings; }
 ReportStore& Db::reports() { return repositories().reports; }
 EventStore& Db::events() { return repositories().events; }
 PostStore& Db::posts() { return repositories().posts; }
+BounceReportStore& Db::bounce_reports() { return repositories().bounce_reports; }
 std::unique_ptr<RunClaimer> Db::run_claimer() { return std::make_unique<sqlite::SqliteRunClaimer>(path_); }
 
 }  // namespace mailer::store

@@ -80,6 +80,7 @@ class SqliteSettingStore;
 class SqliteReportStore;
 class SqliteEventStore;
 class SqlitePostStore;
+class SqliteBounceReportStore;
 }  // namespace sqlite
 
 // One SQLite connection with foreign keys on, WAL, synchronous=NORMAL and a busy timeout: the
@@ -109,6 +110,7 @@ class Db final : public Database {
   ReportStore& reports() override;
   EventStore& events() override;
   PostStore& posts() override;
+  BounceReportStore& bounce_reports() override;
   std::unique_ptr<RunClaimer> run_claimer() override;
 
   // Runs one or more statements without parameters (schema, pragmas).
