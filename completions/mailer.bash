@@ -47,8 +47,8 @@ _mailer_flags() {
         "user reset-password") echo "--code --password-stdin" ;;
         "login "*) echo "--password-stdin" ;;
         "client add") echo "--name --comment --group" ;;
-        "client list") echo "--group --search --unsubscribed --all" ;;
-        "client edit") echo "--email --name --comment --resubscribe --unsubscribe" ;;
+        "client list") echo "--group --search --unsubscribed --suppressed --all" ;;
+        "client edit") echo "--email --name --comment --resubscribe --unsubscribe --unsuppress" ;;
         "client import") echo "--group --skip-invalid --columns --encoding" ;;
         "client export") echo "--group --raw" ;;
         "group rm" | "group members" | "group add-member" | "group remove-member") echo "--owner" ;;

@@ -140,11 +140,13 @@ complete -c mailer -n '__mailer_using client list' -l group -x -a '(__mailer_gro
 complete -c mailer -n '__mailer_using client list' -l search -x -d 'Only those whose email, name or comment contains TEXT'
 complete -c mailer -n '__mailer_using client list' -l all -d "Everyone's recipients, with their owner (manager)"
 complete -c mailer -n '__mailer_using client list' -l unsubscribed -d 'Only those who unsubscribed'
+complete -c mailer -n '__mailer_using client list' -l suppressed -d 'Only those whose address bounces suppressed'
 complete -c mailer -n '__mailer_using client edit' -l email -x -d 'New email address'
 complete -c mailer -n '__mailer_using client edit' -l name -x -d 'New name'
 complete -c mailer -n '__mailer_using client edit' -l comment -x -d 'New comment'
 complete -c mailer -n '__mailer_using client edit' -l resubscribe -d "Clear an unsubscribe (the owner only, with the recipient's consent)"
 complete -c mailer -n '__mailer_using client edit' -l unsubscribe -d 'Record an unsubscribe made outside mailer (by phone)'
+complete -c mailer -n '__mailer_using client edit' -l unsuppress -d 'Lift the suppression bounces put on the address (the owner only)'
 complete -c mailer -n '__mailer_using client import' -l group -x -a '(__mailer_groups)' -d 'Add every imported client to this group'
 complete -c mailer -n '__mailer_using client import' -l skip-invalid -d 'Import the valid rows and report the bad ones'
 complete -c mailer -n '__mailer_using client import' -l columns -x -a 'email,name,comment email,name email' -d 'The columns by position (an empty entry skips one)'

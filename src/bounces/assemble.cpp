@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <cctype>
 
-#include "mailer/bounces/classify.hpp"
 #include "mailer/bounces/delivery_status.hpp"
 #include "mailer/bounces/free_text.hpp"
+#include "mailer/bounces/report.hpp"
 
 namespace mailer::bounces {
 namespace {

@@ -8,7 +8,7 @@
 #include <cctype>
 #include <optional>
 
-#include "mailer/bounces/classify.hpp"
+#include "mailer/bounces/report.hpp"
 
 namespace mailer::bounces {
 namespace {

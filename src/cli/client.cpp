@@ -28,6 +28,8 @@ struct ClientOptions {
   bool unsubscribed = false;
   bool resubscribe = false;
   bool unsubscribe = false;
+  bool suppressed = false;
+  bool unsuppress = false;
 };
 
 // SPEC §6: an output that could not be written (error.hpp has no name for 74 yet).
@@ -151,23 +153,33 @@ std::string unsubscribed_text(const Client& c) {
   return fmt::format("{} ({})", format_local(*c.unsubscribed_at), how);
 }
 
+// When and why bounces suppressed a client's address, for `client show`.
+std::string suppressed_text(const Client& c) {
+  if (!c.suppressed_at) return "no";
+  return fmt::format("{} ({})", format_local(*c.suppressed_at), c.suppressed_reason.value_or(""));
+}
+
 void edit_command(Context& ctx, const ClientOptions& o) {
   const Subscription subscription = o.resubscribe   ? Subscription::resubscribe
                                     : o.unsubscribe ? Subscription::unsubscribe
                                                     : Subscription::keep;
-  if (!o.new_email && !o.name && !o.comment && subscription == Subscription::keep)
+  if (!o.new_email && !o.name && !o.comment && subscription == Subscription::keep && !o.unsuppress)
     throw Error(Errc::usage, "nothing to change",
-                "give --email, --name, --comment, --resubscribe or --unsubscribe");
-  const ClientEdit edit = edit_client(ctx.db(), ctx.actor(), o.id,
-                                      ClientChanges{o.new_email, o.name, o.comment, subscription}, ctx.now());
+                "give --email, --name, --comment, --resubscribe, --unsubscribe or --unsuppress");
+  const ClientEdit edit =
+      edit_client(ctx.db(), ctx.actor(), o.id,
+                  ClientChanges{o.new_email, o.name, o.comment, subscription, o.unsuppress}, ctx.now());
   const Client& c = edit.client;
   // Asking for what already holds is no error (as `git add` of an added file): said, exit 0.
   if (edit.subscription_unchanged && subscription == Subscription::resubscribe)
     ctx.note(fmt::format("client {} is subscribed already: nothing to resubscribe", c.id));
   if (edit.subscription_unchanged && subscription == Subscription::unsubscribe)
     ctx.note(fmt::format("client {} unsubscribed already on {}: kept as it was", c.id, unsubscribed_text(c)));
+  if (edit.suppression_unchanged) ctx.note(fmt::format("client {} is not suppressed: nothing to lift", c.id));
   if (ctx.options.json)
     ctx.print_json(to_json(c));
+  else if (o.unsuppress && !edit.suppression_unchanged)
+    ctx.note(fmt::format("client {} unsuppressed: the next runs of your mailings send to them again", c.id));
   else if (subscription == Subscription::resubscribe && !edit.subscription_unchanged)
     ctx.note(fmt::format("client {} resubscribed: the next runs of your mailings send to them", c.id));
   else if (subscription == Subscription::unsubscribe && !edit.subscription_unchanged)
@@ -190,10 +202,11 @@ void print_client(Context& ctx, const Client& c) {
                             {"groups", groups},
                             {"owner", c.owner_email},
                             {"unsubscribed", unsubscribed_text(c)},
+                            {"suppressed", suppressed_text(c)},
                             {"created_at", format_local(c.created_at)}});
 }
 
-void print_clients(Context& ctx, const std::vector<Client>& clients, bool with_owner) {
+void print_clients(Context& ctx, const std::vector<Client>& clients, bool with_owner, bool suppressed) {
   if (ctx.options.json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& c : clients) arr.push_back(to_json(c));
@@ -202,14 +215,17 @@ void print_clients(Context& ctx, const std::vector<Client>& clients, bool with_o
   }
   std::vector<std::string> headers = {"ID", "EMAIL", "NAME", "GROUPS", "COMMENT"};
   if (with_owner) headers.push_back("OWNER");
+  if (suppressed) headers.insert(headers.end(), {"SUPPRESSED", "REASON"});
   Table t(headers);
   for (const auto& c : clients) {
     std::string groups;
     for (const auto& g : c.groups) groups += (groups.empty() ? "" : ",") + g;
-    std::vector<std::string> row = {std::to_string(c.id),
-                                    c.email + (c.unsubscribed_at ? " (unsubscribed)" : ""), c.name, groups,
+    const char* mark = c.unsubscribed_at ? " (unsubscribed)" : c.suppressed_at ? " (suppressed)" : "";
+    std::vector<std::string> row = {std::to_string(c.id), c.email + mark, c.name, groups,
                                     ellipsize(c.comment, 40)};
     if (with_owner) row.push_back(c.owner_email);
+    if (suppressed && c.suppressed_at)
+      row.insert(row.end(), {format_local(*c.suppressed_at), c.suppressed_reason.value_or("")});
     t.add(row);
   }
   ctx.out += t.render();
@@ -242,10 +258,14 @@ void register_client(CLI::App& app, Context& ctx) {
     cmd->add_option("--group", o->group, "Only the members of this group");
     cmd->add_option("--search", o->search, "Only those whose email, name or comment contains TEXT");
     cmd->add_flag("--all", o->all, "Everyone's recipients, with their owner (manager)");
-    cmd->add_flag("--unsubscribed", o->unsubscribed, "Only those who unsubscribed");
+    auto* unsubscribed = cmd->add_flag("--unsubscribed", o->unsubscribed, "Only those who unsubscribed");
+    cmd->add_flag(
+           "--suppressed", o->suppressed,
+           "Only those whose address bounces suppressed, with when and why (see client edit --unsuppress)")
+        ->excludes(unsubscribed);
     cmd->callback([&ctx, o] {
-      ClientFilter f{o->group, o->search, o->all, o->unsubscribed};
-      print_clients(ctx, list_clients(ctx.db(), ctx.actor(), f), o->all);
+      ClientFilter f{o->group, o->search, o->all, o->unsubscribed, o->suppressed};
+      print_clients(ctx, list_clients(ctx.db(), ctx.actor(), f), o->all, o->suppressed);
     });
   }
   {
@@ -270,6 +290,10 @@ void register_client(CLI::App& app, Context& ctx) {
            "Record an unsubscribe made outside mailer (by phone, by letter): no mailing of yours sends "
            "to the client, a run being sent included")
         ->excludes(resubscribe);
+    cmd->add_flag(
+        "--unsuppress", o->unsuppress,
+        "Lift the suppression that bounces put on the client's address, so that your mailings send to "
+        "it again (the owner only); its earlier soft bounces no longer count");
     cmd->callback([&ctx, o] { edit_command(ctx, *o); });
   }
   {

@@ -53,23 +53,23 @@ void print_mailing(Context& ctx, const MailingOverview& o) {
     ctx.print_json(to_json(m, o.summary));
     return;
   }
-  ctx.out +=
-      render_fields({{"id", std::to_string(m.id)},
-                     {"name", m.name},
-                     {"owner", m.owner_email},
-                     {"message", std::to_string(m.message)},
-                     {"subject", o.summary.subject},
-                     {"recipients", recipients_text(m)},
-                     {"recipient_count", fmt::format("{} (a run started now; unsubscribed ones left out)",
-                                                     o.summary.recipients)},
-                     {"last_run", last_run_text(o.summary.last_run)},
-                     {"every", std::string(schedule::to_string(m.every))},
-                     {"start_at", format_local(m.start_at)},
-                     {"end_at", table_time(m.end_at)},
-                     {"next_run_at", table_time(m.next_run_at)},
-                     {"status", std::string(schedule::to_string(m.status))},
-                     {"enabled", m.enabled ? "yes" : "no (disabled by a manager)"},
-                     {"created_at", format_local(m.created_at)}});
+  ctx.out += render_fields(
+      {{"id", std::to_string(m.id)},
+       {"name", m.name},
+       {"owner", m.owner_email},
+       {"message", std::to_string(m.message)},
+       {"subject", o.summary.subject},
+       {"recipients", recipients_text(m)},
+       {"recipient_count", fmt::format("{} (a run started now; unsubscribed and suppressed ones left out)",
+                                       o.summary.recipients)},
+       {"last_run", last_run_text(o.summary.last_run)},
+       {"every", std::string(schedule::to_string(m.every))},
+       {"start_at", format_local(m.start_at)},
+       {"end_at", table_time(m.end_at)},
+       {"next_run_at", table_time(m.next_run_at)},
+       {"status", std::string(schedule::to_string(m.status))},
+       {"enabled", m.enabled ? "yes" : "no (disabled by a manager)"},
+       {"created_at", format_local(m.created_at)}});
 }
 
 MailingInput input_from(Context& ctx, const MailingOptions& o) {

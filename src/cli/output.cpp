@@ -148,15 +148,18 @@ nlohmann::json to_json(const User& u) {
 }
 
 nlohmann::json to_json(const Client& c) {
-  return {{"id", c.id},
-          {"owner", c.owner_email},
-          {"email", c.email},
-          {"name", c.name},
-          {"comment", c.comment},
-          {"groups", c.groups},
-          {"unsubscribed_at", json_time(c.unsubscribed_at)},
-          {"unsubscribed_via", c.unsubscribed_via ? nlohmann::json(*c.unsubscribed_via) : nlohmann::json()},
-          {"created_at", format_iso(c.created_at)}};
+  return {
+      {"id", c.id},
+      {"owner", c.owner_email},
+      {"email", c.email},
+      {"name", c.name},
+      {"comment", c.comment},
+      {"groups", c.groups},
+      {"unsubscribed_at", json_time(c.unsubscribed_at)},
+      {"unsubscribed_via", c.unsubscribed_via ? nlohmann::json(*c.unsubscribed_via) : nlohmann::json()},
+      {"suppressed_at", json_time(c.suppressed_at)},
+      {"suppressed_reason", c.suppressed_reason ? nlohmann::json(*c.suppressed_reason) : nlohmann::json()},
+      {"created_at", format_iso(c.created_at)}};
 }
 
 nlohmann::json to_json(const Group& g) {

@@ -99,6 +99,7 @@ std::vector<Client> list_clients(store::Database& db, const Actor& actor, const 
   }
   query.search = filter.search;
   query.unsubscribed = filter.unsubscribed;
+  query.suppressed = filter.suppressed;
   return db.clients().list_clients(query);
 }
 
@@ -108,7 +109,7 @@ Client show_client(store::Database& db, const Actor& actor, Id id) {
 }
 
 Client edit_client(store::Database& db, const Actor& actor, Id id, const ClientChanges& changes) {
-  if (changes.subscription != Subscription::keep)
+  if (changes.subscription != Subscription::keep || changes.unsuppress)
     throw Error(Errc::internal, "edit_client: a subscription change needs its time");  // the caller's to give
   return edit_client(db, actor, id, changes, 0).client;
 }
@@ -120,6 +121,9 @@ ClientEdit edit_client(store::Database& db, const Actor& actor, Id id, const Cli
   if (changes.subscription == Subscription::resubscribe && owner != actor.id)
     throw Error(Errc::permission, fmt::format("permission denied: client {} belongs to another user", id),
                 "only its owner may resubscribe a client: the recipient's consent was given to them");
+  if (changes.unsuppress && owner != actor.id)
+    throw Error(Errc::permission, fmt::format("permission denied: client {} belongs to another user", id),
+                "only its owner may lift a client's suppression");
   Client c = load_client(db, id);
   if (changes.email) c.email = normalize_email(*changes.email, "email");
   if (changes.email) check_address_free(db, owner, c.email, id);
@@ -133,6 +137,7 @@ ClientEdit edit_client(store::Database& db, const Actor& actor, Id id, const Cli
     out.subscription_unchanged = !db.clients().resubscribe_client(id);
   if (changes.subscription == Subscription::unsubscribe)
     out.subscription_unchanged = !db.clients().unsubscribe_client(id, now, "cli");
+  if (changes.unsuppress) out.suppression_unchanged = !db.clients().unsuppress_client(id, now);
   out.client = load_client(db, id);
   tx.commit();
   return out;

@@ -55,6 +55,7 @@ class Reader {
           "ca_file"}},
         {"send", {"max_tries"}},
         {"session", {"max_age_days"}},
+        {"bounces", {"soft_limit"}},
         {"tracking", {"base_url", "opens", "clicks"}},
         {"imap", {"url", "username", "password_env"}},
     };
@@ -202,6 +203,7 @@ Config parse_config(const std::string& text, const std::string& file) {
   r.string("smtp", "ca_file", config.smtp.ca_file);
   r.integer("send", "max_tries", config.max_tries, 1, 100);
   r.integer("session", "max_age_days", config.session_max_age_days, 1, 3650);
+  r.integer("bounces", "soft_limit", config.bounces_soft_limit, 1, 100);
   r.string("tracking", "base_url", config.tracking_base_url, kMaxBaseUrl);
   r.boolean("tracking", "opens", config.tracking_opens);
   r.boolean("tracking", "clicks", config.tracking_clicks);

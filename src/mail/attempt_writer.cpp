@@ -1,5 +1,7 @@
 #include "attempt_writer.hpp"
 
+#include "mailer/core/suppression.hpp"
+
 namespace mailer {
 
 bool AttemptWriter::apply(std::span<const JournalRecord> records) {
@@ -8,8 +10,17 @@ bool AttemptWriter::apply(std::span<const JournalRecord> records) {
   for (const auto& r : records)
     results_.push_back(runs::DeliveryResult{r.client, r.tries_before, r.at, r.status, r.state, r.retry_at,
                                             r.smtp_code, r.email, r.message_id, r.response});
+  bounced_.clear();
   store::Transaction tx(db_);
-  if (!db_.runs().fold_results(run_, mailing_, results_)) return false;  // rolled back: nothing was written
+  if (!db_.runs().fold_results(run_, mailing_, results_, &bounced_))
+    return false;  // rolled back: nothing was written
+  // A 5xx to RCPT counts as a mailed report would (SPEC §3): classified from the reply, recorded
+  // on the attempt just logged, in the same commit, so a journal folded again (its attempts are
+  // not logged twice) records no bounce twice either.
+  for (const runs::FoldedBounce& b : bounced_) {
+    const JournalRecord& r = records[b.result];
+    apply_bounce(db_, b.attempt, verdict_of_reply(r.smtp_code.value_or(0), r.response), r.at, soft_limit_);
+  }
   tx.commit();
   return true;
 }

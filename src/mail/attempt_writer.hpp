@@ -10,10 +10,12 @@
 namespace mailer {
 
 // Idempotent (see store::RunStore::fold_results): a journal folded twice (a kill between the
-// commit and emptying the file) changes nothing.
+// commit and emptying the file) changes nothing. A bounced attempt's bounce is recorded with it
+// (core/suppression.hpp), which may suppress its client (`soft_limit`: bounces.soft_limit).
 class AttemptWriter {
  public:
-  AttemptWriter(store::Database& db, Id run, Id mailing) : db_(db), run_(run), mailing_(mailing) {}
+  AttemptWriter(store::Database& db, Id run, Id mailing, int soft_limit)
+      : db_(db), run_(run), mailing_(mailing), soft_limit_(soft_limit) {}
 
   // One transaction. False when the run is gone (its mailing was removed during the send):
   // nothing is written, the results have nowhere to go.
@@ -23,7 +25,9 @@ class AttemptWriter {
   store::Database& db_;
   Id run_;
   Id mailing_;
+  int soft_limit_;
   std::vector<runs::DeliveryResult> results_;  // kept, so a fold reuses its capacity
+  std::vector<runs::FoldedBounce> bounced_;
 };
 
 }  // namespace mailer

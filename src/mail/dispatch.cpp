@@ -95,7 +95,7 @@ struct SendContext {
       std::string problem;
       auto records = DeliveryJournal::read_trusted(paths[i], problem);
       if (!problem.empty()) summary.notes.push_back(problem + "; it was removed");
-      if (!records.empty()) AttemptWriter(db, run.id, run.mailing).apply(records);
+      if (!records.empty()) AttemptWriter(db, run.id, run.mailing, config.bounces_soft_limit).apply(records);
       DeliveryJournal::remove(paths[i]);
     }
   }

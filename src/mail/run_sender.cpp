@@ -66,7 +66,7 @@ void RunSender::send() {
   if (todo == 0) return;
   // One sender for all the runs of a `send`: its connections carry on from run to run.
   if (!sender_) sender_ = mail::make_transport(request_.transport, mail::smtp_settings(config_));
-  writer_.emplace(db_, run_.id, run_.mailing);
+  writer_.emplace(db_, run_.id, run_.mailing, config_.bounces_soft_limit);
   if (!journal_path_.empty()) journal_.emplace(journal_path_);
   halt_check_.emplace(db_, run_.id);
   try {

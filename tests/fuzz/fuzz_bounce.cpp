@@ -6,10 +6,10 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "mailer/bounces/classify.hpp"
 #include "mailer/bounces/delivery_status.hpp"
 #include "mailer/bounces/free_text.hpp"
 #include "mailer/bounces/mime.hpp"
+#include "mailer/bounces/report.hpp"
 
 namespace {
 

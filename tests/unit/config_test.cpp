@@ -226,3 +226,12 @@ TEST_CASE(
   CHECK_FALSE(std::filesystem::exists(t.path / "data"));
   CHECK_FALSE(std::filesystem::exists(t.path / "config"));
 }
+
+TEST_CASE("config: bounces.soft_limit is 3 by default, 1 to 100 (issue 12, item 5)") {
+  CHECK(parse_config("", "/x.toml").bounces_soft_limit == 3);
+  CHECK(parse_config("[bounces]\nsoft_limit = 5\n", "/x.toml").bounces_soft_limit == 5);
+  CHECK(error_of("[bounces]\nsoft_limit = 0\n").find("bounces.soft_limit: must be between 1 and 100") !=
+        std::string::npos);
+  CHECK(error_of("[bounces]\nsoft_limit = \"3\"\n").find("bounces.soft_limit") != std::string::npos);
+  CHECK(error_of("[bounces]\nhard_limit = 1\n").find("bounces.hard_limit: unknown key") != std::string::npos);
+}

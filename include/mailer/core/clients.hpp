@@ -20,6 +20,7 @@ struct ClientFilter {
   std::optional<std::string> search;
   bool all = false;
   bool unsubscribed = false;  // only those who unsubscribed
+  bool suppressed = false;    // only those whose address bounces suppressed
 };
 
 // What an edit does to a client's subscription.
@@ -35,6 +36,8 @@ enum class Subscription {
 struct ClientChanges {
   std::optional<std::string> email, name, comment;
   Subscription subscription = Subscription::keep;
+  // Lifts a suppression by bounces: the client's owner only, as for a resubscribe.
+  bool unsuppress = false;
 };
 
 // What an edit did: the client as it is now, and whether a subscription change was asked
@@ -42,6 +45,7 @@ struct ClientChanges {
 struct ClientEdit {
   Client client;
   bool subscription_unchanged = false;
+  bool suppression_unchanged = false;  // an unsuppress of a client that was not suppressed
 };
 
 // Caps of what a client holds (bytes of UTF-8).
@@ -59,10 +63,11 @@ Client add_client(store::Database& db, const Actor& actor, const std::string& em
                   const std::string& comment, const std::vector<std::string>& groups, Time now);
 std::vector<Client> list_clients(store::Database& db, const Actor& actor, const ClientFilter& filter);
 Client show_client(store::Database& db, const Actor& actor, Id id);
-// Changes the fields (changes.subscription must be keep: an unsubscribe needs its time).
+// Changes the fields (changes.subscription must be keep and unsuppress false: both need a time).
 Client edit_client(store::Database& db, const Actor& actor, Id id, const ClientChanges& changes);
 // Changes the fields and the subscription; an unsubscribe is dated `now`. A resubscribe by
-// anyone but the owner: Error{permission} (a plain user's foreign client: Error{not_found}).
+// anyone but the owner: Error{permission} (a plain user's foreign client: Error{not_found});
+// the same for an unsuppress, which notes `now` (soft bounces before it no longer count).
 ClientEdit edit_client(store::Database& db, const Actor& actor, Id id, const ClientChanges& changes,
                        Time now);
 // Removes all or none.

@@ -49,6 +49,7 @@ struct Config {
   SmtpConfig smtp;
   int max_tries = 5;
   int session_max_age_days = 30;  // a session older than this has expired
+  int bounces_soft_limit = 3;     // bounces.soft_limit: soft bounces in a row that suppress an address
   std::string tracking_base_url;
   bool tracking_opens = true;   // tracking.opens: an open pixel in each HTML part
   bool tracking_clicks = true;  // tracking.clicks: http(s) links of the HTML part via a redirect

@@ -28,6 +28,7 @@ struct ClientQuery {
   // Email, name or comment contains it, ignoring case in any script and ё/е (fold_for_search).
   std::optional<std::string> search;
   bool unsubscribed = false;  // only those who unsubscribed
+  bool suppressed = false;    // only those suppressed (bounces)
 };
 
 // The bulk path of `client import`, inside the caller's transaction, which it never ends. Rows
@@ -103,6 +104,12 @@ class ClientStore {
   virtual bool unsubscribe_client(Id id, Time at, std::string_view via) = 0;
   // Clears client `id`'s unsubscribe, its time and its way; false when it was subscribed.
   virtual bool resubscribe_client(Id id) = 0;
+  // Suppresses client `id` at `at` for `reason` (its owner sends it nothing more); false, with
+  // nothing changed, when it already is: the first suppression's time and reason stay.
+  virtual bool suppress_client(Id id, Time at, std::string_view reason) = 0;
+  // Lifts client `id`'s suppression, noting `at` (soft bounces before it stop counting); false
+  // when it was not suppressed.
+  virtual bool unsuppress_client(Id id, Time at) = 0;
 };
 
 }  // namespace mailer::store

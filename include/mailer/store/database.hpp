@@ -10,6 +10,7 @@
 #include "mailer/store/accounts.hpp"
 #include "mailer/store/attempts.hpp"
 #include "mailer/store/bounce_reports.hpp"
+#include "mailer/store/bounces.hpp"
 #include "mailer/store/clients.hpp"
 #include "mailer/store/events.hpp"
 #include "mailer/store/mailings.hpp"
@@ -50,6 +51,7 @@ class Database {
   virtual SettingStore& settings() = 0;
   virtual ReportStore& reports() = 0;
   virtual EventStore& events() = 0;
+  virtual BounceStore& bounces() = 0;
   virtual PostStore& posts() = 0;
   virtual BounceReportStore& bounce_reports() = 0;
   // A claimer of runs of its own: its claims and another claimer's (of this process or

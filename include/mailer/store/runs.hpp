@@ -85,8 +85,11 @@ class RunStore {
   // applies only while its recipient's tries still equal the record's, a record that is no
   // try (queued) or whose client was deleted is logged only when its Message-ID is not logged
   // yet, and records for clients of someone else's run are dropped. False, with nothing
-  // written, when the run is gone. Hot: its statements are prepared once per store.
-  virtual bool fold_results(Id run, Id mailing, std::span<const runs::DeliveryResult> results) = 0;
+  // written, when the run is gone. Hot: its statements are prepared once per store. Each result
+  // logged now as a bounced attempt is appended to `bounced` when given (its bounce is recorded
+  // by the caller, in the same transaction).
+  virtual bool fold_results(Id run, Id mailing, std::span<const runs::DeliveryResult> results,
+                            std::vector<runs::FoldedBounce>* bounced = nullptr) = 0;
   // Marks done the recipients who unsubscribed; then, when none is left to send (or the
   // mailing was stopped), closes the run at `now` (forgetting its journal) and finishes the
   // mailing when it has no slot and no open run left. True when nothing was left to send.

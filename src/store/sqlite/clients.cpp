@@ -18,7 +18,7 @@ namespace {
 
 constexpr const char* kClientSelect =
     "SELECT c.id, c.owner, u.email, c.email, c.name, c.comment, c.unsubscribed_at, c.created_at, g.name, "
-    "c.unsubscribed_via FROM client c JOIN account u ON u.id = c.owner "
+    "c.unsubscribed_via, c.suppressed_at, c.suppressed_reason FROM client c JOIN account u ON u.id = c.owner "
     "LEFT JOIN group_member gm ON gm.client_id = c.id LEFT JOIN \"group\" g ON g.id = gm.group_id";
 
 // One WHERE condition of a listing with its value: an id, or else a text; or none.
@@ -69,6 +69,8 @@ std::vector<Client> select_clients(Db& db, const std::vector<Condition>& conditi
       current.unsubscribed_at = st.opt_int64(6);
       current.created_at = st.int64(7);
       if (current.unsubscribed_at) current.unsubscribed_via = st.opt_text(9);
+      current.suppressed_at = st.opt_int64(10);
+      if (current.suppressed_at) current.suppressed_reason = st.text(11);
     }
     if (!st.is_null(8)) current.groups.push_back(st.text(8));
   }
@@ -138,6 +140,7 @@ std::vector<Client> SqliteClientStore::list_clients(const ClientQuery& query) {
          "WHERE n.name_key = ? AND n.owner = c.owner)",
          std::nullopt, fold_case(*query.group_name)});
   if (query.unsubscribed) conditions.push_back({"c.unsubscribed_at IS NOT NULL", std::nullopt, {}, false});
+  if (query.suppressed) conditions.push_back({"c.suppressed_at IS NOT NULL", std::nullopt, {}, false});
   if (!query.search) return select_clients(db_, conditions);
   // Matched here, not in SQL: SQLite's lower() and LIKE fold ASCII only.
   const std::string needle = fold_for_search(*query.search);
@@ -182,6 +185,23 @@ bool SqliteClientStore::resubscribe_client(Id id) {
          "IS "
          "NOT NULL")
       .bind(1, id)
+      .run();
+  return db_.changes() == 1;
+}
+
+bool SqliteClientStore::suppress_client(Id id, Time at, std::string_view reason) {
+  db_.prepare(
+         "UPDATE client SET suppressed_at = ?, suppressed_reason = ? WHERE id = ? AND suppressed_at IS NULL")
+      .bind_all(at, reason, id)
+      .run();
+  return db_.changes() == 1;
+}
+
+bool SqliteClientStore::unsuppress_client(Id id, Time at) {
+  db_.prepare(
+         "UPDATE client SET suppressed_at = NULL, suppressed_reason = NULL, unsuppressed_at = ? "
+         "WHERE id = ? AND suppressed_at IS NOT NULL")
+      .bind_all(at, id)
       .run();
   return db_.changes() == 1;
 }

@@ -38,6 +38,8 @@ class SqliteClientStore final : public ClientStore {
 
   bool unsubscribe_client(Id id, Time at, std::string_view via) override;
   bool resubscribe_client(Id id) override;
+  bool suppress_client(Id id, Time at, std::string_view reason) override;
+  bool unsuppress_client(Id id, Time at) override;
 
  private:
   Db& db_;

@@ -15,6 +15,7 @@
 
 #include "accounts.hpp"
 #include "attempts.hpp"
+#include "bounces.hpp"
 #include "clients.hpp"
 #include "events.hpp"
 #include "mailer/base/error.hpp"
@@ -354,6 +355,7 @@ struct Db::Repositories {
         settings(db),
         reports(db),
         events(db),
+        bounces(db),
         posts(db),
         bounce_reports(db) {}
   sqlite::SqliteAccountStore accounts;
@@ -365,6 +367,7 @@ struct Db::Repositories {
   sqlite::SqliteSettingStore settings;
   sqlite::SqliteReportStore reports;
   sqlite::SqliteEventStore events;
+  sqlite::SqliteBounceStore bounces;
   sqlite::SqlitePostStore posts;
   sqlite::SqliteBounceReportStore bounce_reports;
 };
@@ -384,6 +387,7 @@ AttemptStore& Db::attempts() { return repositories().attempts; }
 SettingStore& Db::settings() { return repositories().settings; }
 ReportStore& Db::reports() { return repositories().reports; }
 EventStore& Db::events() { return repositories().events; }
+BounceStore& Db::bounces() { return repositories().bounces; }
 PostStore& Db::posts() { return repositories().posts; }
 BounceReportStore& Db::bounce_reports() { return repositories().bounce_reports; }
 std::unique_ptr<RunClaimer> Db::run_claimer() { return std::make_unique<sqlite::SqliteRunClaimer>(path_); }

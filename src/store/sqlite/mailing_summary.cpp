@@ -14,7 +14,7 @@ namespace {
 
 // The clients each mailing of the scope resolves to now, as create_run resolves them
 // (kResolveRecipients in runs.cpp: keep the two in step): direct clients and group members
-// of the mailing's owner, each once (UNION), unsubscribed ones left out. {0}: the scope, a
+// of the mailing's owner, each once (UNION), unsubscribed and suppressed ones left out. {0}: the scope, a
 // condition on `m` with at most the parameter ?1.
 constexpr const char* kRecipientCounts =
     "SELECT r.mailing_id, count(*) FROM ("
@@ -24,7 +24,7 @@ constexpr const char* kRecipientCounts =
     " SELECT mg.mailing_id, gm.client_id FROM mailing_group mg JOIN mailing m ON m.id = mg.mailing_id"
     " JOIN group_member gm ON gm.group_id = mg.group_id WHERE {0}"
     ") r JOIN mailing m ON m.id = r.mailing_id JOIN client c ON c.id = r.client_id "
-    "WHERE c.owner = m.owner AND c.unsubscribed_at IS NULL GROUP BY r.mailing_id";
+    "WHERE c.owner = m.owner AND c.unsubscribed_at IS NULL AND c.suppressed_at IS NULL GROUP BY r.mailing_id";
 
 // The newest run of each mailing, test sends aside (a retry run is a run): columns mailing,
 // id. Computed once for the statement, not per row: a correlated max() per attempt costs

@@ -15,7 +15,8 @@ bool exists(Statement& query, const Args&... args) {
 
 }  // namespace
 
-bool SqliteRunStore::fold_results(Id run, Id mailing, std::span<const runs::DeliveryResult> results) {
+bool SqliteRunStore::fold_results(Id run, Id mailing, std::span<const runs::DeliveryResult> results,
+                                  std::vector<runs::FoldedBounce>* bounced) {
   Statement& run_exists = cached(run_exists_, "SELECT 1 FROM run WHERE id = ?");
   if (!exists(run_exists, run)) return false;
   Statement& update_recipient = cached(update_recipient_,
@@ -25,6 +26,11 @@ bool SqliteRunStore::fold_results(Id run, Id mailing, std::span<const runs::Deli
       insert_attempt_,
       "INSERT INTO attempt (run, mailing, client, email, at, status, smtp_code, server_response, message_id) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  // A bounced attempt's id is wanted for its bounce event; a sent one's is not (the hot case).
+  Statement& insert_bounced = cached(
+      insert_bounced_,
+      "INSERT INTO attempt (run, mailing, client, email, at, status, smtp_code, server_response, message_id) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
   Statement& requeue = cached(requeue_,
                               "UPDATE run_recipient SET state = 'deferred', retry_at = ? "
                               "WHERE run = ? AND client = ? AND tries = ? AND state <> 'done'");
@@ -32,7 +38,8 @@ bool SqliteRunStore::fold_results(Id run, Id mailing, std::span<const runs::Deli
       cached(recipient_exists_, "SELECT 1 FROM run_recipient WHERE run = ? AND client = ?");
   Statement& client_exists = cached(client_exists_, "SELECT 1 FROM client WHERE id = ?");
   Statement& copy_logged = cached(copy_logged_, "SELECT 1 FROM attempt WHERE run = ? AND message_id = ?");
-  for (const auto& r : results) {
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    const runs::DeliveryResult& r = results[i];
     std::optional<Id> client = r.client;
     if (r.state == "queued") {
       // No try of the recipient's: it waits for the next send with its tries as they were;
@@ -56,6 +63,13 @@ bool SqliteRunStore::fold_results(Id run, Id mailing, std::span<const runs::Deli
         if (exists(copy_logged, run, r.message_id)) continue;
         client.reset();
       }
+    }
+    if (bounced && r.status == "bounced") {
+      insert_bounced.bind_all(run, mailing, client, r.email, r.at, r.status, r.smtp_code, r.response,
+                              r.message_id);
+      bounced->push_back(runs::FoldedBounce{i, insert_bounced.returned_id()});
+      insert_bounced.reset();
+      continue;
     }
     insert_attempt.bind_all(run, mailing, client, r.email, r.at, r.status, r.smtp_code, r.response,
                             r.message_id);

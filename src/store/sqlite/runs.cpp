@@ -7,9 +7,11 @@ namespace mailer::store::sqlite {
 namespace {
 
 // The recipients of a mailing as of now: direct clients and group members, each once,
-// without those who unsubscribed. Parameters: ?1 mailing, ?2 owner. Columns: id, email, name.
+// without those who unsubscribed or are suppressed (bounces). Parameters: ?1 mailing, ?2 owner. Columns: id,
+// email, name.
 constexpr const char* kResolveRecipients =
     "SELECT c.id, c.email, c.name FROM client c WHERE c.owner = ?2 AND c.unsubscribed_at IS NULL AND "
+    "c.suppressed_at IS NULL AND "
     "(c.id IN (SELECT client_id FROM mailing_client WHERE mailing_id = ?1) OR "
     " c.id IN (SELECT gm.client_id FROM group_member gm JOIN mailing_group mg ON mg.group_id = gm.group_id "
     "          WHERE mg.mailing_id = ?1))";
@@ -18,6 +20,7 @@ constexpr const char* kResolveRecipients =
 // failed and was sent since is not retried. Parameters: ?1 mailing, ?2 owner.
 constexpr const char* kLastFailed =
     "SELECT c.id, c.email, c.name FROM client c WHERE c.owner = ?2 AND c.unsubscribed_at IS NULL AND "
+    "c.suppressed_at IS NULL AND "
     "(SELECT a.status FROM attempt a JOIN run r ON r.id = a.run WHERE a.mailing = ?1 AND a.client = c.id "
     " AND r.trigger <> 'test' ORDER BY a.id DESC LIMIT 1) = 'failed' AND "
     "NOT EXISTS (SELECT 1 FROM run_recipient rr JOIN run r ON r.id = rr.run WHERE r.mailing = ?1 AND "
@@ -212,7 +215,8 @@ std::size_t SqliteRunStore::left_to_send(Id run) {
 std::size_t SqliteRunStore::due_recipients(Id run, Time now) {
   auto st = db_.prepare(
       "SELECT count(*) FROM run_recipient rr JOIN client c ON c.id = rr.client WHERE rr.run = ?1 AND "
-      "c.unsubscribed_at IS NULL AND (rr.state = 'pending' OR (rr.state = 'deferred' AND rr.retry_at <= "
+      "c.unsubscribed_at IS NULL AND c.suppressed_at IS NULL AND (rr.state = 'pending' OR (rr.state = "
+      "'deferred' AND rr.retry_at <= "
       "?2))");
   st.bind_all(run, now);
   // count() resets at once. Left open, a statement's read transaction pins this connection to
@@ -229,7 +233,7 @@ void SqliteRunStore::recipients_page(Id run, Id after, Time now, int limit,
   Statement& page = cached(
       page_,
       "SELECT rr.client, rr.email, rr.name, rr.tries FROM run_recipient rr JOIN client c ON c.id = rr.client "
-      "WHERE rr.run = ?1 AND rr.client > ?2 AND c.unsubscribed_at IS NULL AND "
+      "WHERE rr.run = ?1 AND rr.client > ?2 AND c.unsubscribed_at IS NULL AND c.suppressed_at IS NULL AND "
       "(rr.state = 'pending' OR (rr.state = 'deferred' AND rr.retry_at <= ?3)) ORDER BY rr.client LIMIT ?4");
   out.clear();
   page.bind_all(run, after, now, limit);
@@ -248,10 +252,11 @@ std::vector<runs::RunRecipient> SqliteRunStore::resolve_recipients(Id mailing, I
 }
 
 bool SqliteRunStore::close_if_done(Id run, Id mailing, Time now) {
-  // Recipients who unsubscribed while the run was open are done: they get nothing more.
+  // Recipients who unsubscribed, or were suppressed by a bounce, while the run was open are
+  // done: they get nothing more.
   db_.prepare(
          "UPDATE run_recipient SET state = 'done' WHERE run = ? AND state <> 'done' AND "
-         "client IN (SELECT id FROM client WHERE unsubscribed_at IS NOT NULL)")
+         "client IN (SELECT id FROM client WHERE unsubscribed_at IS NOT NULL OR suppressed_at IS NOT NULL)")
       .bind(1, run)
       .run();
   auto left = db_.prepare(fmt::format(

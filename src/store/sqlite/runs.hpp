@@ -29,7 +29,8 @@ class SqliteRunStore final : public RunStore {
   std::size_t due_recipients(Id run, Time now) override;
   void recipients_page(Id run, Id after, Time now, int limit, std::vector<runs::RunRecipient>& out) override;
   std::vector<runs::RunRecipient> resolve_recipients(Id mailing, Id owner) override;
-  bool fold_results(Id run, Id mailing, std::span<const runs::DeliveryResult> results) override;
+  bool fold_results(Id run, Id mailing, std::span<const runs::DeliveryResult> results,
+                    std::vector<runs::FoldedBounce>* bounced) override;
   bool close_if_done(Id run, Id mailing, Time now) override;
 
  private:
@@ -42,6 +43,7 @@ class SqliteRunStore final : public RunStore {
   std::optional<Statement> run_exists_;
   std::optional<Statement> update_recipient_;
   std::optional<Statement> insert_attempt_;
+  std::optional<Statement> insert_bounced_;
   std::optional<Statement> requeue_;
   std::optional<Statement> recipient_exists_;
   std::optional<Statement> client_exists_;

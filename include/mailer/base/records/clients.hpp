@@ -25,6 +25,10 @@ struct Client {
   // link), "one-click" (the mail program's RFC 8058 button), "cli" (`client edit
   // --unsubscribe`); none for unsubscribes recorded before mailer kept it.
   std::optional<std::string> unsubscribed_via;
+  // When bounces suppressed the address for its owner, and why ("userunknown", "soft bounces:
+  // mailboxfull ×3"); none while it is not suppressed.
+  std::optional<Time> suppressed_at;
+  std::optional<std::string> suppressed_reason;
 };
 
 // What a client holds that its owner writes: on add, edit and import.

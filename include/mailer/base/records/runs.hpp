@@ -1,5 +1,6 @@
 #pragma once
 // Plain records of runs and their recipients (SPEC §3), as the run store reads and writes them.
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -49,6 +50,12 @@ struct DeliveryResult {
   std::string email;
   std::string message_id;
   std::string response;
+};
+
+// A result that fold_results() logged as a new bounced attempt: which result, which attempt.
+struct FoldedBounce {
+  std::size_t result = 0;  // its index in the results folded
+  Id attempt = 0;
 };
 
 }  // namespace mailer::runs

@@ -79,6 +79,7 @@ class SqliteAttemptStore;
 class SqliteSettingStore;
 class SqliteReportStore;
 class SqliteEventStore;
+class SqliteBounceStore;
 class SqlitePostStore;
 class SqliteBounceReportStore;
 }  // namespace sqlite
@@ -109,6 +110,7 @@ class Db final : public Database {
   SettingStore& settings() override;
   ReportStore& reports() override;
   EventStore& events() override;
+  BounceStore& bounces() override;
   PostStore& posts() override;
   BounceReportStore& bounce_reports() override;
   std::unique_ptr<RunClaimer> run_claimer() override;

@@ -1,9 +1,9 @@
 // Reasons and hard/soft (issue 12, item 4): only a dead address is hard.
-#include "mailer/bounces/classify.hpp"
+#include "mailer/core/bounce_reason.hpp"
 
 #include <doctest/doctest.h>
 
-using namespace mailer::bounces;
+using namespace mailer::bounce;
 
 namespace {
 const char* reason(const char* status, const char* diagnostic) {
