@@ -35,7 +35,7 @@ _mailer_subcommands() {
         mailing) echo "add list show edit rm stop disable enable" ;;
         report) echo "attempts recipients links" ;;
         cron) echo "show install remove" ;;
-        bounces) echo "parse" ;;
+        bounces) echo "fetch list show parse" ;;
     esac
 }
 
@@ -63,6 +63,8 @@ _mailer_flags() {
         "report attempts") echo "--mailing --status --since --email --final --all --format --delimiter" ;;
         "report recipients") echo "--mailing --status --opened --not-opened --clicked --format --delimiter" ;;
         "report links") echo "--mailing --format --delimiter" ;;
+        "bounces fetch") echo "--expunge" ;;
+        "bounces list") echo "--unmatched" ;;
         "stats "*) echo "--all" ;;
         "serve "*) echo "--listen" ;;
     esac

@@ -30,15 +30,16 @@ struct Url {
 Url split(const std::string& url) {
   Url out;
   const auto scheme_end = url.find("://");
-  const std::string_view rest = scheme_end == std::string::npos ? std::string_view(url)
-                                                                 : std::string_view(url).substr(scheme_end + 3);
+  const std::string_view rest =
+      scheme_end == std::string::npos ? std::string_view(url) : std::string_view(url).substr(scheme_end + 3);
   const auto slash = rest.find('/');
   const std::string_view authority = rest.substr(0, slash);
   out.root = url.substr(0, (scheme_end == std::string::npos ? 0 : scheme_end + 3) + authority.size()) + "/";
   out.folder = slash == std::string_view::npos ? "" : std::string(rest.substr(slash + 1));
   while (!out.folder.empty() && out.folder.back() == '/') out.folder.pop_back();
   if (out.folder.empty()) out.folder = "INBOX";
-  std::string_view host = authority.substr(authority.rfind('@') == std::string_view::npos ? 0 : authority.rfind('@') + 1);
+  std::string_view host =
+      authority.substr(authority.rfind('@') == std::string_view::npos ? 0 : authority.rfind('@') + 1);
   if (host.starts_with("[")) {
     host = host.substr(1, host.find(']') - 1);
   } else {
@@ -110,7 +111,8 @@ class CurlMailbox final : public Mailbox {
     const auto validity = numbers_after(body_, "UIDVALIDITY ");
     const auto next = numbers_after(body_, "UIDNEXT ");
     if (validity.empty() || next.empty())
-      return {MailboxFailure::protocol, "the server's STATUS answer gave no UIDVALIDITY: " + body_.substr(0, 200)};
+      return {MailboxFailure::protocol,
+              "the server's STATUS answer gave no UIDVALIDITY: " + body_.substr(0, 200)};
     out = validity.front();
     uidnext_ = next.front();
     return {};
@@ -124,8 +126,8 @@ class CurlMailbox final : public Mailbox {
     }
     for (std::uint64_t first = 1; first < uidnext_; first += kSearchWindow) {
       const std::uint64_t last = std::min(uidnext_ - 1, first + kSearchWindow - 1);
-      MailboxResult r = command(folder_url(), "UID SEARCH UID " + std::to_string(first) + ":" + std::to_string(last) +
-                                                  " UNKEYWORD " + kProcessedKeyword);
+      MailboxResult r = command(folder_url(), "UID SEARCH UID " + std::to_string(first) + ":" +
+                                                  std::to_string(last) + " UNKEYWORD " + kProcessedKeyword);
       if (!r) return r;
       for (std::uint64_t uid : numbers_after(body_, "* SEARCH"))
         if (uid >= first && uid <= last) out.push_back(uid);
@@ -186,8 +188,9 @@ class CurlMailbox final : public Mailbox {
     curl_easy_setopt(c, CURLOPT_BUFFERSIZE, kBufferSize);
     // STARTTLS is required unless the server is this host itself: the password never travels
     // in clear over a network.
-    curl_easy_setopt(c, CURLOPT_USE_SSL,
-                     url_.implicit_tls ? CURLUSESSL_ALL : (loopback(url_.host) ? CURLUSESSL_TRY : CURLUSESSL_ALL));
+    curl_easy_setopt(
+        c, CURLOPT_USE_SSL,
+        url_.implicit_tls ? CURLUSESSL_ALL : (loopback(url_.host) ? CURLUSESSL_TRY : CURLUSESSL_ALL));
     if (!settings_.username.empty()) {
       curl_easy_setopt(c, CURLOPT_USERNAME, settings_.username.c_str());
       curl_easy_setopt(c, CURLOPT_PASSWORD, settings_.password.c_str());

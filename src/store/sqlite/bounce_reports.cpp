@@ -68,9 +68,11 @@ std::optional<BouncedAttempt> SqliteBounceReportStore::attempt_by_message_id(con
   return read_attempt(st);
 }
 
-std::optional<BouncedAttempt> SqliteBounceReportStore::latest_attempt_to(const std::string& email, Time since) {
-  auto st = db_.prepare(std::string(kAttemptSelect) +
-                        "WHERE a.email = ?1 COLLATE NOCASE AND a.at >= ?2 ORDER BY a.at DESC, a.id DESC LIMIT 1");
+std::optional<BouncedAttempt> SqliteBounceReportStore::latest_attempt_to(const std::string& email,
+                                                                         Time since) {
+  auto st =
+      db_.prepare(std::string(kAttemptSelect) +
+                  "WHERE a.email = ?1 COLLATE NOCASE AND a.at >= ?2 ORDER BY a.at DESC, a.id DESC LIMIT 1");
   st.bind_all(email, since);
   if (!st.step()) return std::nullopt;
   return read_attempt(st);
@@ -99,7 +101,8 @@ std::vector<BounceReportRow> SqliteBounceReportStore::list(const BounceReportQue
 }
 
 std::optional<BounceReport> SqliteBounceReportStore::report(Id id) {
-  auto st = db_.prepare("SELECT id, identity, message_id, received_at, kind, raw FROM bounce_report WHERE id = ?");
+  auto st =
+      db_.prepare("SELECT id, identity, message_id, received_at, kind, raw FROM bounce_report WHERE id = ?");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
   BounceReport out;

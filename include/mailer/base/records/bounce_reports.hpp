@@ -13,8 +13,8 @@ namespace mailer {
 // One recipient of a report, and the attempt it was matched to (none: unmatched).
 struct BounceRecipient {
   std::string recipient;
-  std::string status;  // RFC 3463, or empty
-  std::string reason;  // a reason's name (bounces::reason_name), or empty for a report that is no bounce
+  std::string status;    // RFC 3463, or empty
+  std::string reason;    // a reason's name (bounces::reason_name), or empty for a report that is no bounce
   std::string severity;  // hard or soft
   std::string diagnostic;
   std::optional<Id> attempt;
