@@ -164,7 +164,11 @@ FetchSummary fetch_reports(Mailbox& mailbox, const Parser& parser, store::Databa
   std::string raw;  // one message at a time: memory stays bounded whatever the mailbox holds
   for (std::size_t i = 0; i < uids.size(); ++i) {
     const std::uint64_t uid = uids[i];
-    if (MailboxResult r = mailbox.fetch(uid, raw); !r) fail(r, fmt::format("FETCH of UID {}", uid));
+    if (MailboxResult r = mailbox.fetch(uid, raw); !r) {
+      if (r.failure != MailboxFailure::gone) fail(r, fmt::format("FETCH of UID {}", uid));
+      if (progress) progress(i + 1, uids.size());
+      continue;  // removed by another client since the search: nothing to read
+    }
     const Report report = parser.parse(raw);
     const std::string identity = fmt::format("imap:{}:{}", validity, uid);
     if (keep(db, identity, raw, report, now, options, summary))

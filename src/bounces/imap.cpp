@@ -213,6 +213,8 @@ class CurlMailbox final : public Mailbox {
       case CURLE_RECV_ERROR:
       case CURLE_SEND_ERROR:
         return {MailboxFailure::unavailable, what};
+      case CURLE_REMOTE_FILE_NOT_FOUND:
+        return {MailboxFailure::gone, what};
       case CURLE_LOGIN_DENIED:
         return {MailboxFailure::login, what};
       case CURLE_USE_SSL_FAILED:

@@ -4,6 +4,7 @@
 // every report, the unmatched ones too.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <memory>

@@ -22,6 +22,7 @@ enum class MailboxFailure {
   tls,          // TLS could not be set up (or STARTTLS is not offered to a remote host)
   login,        // the server refused the login
   protocol,     // the server refused a command or answered what we cannot read
+  gone,         // no message of that UID (another client expunged it meanwhile)
 };
 
 struct MailboxResult {
