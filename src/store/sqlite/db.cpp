@@ -15,6 +15,7 @@
 
 #include "accounts.hpp"
 #include "attempts.hpp"
+#include "bounce_reports.hpp"
 #include "bounces.hpp"
 #include "clients.hpp"
 #include "events.hpp"
@@ -22,7 +23,6 @@
 #include "mailer/store/sqlite/run_claims.hpp"
 #include "mailings.hpp"
 #include "messages.hpp"
-#include "bounce_reports.hpp"
 #include "posts.hpp"
 #include "reports.hpp"
 #include "runs.hpp"
