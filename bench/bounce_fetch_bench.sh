@@ -9,32 +9,34 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 mailer="${MAILER_BIN:-$root/build/mailer}"
 n="${1:-10000}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/mailer-fetch-bench.XXXXXX")"
+chmod 755 "$work"  # dovecot's own users (dovecot, dovenull) read its config and passwd file below
 dovecot_pid=""
-cleanup() { [ -n "$dovecot_pid" ] && kill "$dovecot_pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() {
+  if [ -n "$dovecot_pid" ]; then touch "$work/stop"; wait "$dovecot_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
-# Starts dovecot, loads the messages, writes the IMAP URL and the server's pid, then waits
-# until its stdin closes.
-mkfifo "$work/ctl"
-/usr/bin/python3 - "$root" "$work" "$n" < "$work/ctl" > "$work/imap.out" 2>&1 <<'PY' &
-import pathlib, re, sys
+# Starts dovecot, loads the messages, writes the IMAP URL, then serves until $work/stop exists.
+cat > "$work/imap.py" <<'PY'
+import pathlib, re, sys, time
 root, work, n = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), int(sys.argv[3])
 sys.path.insert(0, str(root / "tests" / "integration"))
 import dovecot
-data = root / "tests" / "data" / "bounces"
-corpus = sorted(p for p in data.glob("*.eml"))
+corpus = sorted((root / "tests" / "data" / "bounces").glob("*.eml"))
 d = dovecot.Dovecot(work / "imap").start()
 for i in range(n):
-    raw = corpus[i % len(corpus)].read_bytes()
-    raw = re.sub(rb"(?im)^message-id:[^\n]*\n", b"", raw, count=1)
+    raw = re.sub(rb"(?im)^message-id:[^\n]*\n", b"", corpus[i % len(corpus)].read_bytes(), count=1)
     d.deliver(b"Message-ID: <bench-%d@bounces.test>\n" % i + raw)
 (work / "url").write_text(d.url)
-sys.stdin.read()
+deadline = time.monotonic() + 3600
+while not (work / "stop").exists() and time.monotonic() < deadline:
+    time.sleep(0.2)
 d.stop()
 PY
+/usr/bin/python3 "$work/imap.py" "$root" "$work" "$n" > "$work/imap.out" 2>&1 &
 dovecot_pid=$!
-exec 3>"$work/ctl"
-for _ in $(seq 600); do [ -s "$work/url" ] && break; sleep 0.5; done
+for _ in $(seq 1200); do [ -s "$work/url" ] && break; sleep 0.5; done
 [ -s "$work/url" ] || { cat "$work/imap.out"; echo "dovecot did not start" >&2; exit 1; }
 
 cat > "$work/mailer.toml" <<TOML
@@ -49,7 +51,7 @@ export MAILER_CONFIG="$work/mailer.toml" XDG_STATE_HOME="$work/state" BENCH_IMAP
 "$mailer" init >/dev/null
 
 measure() {
-  /usr/bin/time -v "$mailer" bounces fetch 2>"$work/time" >"$work/out"
+  /usr/bin/time -v "$mailer" bounces fetch 2>"$work/time" >"$work/out" || { cat "$work/time" >&2; exit 1; }
   local wall user sys rss
   wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time")
   user=$(sed -n 's/.*User time (seconds): //p' "$work/time")
@@ -61,6 +63,6 @@ measure() {
 echo "bounces fetch of $n messages from dovecot (mailer $("$mailer" --version))"
 measure "first fetch"
 measure "second fetch"
-exec 3>&-
+touch "$work/stop"
 wait "$dovecot_pid" || true
 dovecot_pid=""

@@ -46,6 +46,7 @@ class Dovecot:
     def __init__(self, root=None):
         self._own_root = root is None
         self.root = Path(root or tempfile.mkdtemp(prefix="mailer-dovecot-"))
+        self.root.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.user, self.password = USER, PASSWORD
         self.url = "imap://127.0.0.1:{}/INBOX".format(self.port)
