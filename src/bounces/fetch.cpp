@@ -161,7 +161,16 @@ FetchSummary fetch_reports(Mailbox& mailbox, const Parser& parser, store::Databa
   if (MailboxResult r = mailbox.unprocessed(uids); !r) fail(r, "SEARCH");
   FetchSummary summary;
   std::vector<std::uint64_t> processed;
-  std::string raw;  // one message at a time: memory stays bounded whatever the mailbox holds
+  std::string raw;          // one message at a time: memory stays bounded whatever the mailbox holds
+  std::size_t flagged = 0;  // processed[0, flagged) carry the keyword on the server
+  auto flag = [&](std::size_t upto) {
+    if (upto == flagged) return;
+    const std::vector<std::uint64_t> batch(processed.begin() + static_cast<std::ptrdiff_t>(flagged),
+                                           processed.begin() + static_cast<std::ptrdiff_t>(upto));
+    if (MailboxResult r = mailbox.mark_processed(batch, options.expunge); !r)
+      fail(r, fmt::format("STORE of {} UIDs", batch.size()));
+    flagged = upto;
+  };
   for (std::size_t i = 0; i < uids.size(); ++i) {
     const std::uint64_t uid = uids[i];
     if (MailboxResult r = mailbox.fetch(uid, raw); !r) {
@@ -175,11 +184,11 @@ FetchSummary fetch_reports(Mailbox& mailbox, const Parser& parser, store::Databa
       ++summary.fetched;
     else
       ++summary.already;
-    if (MailboxResult r = mailbox.mark_processed(uid, options.expunge); !r)
-      fail(r, fmt::format("STORE of UID {}", uid));
     processed.push_back(uid);
+    if (processed.size() - flagged == kFlagBatch) flag(processed.size());
     if (progress) progress(i + 1, uids.size());
   }
+  flag(processed.size());
   if (options.expunge && !processed.empty()) {
     if (MailboxResult r = mailbox.expunge(processed); !r) fail(r, "EXPUNGE");
     summary.expunged = processed.size();

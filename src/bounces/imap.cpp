@@ -142,23 +142,17 @@ class CurlMailbox final : public Mailbox {
     return r;
   }
 
-  MailboxResult mark_processed(std::uint64_t uid, bool deleted) override {
+  MailboxResult mark_processed(const std::vector<std::uint64_t>& uids, bool deleted) override {
     std::string flags = kProcessedKeyword;
     if (deleted) flags += " \\Deleted";
-    return command(folder_url(), "UID STORE " + std::to_string(uid) + " +FLAGS.SILENT (" + flags + ")");
+    return in_pieces(uids, [&](const std::string& set) {
+      return command(folder_url(), "UID STORE " + set + " +FLAGS.SILENT (" + flags + ")");
+    });
   }
 
   MailboxResult expunge(const std::vector<std::uint64_t>& uids) override {
-    // In pieces, so that no command line grows past what a server reads.
-    for (std::size_t i = 0; i < uids.size(); i += 500) {
-      std::string set;
-      for (std::size_t j = i; j < uids.size() && j < i + 500; ++j) {
-        if (!set.empty()) set += ',';
-        set += std::to_string(uids[j]);
-      }
-      if (MailboxResult r = command(folder_url(), "UID EXPUNGE " + set); !r) return r;
-    }
-    return {};
+    return in_pieces(uids,
+                     [&](const std::string& set) { return command(folder_url(), "UID EXPUNGE " + set); });
   }
 
  private:
@@ -167,6 +161,21 @@ class CurlMailbox final : public Mailbox {
   };
 
   std::string folder_url() const { return url_.root + url_.folder; }
+
+  // The UIDs as sets of at most 500 ("1,2,7"), so that no command line grows past what a
+  // server reads; `run` is called with each.
+  template <class Run>
+  static MailboxResult in_pieces(const std::vector<std::uint64_t>& uids, Run run) {
+    for (std::size_t i = 0; i < uids.size(); i += 500) {
+      std::string set;
+      for (std::size_t j = i; j < uids.size() && j < i + 500; ++j) {
+        if (!set.empty()) set += ',';
+        set += std::to_string(uids[j]);
+      }
+      if (MailboxResult r = run(set); !r) return r;
+    }
+    return {};
+  }
 
   MailboxResult command(const std::string& url, const std::string& request) {
     return perform(url, request.c_str());

@@ -2,9 +2,11 @@
 // Reading the bounce mailbox (SPEC §2 `bounces fetch`, §3): every message not yet processed is
 // fetched, parsed, kept with its raw bytes and matched to its attempt, its bounces recorded
 // (core's apply_bounce: the event, the attempt bounced, the address suppressed), all in one
-// transaction per message; only then is it flagged processed on the server. A run killed
-// between the commit and the flag fetches the message again next time and finds it kept (its
-// identity, UIDVALIDITY:UID, is unique): nothing is counted twice.
+// transaction per message; only then is it flagged processed on the server, in batches of
+// kFlagBatch (each flag store makes the server rescan the folder: one per message made a
+// 10,000-message fetch quadratic). A run killed between a commit and the flag fetches those
+// messages again next time and finds them kept (the identity, UIDVALIDITY:UID, is unique):
+// nothing is counted twice.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -20,6 +22,9 @@ namespace mailer::bounces {
 // How far back a report is matched by its recipient alone: the last attempt to that address
 // within this many days, whoever sent it.
 inline constexpr Time kRecentSendSeconds = 30 * 24 * 3600;
+
+// How many recorded messages are flagged processed on the server at once.
+inline constexpr std::size_t kFlagBatch = 100;
 
 struct FetchOptions {
   bool expunge = false;  // flag processed messages \Deleted and expunge them

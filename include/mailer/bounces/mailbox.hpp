@@ -43,8 +43,8 @@ class Mailbox {
   virtual MailboxResult unprocessed(std::vector<std::uint64_t>& out) = 0;
   // One message's bytes (BODY[]), replacing `out`'s contents.
   virtual MailboxResult fetch(std::uint64_t uid, std::string& out) = 0;
-  // Adds the processed keyword; with `deleted`, \Deleted too.
-  virtual MailboxResult mark_processed(std::uint64_t uid, bool deleted) = 0;
+  // Adds the processed keyword to these messages; with `deleted`, \Deleted too.
+  virtual MailboxResult mark_processed(const std::vector<std::uint64_t>& uids, bool deleted) = 0;
   // Removes the messages of these UIDs that are flagged \Deleted (UID EXPUNGE), no others.
   virtual MailboxResult expunge(const std::vector<std::uint64_t>& uids) = 0;
 };
