@@ -10,7 +10,7 @@ CREATE TABLE bounce_report (
   kind TEXT NOT NULL CHECK (kind IN ('bounce', 'delayed', 'auto_reply', 'complaint', 'not_bounce')),
   raw BLOB NOT NULL
 );
-CREATE INDEX bounce_report_message_id ON bounce_report(message_id) WHERE message_id <> '';
+CREATE INDEX bounce_report_message_id ON bounce_report(message_id);
 
 -- What the parser made of each recipient a report names, and the attempt it was matched to
 -- (NULL: unmatched), and how: 'verp', 'message-id' or 'recipient'.
@@ -29,5 +29,5 @@ CREATE INDEX bounce_recipient_report ON bounce_recipient(report);
 CREATE INDEX bounce_recipient_attempt ON bounce_recipient(attempt);
 
 -- Matching a report to its attempt: by the original Message-ID it quotes, then by recipient.
-CREATE INDEX attempt_message_id ON attempt(message_id) WHERE message_id IS NOT NULL;
+CREATE INDEX attempt_message_id ON attempt(message_id);
 CREATE INDEX attempt_email_at ON attempt(email COLLATE NOCASE, at);

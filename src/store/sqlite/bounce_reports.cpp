@@ -31,10 +31,14 @@ BounceRecipient read_recipient(const Statement& st, int first) {
 }  // namespace
 
 bool SqliteBounceReportStore::known(const std::string& identity, const std::string& message_id) {
-  auto st = db_.prepare(
-      "SELECT 1 FROM bounce_report WHERE identity = ?1 OR (?2 <> '' AND message_id = ?2) LIMIT 1");
-  st.bind_all(identity, message_id);
-  return st.step();
+  // Two lookups, each by its index (an OR of both scanned the table: quadratic over a mailbox).
+  auto by_identity = db_.prepare("SELECT 1 FROM bounce_report WHERE identity = ?");
+  by_identity.bind(1, identity);
+  if (by_identity.step()) return true;
+  if (message_id.empty()) return false;
+  auto by_message_id = db_.prepare("SELECT 1 FROM bounce_report WHERE message_id = ? LIMIT 1");
+  by_message_id.bind(1, message_id);
+  return by_message_id.step();
 }
 
 std::optional<Id> SqliteBounceReportStore::add(const NewBounceReport& report) {
