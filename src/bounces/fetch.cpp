@@ -118,7 +118,7 @@ std::string header_message_id(std::string_view message) {
     std::string_view line = message.substr(at, end - at);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) break;  // the end of the header
-    if (line.size() > 11 && same_address(line.substr(0, 11), "message-id:")) {
+    if (line.size() >= 11 && same_address(line.substr(0, 11), "message-id:")) {
       std::string value(line.substr(11));
       // A folded value continues on the lines that start with white space.
       std::size_t next = end + 1;
