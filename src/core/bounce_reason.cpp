@@ -169,15 +169,14 @@ const Phrases kPhrases[] = {
      {"insufficient disk space", "insufficient system storage", "system is full", "disk full",
       "out of disk"}},
     {Reason::expired,
-     {"have been failing for a long time", "did not accept our requests to connect", "retry timeout exceeded",
-      "delivery time expired", "message expired", "was not delivered after", "could not be delivered for",
-      "retry time", "has been delayed", "giving up", "too long in", "time limit", "delivery expired",
-      "expired"}},
+     {"connection timed out", "have been failing for a long time", "did not accept our requests to connect",
+      "retry timeout exceeded", "delivery time expired", "message expired", "was not delivered after",
+      "could not be delivered for", "retry time", "has been delayed", "giving up", "too long in",
+      "time limit", "delivery expired", "expired"}},
     {Reason::networkerror,
-     {"network error", "connection refused", "connection timed out", "network is unreachable",
-      "no route to host", "lost connection", "connection reset", "temporary lookup failure", "timed out",
-      "conversation with", "could not connect", "unable to connect", "dns error", "mail loop",
-      "too many hops", "loops back", "routing loop"}},
+     {"network error", "connection refused", "network is unreachable", "no route to host", "lost connection",
+      "connection reset", "temporary lookup failure", "timed out", "conversation with", "could not connect",
+      "unable to connect", "dns error", "mail loop", "too many hops", "loops back", "routing loop"}},
     {Reason::mailererror,
      {"command failed", "pipe to", "procmail", "exit code", "unknown mailer error", "mailer error",
       "delivery to file", "child process"}},
@@ -253,7 +252,14 @@ Reason classify(std::string_view status, std::string_view diagnostic) {
   const std::string text = lower(diagnostic);
   for (const Phrases& p : kPhrases)
     for (std::string_view word : p.words)
-      if (text.find(word) != std::string::npos) return p.reason;
+      if (text.find(word) != std::string::npos) {
+        // An unknown user at the end of DATA: the server took the address at RCPT, then a
+        // filter refused the message (sisimai's reading too); the address may well be alive.
+        if (p.reason == Reason::userunknown && (text.find("end of data") != std::string::npos ||
+                                                text.find("in reply to data") != std::string::npos))
+          return Reason::filtered;
+        return p.reason;
+      }
   return from_status(find_status(status));
 }
 

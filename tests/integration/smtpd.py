@@ -18,6 +18,8 @@ addresses:
     reject...       550 5.1.1 at RCPT
     multireject...  a two-line 550 at RCPT
     defer...        451 4.7.1 at RCPT
+    full...         552 5.2.2 (mailbox full) at RCPT: a soft bounce
+    overquota...    452 4.2.2 (mailbox full) at RCPT: deferred
     rejectdata...   554 5.7.1 after the message data
     toolong...      500 5.5.0 after the message data: a refusal of the message itself
     dropdata...     the connection is cut after the message data, with no reply
@@ -107,6 +109,10 @@ class Handler:
                      "User unknown in local recipient table").format(address)
         elif local.startswith("defer"):
             reply = "451 4.7.1 Greylisted, try again later"
+        elif local.startswith("full"):
+            reply = "552 5.2.2 <{}>: Mailbox full".format(address)
+        elif local.startswith("overquota"):
+            reply = "452 4.2.2 <{}>: Mailbox full, try again later".format(address)
         if reply is not None:
             self.recorder.event("reject", conn=server.conn_id, stage="RCPT", rcpt=address,
                                 reply=reply)

@@ -89,9 +89,12 @@ TEST_CASE("bounces corpus: every report gives the recipients and reasons of expe
 }
 
 TEST_CASE("bounces corpus: a report's quoted Message-ID is kept for matching its attempt") {
-  const Report report = parse_message(slurp(kDir / "lhost-postfix-01.eml"));
+  const Report report = parse_message(slurp(kDir / "lhost-postfix-04.eml"));
   CHECK(report.kind == Kind::bounce);
-  CHECK_FALSE(report.original_message_id.empty());
+  CHECK(report.original_message_id == "A8F82EDD-E518-4F5C-8C70-BC4EFF24AB9F@example.ne.jp");
+  // From text/rfc822-headers too (the complaint's original).
+  CHECK(parse_message(slurp(kDir / "synthetic-arf-01.eml")).original_message_id ==
+        "m42.a7.token@shop.example.com");
 }
 
 TEST_CASE("bounces corpus: the complaint, auto-replies, a reply and bytes that are no message") {

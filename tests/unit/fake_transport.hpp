@@ -25,6 +25,7 @@ enum class Reply {
   accepted,        // 250 to the message data
   greylisted,      // 451 to RCPT
   no_such_user,    // 550 to RCPT
+  mailbox_full,    // 552 5.2.2 to RCPT: a soft bounce
   greeting_421,    // 421 instead of the greeting: the session is refused
   auth_535,        // 535 to AUTH: our login is refused
   cut_after_data,  // the connection drops after the message data, before any reply
@@ -95,6 +96,10 @@ class FakeServer {
     if (reply == Reply::no_such_user) {
       say("550 5.1.1 No such user");
       return mail::classify_transfer(id, t, end, false, "RCPT failed: 550");
+    }
+    if (reply == Reply::mailbox_full) {
+      say("552 5.2.2 Mailbox full");
+      return mail::classify_transfer(id, t, end, false, "RCPT failed: 552");
     }
     say("250 2.1.5 Ok");
     send("DATA");
