@@ -36,7 +36,7 @@ _mailer_subcommands() {
         report) echo "attempts recipients links" ;;
         cron) echo "show install remove" ;;
         blog) echo "add list show edit rm publish unpublish export" ;;
-        bounces) echo "parse" ;;
+        bounces) echo "fetch list show parse" ;;
     esac
 }
 
@@ -64,6 +64,8 @@ _mailer_flags() {
         "report attempts") echo "--mailing --status --since --email --final --all --format --delimiter" ;;
         "report recipients") echo "--mailing --status --opened --not-opened --clicked --format --delimiter" ;;
         "report links") echo "--mailing --format --delimiter" ;;
+        "bounces fetch") echo "--expunge" ;;
+        "bounces list") echo "--unmatched" ;;
         "stats "*) echo "--all" ;;
         "serve "*) echo "--listen" ;;
         "blog add") echo "--title --body --body-file --image" ;;

@@ -103,7 +103,7 @@ complete -c mailer -n __mailer_needs_command -a stats -d 'Mailings, active maili
 complete -c mailer -n __mailer_needs_command -a cron -d 'The crontab line for send --due'
 complete -c mailer -n __mailer_needs_command -a serve -d 'The tracking server: open pixel, click redirect, unsubscribe'
 complete -c mailer -n __mailer_needs_command -a blog -d 'The blog: posts in Markdown, published by an editor'
-complete -c mailer -n __mailer_needs_command -a bounces -d 'Delivery failure reports: what one says (parse)'
+complete -c mailer -n __mailer_needs_command -a bounces -d 'Delivery failure reports: read the mailbox, list, show, parse one'
 
 # user
 complete -c mailer -n '__mailer_needs_subcommand user' -a create-superuser -d 'Create a verified superuser'
@@ -283,3 +283,9 @@ complete -c mailer -n '__mailer_using blog export 2' -x -a '(__fish_complete_dir
 # bounces
 complete -c mailer -n '__mailer_needs_subcommand bounces' -a parse -d 'Print what one report says: recipient, status, reason, hard or soft'
 complete -c mailer -n '__mailer_using bounces parse' -F
+complete -c mailer -n '__mailer_needs_subcommand bounces' -a fetch -d 'Read the reports in the IMAP mailbox, record them, flag them processed'
+complete -c mailer -n '__mailer_needs_subcommand bounces' -a list -d 'The reports read: recipient, reason, hard or soft, the attempt'
+complete -c mailer -n '__mailer_needs_subcommand bounces' -a show -d 'One report: what the parser made of it, and its raw text'
+complete -c mailer -n '__mailer_using bounces fetch' -l expunge -d 'Delete each message from the mailbox once it is recorded'
+complete -c mailer -n '__mailer_using bounces list' -l unmatched -d 'Only the failed recipients matched to no attempt (manager)'
+

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "bounces_module.hpp"
 #include "context.hpp"
 #include "input_file.hpp"
 #include "mailer/base/error.hpp"
@@ -14,18 +15,25 @@
 #include "output.hpp"
 
 namespace mailer::cli {
-namespace {
+
+const SharedLibrary& bounces_module() {
+  static const SharedLibrary module(module_path(MAILER_BOUNCES_MODULE).c_str(), "mailer");
+  return module;
+}
 
 // The parser lives in its own module (mailer/bounces/parser.hpp), loaded once per process.
-const bounces::Parser& parser() {
-  static const SharedLibrary module(module_path(MAILER_BOUNCES_MODULE).c_str(), "mailer");
+const bounces::Parser& bounces_parser() {
   static const std::unique_ptr<bounces::Parser> made = [] {
     bounces::MakeParser make = nullptr;
-    module.resolve(bounces::kMakeParserSymbol, make);
+    bounces_module().resolve(bounces::kMakeParserSymbol, make);
     return std::unique_ptr<bounces::Parser>(make());
   }();
   return *made;
 }
+
+void register_bounces_mailbox(CLI::App& bounces, Context& ctx);
+
+namespace {
 
 std::string read_all(const std::string& path) {
   InputFile input(path);
@@ -44,7 +52,7 @@ void parse_command(Context& ctx, const std::string& path) {
   const std::string bytes = read_all(path);
   const std::string name = path == "-" ? "stdin" : path;
   if (bytes.empty()) throw Error(Errc::data, fmt::format("{} is empty", name), "give one email message");
-  const bounces::Report report = parser().parse(bytes);
+  const bounces::Report report = bounces_parser().parse(bytes);
   if (report.why == "no message headers")
     throw Error(Errc::data, fmt::format("{} is not an email message", name),
                 "give one message as RFC 5322 text");
@@ -85,6 +93,7 @@ void register_bounces(CLI::App& app, Context& ctx) {
   auto file = std::make_shared<std::string>();
   parse->add_option("FILE", *file, "The message (RFC 5322), or - for standard input")->required();
   parse->callback([&ctx, file] { parse_command(ctx, *file); });
+  register_bounces_mailbox(*bounces, ctx);
 }
 
 }  // namespace mailer::cli

@@ -295,6 +295,8 @@ Config load_config(const std::optional<std::string>& config_flag, const std::opt
     config.db_path = fs::absolute(config.db_path, ec).lexically_normal().string();
   if (!config.smtp.password_env.empty() && env.variable)
     config.smtp.password = env.variable(config.smtp.password_env);
+  if (!config.imap.password_env.empty() && env.variable)
+    config.imap.password = env.variable(config.imap.password_env);
   return config;
 }
 
@@ -314,6 +316,24 @@ std::string smtp_password(const Config& config) {
       fmt::format("{}smtp.username is set but ${} (smtp.password_env) is {}", at, variable,
                   value ? "empty" : "not set"),
       fmt::format("export {}=PASSWORD where mailer runs (cron too), or empty smtp.username", variable));
+}
+
+std::string imap_password(const Config& config) {
+  if (config.imap.url.empty())
+    throw Error(Errc::config,
+                fmt::format("{}imap.url is empty", config.file.empty() ? "" : config.file + ": "),
+                "set [imap] url, username and password_env to the mailbox that receives the bounces");
+  if (config.imap.username.empty()) return {};
+  const std::string& variable = config.imap.password_env;
+  const std::optional<std::string>& value = config.imap.password;
+  if (!variable.empty() && value && !value->empty()) return *value;
+  if (variable.empty())
+    throw Error(Errc::config, "imap.username is set but imap.password_env is empty",
+                "name the environment variable that holds the IMAP password");
+  throw Error(Errc::config,
+              fmt::format("imap.username is set but ${} (imap.password_env) is {}", variable,
+                          value ? "empty" : "not set"),
+              fmt::format("export {}=PASSWORD where mailer runs (cron too)", variable));
 }
 
 }  // namespace mailer

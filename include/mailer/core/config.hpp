@@ -35,6 +35,8 @@ struct ImapConfig {
   std::string url;
   std::string username;
   std::string password_env = "MAILER_IMAP_PASSWORD";
+  // The value of $password_env as load_config() found it (nullopt: unset); see imap_password().
+  std::optional<std::string> password;
 };
 
 // Limits of config values: a string (any key), and tracking.base_url, which goes into the
@@ -79,5 +81,10 @@ Config parse_config(const std::string& text, const std::string& file);
 // With a username, an unset or empty variable is Error{config}: call it only where SMTP is
 // about to be used, so that the error comes before any connection.
 std::string smtp_password(const Config& config);
+
+// The IMAP server of `bounces fetch` (imap.url): Error{config} when imap.url is empty. Its
+// password (imap.password, from the variable imap.password_env names): "" without a username;
+// with one, an unset or empty variable is Error{config}.
+std::string imap_password(const Config& config);
 
 }  // namespace mailer

@@ -9,6 +9,7 @@
 
 #include "mailer/store/accounts.hpp"
 #include "mailer/store/attempts.hpp"
+#include "mailer/store/bounce_reports.hpp"
 #include "mailer/store/bounces.hpp"
 #include "mailer/store/clients.hpp"
 #include "mailer/store/events.hpp"
@@ -52,6 +53,7 @@ class Database {
   virtual EventStore& events() = 0;
   virtual BounceStore& bounces() = 0;
   virtual PostStore& posts() = 0;
+  virtual BounceReportStore& bounce_reports() = 0;
   // A claimer of runs of its own: its claims and another claimer's (of this process or
   // another) exclude each other.
   virtual std::unique_ptr<RunClaimer> run_claimer() = 0;

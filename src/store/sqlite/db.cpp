@@ -15,6 +15,7 @@
 
 #include "accounts.hpp"
 #include "attempts.hpp"
+#include "bounce_reports.hpp"
 #include "bounces.hpp"
 #include "clients.hpp"
 #include "events.hpp"
@@ -355,7 +356,8 @@ struct Db::Repositories {
         reports(db),
         events(db),
         bounces(db),
-        posts(db) {}
+        posts(db),
+        bounce_reports(db) {}
   sqlite::SqliteAccountStore accounts;
   sqlite::SqliteClientStore clients;
   sqlite::SqliteMessageStore messages;
@@ -367,6 +369,7 @@ struct Db::Repositories {
   sqlite::SqliteEventStore events;
   sqlite::SqliteBounceStore bounces;
   sqlite::SqlitePostStore posts;
+  sqlite::SqliteBounceReportStore bounce_reports;
 };
 
 Db::Repositories& Db::repositories() {
@@ -386,6 +389,7 @@ ReportStore& Db::reports() { return repositories().reports; }
 EventStore& Db::events() { return repositories().events; }
 BounceStore& Db::bounces() { return repositories().bounces; }
 PostStore& Db::posts() { return repositories().posts; }
+BounceReportStore& Db::bounce_reports() { return repositories().bounce_reports; }
 std::unique_ptr<RunClaimer> Db::run_claimer() { return std::make_unique<sqlite::SqliteRunClaimer>(path_); }
 
 }  // namespace mailer::store

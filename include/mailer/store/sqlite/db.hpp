@@ -81,6 +81,7 @@ class SqliteReportStore;
 class SqliteEventStore;
 class SqliteBounceStore;
 class SqlitePostStore;
+class SqliteBounceReportStore;
 }  // namespace sqlite
 
 // One SQLite connection with foreign keys on, WAL, synchronous=NORMAL and a busy timeout: the
@@ -111,6 +112,7 @@ class Db final : public Database {
   EventStore& events() override;
   BounceStore& bounces() override;
   PostStore& posts() override;
+  BounceReportStore& bounce_reports() override;
   std::unique_ptr<RunClaimer> run_claimer() override;
 
   // Runs one or more statements without parameters (schema, pragmas).
