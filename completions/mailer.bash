@@ -87,8 +87,7 @@ _mailer() {
         prev=${COMP_WORDS[COMP_CWORD - 2]}
     fi
 
-    local commands="init user login logout whoami client group message mailing send report stats cron serve blog"
-    local commands="init user login logout whoami client group message mailing send report stats cron serve bounces"
+    local commands="init user login logout whoami client group message mailing send report stats cron serve blog bounces"
     local globals="--config --db --json -q --quiet -v --verbose --log-timestamps --version -h --help"
     local value_options="--config --db --name --comment --group --search --email --code --subject
         --body --body-file --html-file --message --client --start --end --every --mailing --status --part --since --to
