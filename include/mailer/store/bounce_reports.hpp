@@ -30,7 +30,8 @@ class BounceReportStore {
 
   // The attempt that sent the message of this Message-ID (with or without angle brackets).
   virtual std::optional<BouncedAttempt> attempt_by_message_id(const std::string& message_id) = 0;
-  // The latest attempt to `email` (ASCII case-insensitive) at or after `since`, of any owner.
+  // The latest attempt to a client of address `email` (compared as client addresses are, by
+  // email_key) at or after `since`, of any owner. Attempts of deleted clients are not found.
   virtual std::optional<BouncedAttempt> latest_attempt_to(const std::string& email, Time since) = 0;
 
   // Newest first.
