@@ -104,12 +104,14 @@ int main(int argc, char** argv) {
   using Register = void (*)(CLI::App&, cli::Context&);
   // The command table: each top-level word and the function that adds its command.
   static constexpr std::pair<std::string_view, Register> kWords[] = {
-      {"init", cli::register_init},   {"user", cli::register_user},       {"login", cli::register_user},
-      {"logout", cli::register_user}, {"whoami", cli::register_user},     {"client", cli::register_client},
-      {"group", cli::register_group}, {"message", cli::register_message}, {"mailing", cli::register_mailing},
-      {"send", cli::register_send},   {"report", cli::register_report},   {"cron", cli::register_cron},
-      {"stats", cli::register_stats}, {"serve", cli::register_serve},     {"blog", cli::register_blog},
-      {"bounces", cli::register_bounces},
+      {"init", cli::register_init},       {"user", cli::register_user},
+      {"login", cli::register_user},      {"logout", cli::register_user},
+      {"whoami", cli::register_user},     {"client", cli::register_client},
+      {"group", cli::register_group},     {"message", cli::register_message},
+      {"mailing", cli::register_mailing}, {"send", cli::register_send},
+      {"report", cli::register_report},   {"cron", cli::register_cron},
+      {"stats", cli::register_stats},     {"serve", cli::register_serve},
+      {"blog", cli::register_blog},       {"bounces", cli::register_bounces},
   };
   std::string_view named = command_word(argc, argv);
   auto known = std::find_if(std::begin(kWords), std::end(kWords),
