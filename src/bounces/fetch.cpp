@@ -3,11 +3,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "ascii.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/core/suppression.hpp"
+#include "mailer/core/tracking.hpp"
 
 namespace mailer::bounces {
 namespace {
@@ -50,8 +52,8 @@ const char* kind_name(Kind kind) {
 }
 
 // Keeps one message and records what it says; false when an earlier run had kept it.
-bool keep(store::Database& db, const std::string& identity, std::string& raw, const Report& report, Time now,
-          const FetchOptions& options, FetchSummary& summary) {
+bool keep(store::Database& db, const std::string& key, const std::string& identity, std::string& raw,
+          const Report& report, Time now, const FetchOptions& options, FetchSummary& summary) {
   store::BounceReportStore& reports = db.bounce_reports();
   NewBounceReport kept;
   kept.identity = identity;
@@ -61,12 +63,14 @@ bool keep(store::Database& db, const std::string& identity, std::string& raw, co
   const bool failed = report.kind == Kind::bounce || report.kind == Kind::complaint;
   FetchSummary counts;
   std::vector<std::pair<Id, BounceVerdict>> verdicts;
+  const std::optional<BouncedAttempt> by_return_path =
+      failed ? return_path_attempt(reports, key, raw) : std::nullopt;
   for (const Failure& f : report.failures) {
     BounceRecipient r{f.recipient, f.status, reason_name(f.reason), severity_name(f.severity), f.diagnostic,
                       {},          {}};
     if (failed) {
-      if (auto m = match_recipient(reports, report.original_message_id, report.failures.size(), f.recipient,
-                                   now)) {
+      if (auto m = match_recipient(reports, by_return_path, report.original_message_id,
+                                   report.failures.size(), f.recipient, now)) {
         r.attempt = m->attempt.attempt;
         r.matched_by = m->by;
         ++counts.matched;
@@ -110,7 +114,8 @@ bool keep(store::Database& db, const std::string& identity, std::string& raw, co
 
 }  // namespace
 
-std::string header_message_id(std::string_view message) {
+std::vector<std::string> header_values(std::string_view message, std::string_view name) {
+  std::vector<std::string> out;
   std::size_t at = 0;
   while (at < message.size()) {
     std::size_t end = message.find('\n', at);
@@ -118,33 +123,68 @@ std::string header_message_id(std::string_view message) {
     std::string_view line = message.substr(at, end - at);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.empty()) break;  // the end of the header
-    if (line.size() >= 11 && same_address(line.substr(0, 11), "message-id:")) {
-      std::string value(line.substr(11));
+    if (line.size() > name.size() && line[name.size()] == ':' &&
+        same_address(line.substr(0, name.size()), name)) {
+      std::string value(line.substr(name.size() + 1));
       // A folded value continues on the lines that start with white space.
       std::size_t next = end + 1;
       while (next < message.size() && (message[next] == ' ' || message[next] == '\t')) {
         std::size_t e = message.find('\n', next);
         if (e == std::string_view::npos) e = message.size();
         value += message.substr(next, e - next);
+        end = e;
         next = e + 1;
       }
-      std::string out;
-      for (char c : value)
-        if (c != ' ' && c != '\t' && c != '\r') out += c;
-      return out;
+      out.push_back(std::move(value));
     }
     at = end + 1;
   }
-  return {};
+  return out;
 }
 
-std::optional<Match> match_recipient(store::BounceReportStore& store, const std::string& original_message_id,
-                                     std::size_t recipients, const std::string& recipient, Time now) {
-  // (b) The original's Message-ID, quoted in the report: mailer sends one message per recipient,
-  // so it names one attempt; in a report of several recipients, only that attempt's address.
+std::string header_message_id(std::string_view message) {
+  const std::vector<std::string> values = header_values(message, "message-id");
+  std::string out;
+  if (!values.empty())
+    for (char c : values.front())
+      if (c != ' ' && c != '\t' && c != '\r') out += c;
+  return out;
+}
+
+std::optional<BouncedAttempt> return_path_attempt(store::BounceReportStore& store, const std::string& key,
+                                                  std::string_view message) {
+  // Where the delivering server put the envelope recipient of the report: our VERP address.
+  static constexpr const char* kFields[] = {"delivered-to", "x-original-to", "envelope-to", "x-envelope-to",
+                                            "to"};
+  for (const char* field : kFields) {
+    for (const std::string& value : header_values(message, field)) {
+      std::size_t at = 0;
+      while (at < value.size()) {
+        const std::size_t end = std::min(value.find_first_of(" \t\r<>,;\"()", at), value.size());
+        const std::string_view word = std::string_view(value).substr(at, end - at);
+        at = end + 1;
+        if (word.find('@') == std::string_view::npos) continue;
+        if (auto target = verp_target(key, word))
+          if (auto attempt = store.attempt_in_run(target->run, target->client)) return attempt;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Match> match_recipient(store::BounceReportStore& store,
+                                     const std::optional<BouncedAttempt>& by_return_path,
+                                     const std::string& original_message_id, std::size_t recipients,
+                                     const std::string& recipient, Time now) {
+  // Each copy names one attempt, so in a report of several recipients (a) and (b) are taken
+  // only for that attempt's address.
+  auto names = [&](const BouncedAttempt& a) { return recipients == 1 || same_address(a.email, recipient); };
+  // (a) The VERP return path the report was sent to: ours, signed, whatever the report quotes.
+  if (by_return_path && names(*by_return_path)) return Match{*by_return_path, "return-path"};
+  // (b) The original's Message-ID, quoted in the report.
   if (!original_message_id.empty()) {
     if (auto a = store.attempt_by_message_id(original_message_id)) {
-      if (recipients == 1 || same_address(a->email, recipient)) return Match{*a, "message-id"};
+      if (names(*a)) return Match{*a, "message-id"};
     }
   }
   // (c) The recipient alone: the latest attempt to that address within the recent sends.
@@ -159,6 +199,7 @@ FetchSummary fetch_reports(Mailbox& mailbox, const Parser& parser, store::Databa
   if (MailboxResult r = mailbox.uidvalidity(validity); !r) fail(r, "STATUS");
   std::vector<std::uint64_t> uids;
   if (MailboxResult r = mailbox.unprocessed(uids); !r) fail(r, "SEARCH");
+  const std::string key = tracking_key(db);  // VERP addresses are signed with it
   FetchSummary summary;
   std::vector<std::uint64_t> processed;
   std::string raw;          // one message at a time: memory stays bounded whatever the mailbox holds
@@ -180,7 +221,7 @@ FetchSummary fetch_reports(Mailbox& mailbox, const Parser& parser, store::Databa
     }
     const Report report = parser.parse(raw);
     const std::string identity = fmt::format("imap:{}:{}", validity, uid);
-    if (keep(db, identity, raw, report, now, options, summary))
+    if (keep(db, key, identity, raw, report, now, options, summary))
       ++summary.fetched;
     else
       ++summary.already;

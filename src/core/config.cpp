@@ -14,6 +14,7 @@
 #include "mailer/base/error.hpp"
 #include "mailer/base/validate.hpp"
 #include "mailer/core/paths.hpp"
+#include "mailer/core/tracking.hpp"
 #include "mailer/core/url.hpp"
 
 namespace fs = std::filesystem;
@@ -53,7 +54,7 @@ class Reader {
         {"smtp",
          {"url", "tls", "username", "password_env", "from", "connections", "rate_per_second", "timeout_s",
           "ca_file"}},
-        {"send", {"max_tries"}},
+        {"send", {"max_tries", "return_path"}},
         {"session", {"max_age_days"}},
         {"bounces", {"soft_limit"}},
         {"tracking", {"base_url", "opens", "clicks"}},
@@ -166,6 +167,25 @@ TlsMode parse_tls(const Reader& r, const std::string& file, const std::string& t
   config_error(file, r.where("smtp", "tls"), "smtp.tls", "must be \"starttls\", \"implicit\" or \"none\"");
 }
 
+// send.return_path: a bare ASCII address that VERP can extend within RFC 5321's limits.
+void check_return_path(const std::string& file, const toml::source_region& where,
+                       const std::string& address) {
+  auto bad = [&](const std::string& why) {
+    config_error(file, where, "send.return_path", why,
+                 "write a bare address such as \"bounces@example.com\"");
+  };
+  const bool ascii = std::all_of(address.begin(), address.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u > 32 && u < 127;
+  });
+  if (!ascii || !is_valid_email(address)) bad("not a valid bare ASCII address");
+  const std::string local = address.substr(0, address.rfind('@'));
+  if (local.find('+') != std::string::npos) bad("holds a '+': mailer adds +<token> to the local part itself");
+  if (local.size() > kMaxReturnPathLocal)
+    bad(fmt::format("its local part is longer than {} characters, too long for a token to follow",
+                    kMaxReturnPathLocal));
+}
+
 }  // namespace
 
 ConfigLocation locate_config(const std::optional<std::string>& flag, const Environment& env) {
@@ -202,6 +222,7 @@ Config parse_config(const std::string& text, const std::string& file) {
   r.integer("smtp", "timeout_s", config.smtp.timeout_s, 1, 3600);
   r.string("smtp", "ca_file", config.smtp.ca_file);
   r.integer("send", "max_tries", config.max_tries, 1, 100);
+  r.string("send", "return_path", config.return_path);
   r.integer("session", "max_age_days", config.session_max_age_days, 1, 3650);
   r.integer("bounces", "soft_limit", config.bounces_soft_limit, 1, 100);
   r.string("tracking", "base_url", config.tracking_base_url, kMaxBaseUrl);
@@ -223,6 +244,8 @@ Config parse_config(const std::string& text, const std::string& file) {
       config.smtp.from.find_first_of("\r\n") != std::string::npos)
     config_error(file, r.where("smtp", "from"), "smtp.from", "not a valid mailbox",
                  "write it as \"Shop <news@example.com>\"");
+  if (!config.return_path.empty())
+    check_return_path(file, r.where("send", "return_path"), config.return_path);
   if (!config.tracking_base_url.empty() && !config.tracking_base_url.starts_with("http://") &&
       !config.tracking_base_url.starts_with("https://"))
     config_error(file, r.where("tracking", "base_url"), "tracking.base_url",

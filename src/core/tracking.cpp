@@ -12,20 +12,26 @@
 namespace mailer {
 namespace {
 
-std::string mac_hex(const std::string& key, std::string_view message) {
+// 128 bits by default: plenty against guessing.
+std::string mac_hex(const std::string& key, std::string_view message, std::size_t bytes = 16) {
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_state state;
   crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(key.data()), key.size());
   crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(message.data()),
                                 message.size());
   crypto_auth_hmacsha256_final(&state, mac);
-  char hex[2 * 16 + 1];
-  sodium_bin2hex(hex, sizeof hex, mac, 16);  // 128 bits are plenty against guessing
+  char hex[2 * crypto_auth_hmacsha256_BYTES + 1];
+  sodium_bin2hex(hex, 2 * bytes + 1, mac, bytes);
   return hex;
 }
 
 std::string mac_hex(const std::string& key, std::int64_t run, std::int64_t client) {
   return mac_hex(key, fmt::format("{}.{}", run, client));
+}
+
+// The "verp" prefix keeps a return path's MAC from ever equalling a tracking token's.
+std::string verp_mac(const std::string& key, std::int64_t run, std::int64_t client) {
+  return mac_hex(key, fmt::format("verp\n{}.{}", run, client), kVerpMacBytes);
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
@@ -57,7 +63,11 @@ std::string tracking_token(const std::string& key, std::int64_t run, std::int64_
   return fmt::format("{}.{}.{}", run, client, mac_hex(key, run, client));
 }
 
-std::optional<TokenTarget> verify_tracking_token(const std::string& key, const std::string& token) {
+namespace {
+
+// "<run>.<client>.<mac>" whose <mac> is `mac(run, client)`.
+template <class Mac>
+std::optional<TokenTarget> parse_token(std::string_view token, Mac mac) {
   auto first = token.find('.');
   auto second = first == std::string::npos ? std::string::npos : token.find('.', first + 1);
   if (second == std::string::npos) return std::nullopt;
@@ -66,12 +76,33 @@ std::optional<TokenTarget> verify_tracking_token(const std::string& key, const s
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
     return ec == std::errc() && p == s.data() + s.size() && out > 0;
   };
-  std::string_view view(token);
-  if (!parse(view.substr(0, first), t.run) || !parse(view.substr(first + 1, second - first - 1), t.client))
+  if (!parse(token.substr(0, first), t.run) || !parse(token.substr(first + 1, second - first - 1), t.client))
     return std::nullopt;
-  std::string expected = mac_hex(key, t.run, t.client);
-  if (!constant_time_equal(view.substr(second + 1), expected)) return std::nullopt;
+  if (!constant_time_equal(token.substr(second + 1), mac(t.run, t.client))) return std::nullopt;
   return t;
+}
+
+}  // namespace
+
+std::optional<TokenTarget> verify_tracking_token(const std::string& key, const std::string& token) {
+  return parse_token(token, [&](std::int64_t run, std::int64_t client) { return mac_hex(key, run, client); });
+}
+
+std::string verp_address(std::string_view return_path, const std::string& key, std::int64_t run,
+                         std::int64_t client) {
+  const std::size_t at = return_path.rfind('@');
+  return fmt::format("{}+{}.{}.{}{}", return_path.substr(0, at), run, client, verp_mac(key, run, client),
+                     return_path.substr(at));
+}
+
+std::optional<TokenTarget> verp_target(const std::string& key, std::string_view address) {
+  const std::size_t at = address.rfind('@');
+  if (at == std::string_view::npos) return std::nullopt;
+  const std::string_view local = address.substr(0, at);
+  const std::size_t plus = local.rfind('+');
+  if (plus == std::string_view::npos) return std::nullopt;
+  return parse_token(local.substr(plus + 1),
+                     [&](std::int64_t run, std::int64_t client) { return verp_mac(key, run, client); });
 }
 
 std::string open_pixel_url(std::string_view base, std::string_view token) {

@@ -317,7 +317,8 @@ SendSummary send_test_copy(store::Database& db, const Config& config, const Acto
   // Nor does it get the pixel or click redirects: `serve` would refuse that token, and the
   // links of a test copy must reach the shop for whoever tries them.
   if (!config.tracking_base_url.empty()) context.unsubscribe_url = config.tracking_base_url + "/u/TEST";
-  mail::Envelope envelope{client.value_or(0), mail::envelope_address(email), {}};
+  // Its bounce, if any, goes to the bounce mailbox, where it is kept unmatched: no run of its own.
+  mail::Envelope envelope{client.value_or(0), mail::envelope_address(email), {}, config.return_path};
   composer.compose(mail::Recipient{email, name}, context, envelope.data);
   const std::unique_ptr<mail::Transport> sender = mail::make_transport(request.transport, settings);
   bool given = false;

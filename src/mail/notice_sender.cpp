@@ -19,8 +19,8 @@ Notify smtp_notifier(const Config& config, Time now) {
     context.message_id = mail::make_message_id(config.smtp.from);
     // The body is ours, not a user template: render it verbatim (no mustache tags in it).
     mail::MessageTemplate message{subject, body, std::nullopt};
-    mail::Envelope envelope{0, mail::envelope_address(to),
-                            mail::compose(message, mail::Recipient{to, ""}, context)};
+    mail::Envelope envelope{
+        0, mail::envelope_address(to), mail::compose(message, mail::Recipient{to, ""}, context), {}};
     mail::send_one(settings, envelope);
   };
 }

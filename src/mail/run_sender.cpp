@@ -52,8 +52,8 @@ RunSender::RunSender(store::Database& db, const Config& config, const runs::RunI
       sender_(sender),
       composer_(load_template(db, run.message)),
       journal_path_(std::move(journal_path)) {
+  if (!config.tracking_base_url.empty() || !config.return_path.empty()) key_ = tracking_key(db);
   if (!config.tracking_base_url.empty()) {
-    key_ = tracking_key(db);
     tracking_ = mail::tracking_links(config, key_);
   }
 }
@@ -120,6 +120,8 @@ std::optional<mail::Envelope> RunSender::next() {
   mail::Envelope envelope;
   envelope.id = q.client;
   envelope.rcpt = mail::envelope_address(q.email);
+  if (!config_.return_path.empty())
+    envelope.mail_from = verp_address(config_.return_path, key_, run_.id, q.client);
   composer_.compose(mail::Recipient{q.email, q.name}, context, envelope.data);
   in_flight_[q.client] = Pending{q.email, q.tries, context.message_id};
   return envelope;

@@ -88,7 +88,8 @@ SmtpConnection::SmtpConnection(const SmtpSettings& settings) : easy_(curl_api().
     set(CURLOPT_USERNAME, settings.username.c_str());
     set(CURLOPT_PASSWORD, settings.password.c_str());
   }
-  set(CURLOPT_MAIL_FROM, settings.mail_from.c_str());
+  default_from_ = from_ = settings.mail_from;
+  set(CURLOPT_MAIL_FROM, from_.c_str());
   // libcurl reads the list at each transfer, so one node whose data pointer moves to the
   // current recipient serves every message without an allocation.
   rcpt_.next = nullptr;
@@ -121,6 +122,13 @@ Delivery SmtpConnection::deliver(const Envelope& envelope) noexcept {
   body_ = envelope.data;
   offset_ = 0;
   rcpt_.data = const_cast<char*>(envelope.rcpt.c_str());
+  // A VERP sender differs per copy; libcurl copies the string, so only a change costs a call.
+  const std::string& from = envelope.mail_from.empty() ? default_from_ : envelope.mail_from;
+  if (from != from_) {
+    if (!wire_safe_address(from)) return invalid_recipient(envelope.id);
+    from_ = from;
+    curl_api().easy_setopt(easy_.get(), CURLOPT_MAIL_FROM, from_.c_str());
+  }
   tracker_.reset();
   curl_api().easy_setopt(easy_.get(), CURLOPT_INFILESIZE_LARGE,
                          static_cast<curl_off_t>(envelope.data.size()));

@@ -63,6 +63,8 @@ class SmtpConnection {
   ReplyTracker tracker_;
   char errbuf_[CURL_ERROR_SIZE] = {};
   std::vector<curl_socket_t> sockets_;  // open sockets of this handle (normally one)
+  std::string default_from_;            // smtp.from's address
+  std::string from_;                    // the envelope sender the handle is set to
 };
 
 }  // namespace mailer::mail

@@ -141,6 +141,40 @@ class BouncesFetch(unittest.TestCase):
         self.assertEqual((again["fetched"], again["matched"], again["hard"], again["soft"]), (0, 0, 0, 0), again)
         self.assertEqual(len(self.ws.json("bounces", "list")), len(rows))
 
+    def test_verp_return_path_names_the_attempt(self):
+        """send.return_path: each copy's envelope sender is its own signed address; a report
+        delivered to it lands on that attempt though its recipient alone would name a later one."""
+        with open(self.ws.config_path, "a", encoding="utf-8") as f:
+            f.write('[send]\nreturn_path = "bounces@shop.test"\n')
+        ids, m1, m2, attempts = self.send_two_mailings()
+        runs = {a["id"]: a["run"] for a in self.ws.json("report", "attempts", env=at(LATER))}
+        senders = {}
+        for raw in self.smtp.raw_messages():
+            to = re.search(rb"^Delivered-To: (.+?)\r\n", raw, re.M).group(1).decode()
+            path = re.search(rb"^Return-Path: <(.*?)>\r\n", raw, re.M).group(1).decode()
+            senders.setdefault(to, []).append(path)
+        self.assertEqual(sum(len(v) for v in senders.values()), 5)
+        pattern = re.compile(r"bounces\+(\d+)\.(\d+)\.[0-9a-f]{20}@shop\.test")
+        for to, paths in senders.items():
+            for path in paths:
+                m = pattern.fullmatch(path)
+                self.assertIsNotNone(m, path)
+                self.assertEqual(int(m.group(2)), ids[to])
+        first = senders["mikeneko@example.co.jp"][0]
+        self.assertEqual(int(pattern.fullmatch(first).group(1)), runs[attempts[(m1, "mikeneko@example.co.jp")]])
+
+        # The dead-address report quotes no Message-ID of ours: by recipient it would be mailing 2's.
+        raw = report("lhost-exchange2007-01.eml")
+        self.imap.deliver(b"Delivered-To: " + first.encode() + b"\n" + raw)
+        s = self.fetch()
+        self.assertEqual((s["fetched"], s["matched"], s["hard"]), (1, 1, 1), s)
+        row = self.ws.json("bounces", "list")[0]
+        self.assertEqual(row["attempt"], attempts[(m1, "mikeneko@example.co.jp")])
+        self.assertEqual(row["matched_by"], "return-path")
+        final = {a["id"]: a["status"] for a in self.ws.json("report", "attempts", env=at(LATER))}
+        self.assertEqual(final[attempts[(m1, "mikeneko@example.co.jp")]], "bounced")
+        self.assertEqual(final[attempts[(m2, "mikeneko@example.co.jp")]], "sent")
+
     def test_a_lost_flag_counts_nothing_twice(self):
         """The window between the commit and the flag: the flag removed behind mailer's back, as if
         the run had died there; the re-run finds the reports kept and records nothing."""

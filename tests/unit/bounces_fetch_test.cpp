@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "mailer/bounces/fetch.hpp"
+#include "mailer/core/tracking.hpp"
 #include "store_backends.hpp"
 #include "store_runs_seed.hpp"
 
@@ -87,6 +88,47 @@ TEST_CASE("bounces fetch: the report's own Message-ID, folded or not") {
   CHECK(bounces::header_message_id("From: a\n\nMessage-ID: <in-body@b>\n").empty());
 }
 
+TEST_CASE("bounces fetch: a VERP return path names its attempt first, whatever the report quotes") {
+  test::SqliteMemoryBackend b;
+  test::seed_mailing(b);
+  store::Database& db = b.db();
+  const std::string key = tracking_key(db);
+  Id older_run = db.runs().create_test_run(RunSeed::kMailing, 100);
+  Id newer_run = db.runs().create_test_run(RunSeed::kMailing, 200);
+  Id older = db.attempts().add_attempt(
+      NewAttempt{older_run, RunSeed::kMailing, 31, "a@example.com", 110, "sent", 250, "250 ok", "<m1@shop>"});
+  Id newer = db.attempts().add_attempt(
+      NewAttempt{newer_run, RunSeed::kMailing, 31, "a@example.com", 210, "sent", 250, "250 ok", "<m2@shop>"});
+  MemoryMailbox box;
+  const std::string verp = verp_address("bounces@shop.example", key, older_run, 31);
+  // Forwarded: the report names another address and quotes the newer copy's Message-ID.
+  box.messages[1] = "Delivered-To: " + verp +
+                    "\nMessage-ID: <r1@x>\n\nfwd@elsewhere.example 5.1.1 userunknown hard <m2@shop>";
+  // A forged token, and one of another key: matched by the Message-ID quoted instead.
+  std::string forged = verp;
+  forged[forged.find('@') - 1] = forged[forged.find('@') - 1] == '0' ? '1' : '0';
+  box.messages[2] =
+      "To: Bounces <" + forged + ">\nMessage-ID: <r2@x>\n\na@example.com 5.2.2 mailboxfull soft <m2@shop>";
+  box.messages[3] =
+      "X-Original-To: " + verp_address("bounces@shop.example", std::string(64, 'z'), older_run, 31) +
+      "\nMessage-ID: <r3@x>\n\na@example.com 5.2.2 mailboxfull soft <m1@shop>";
+  LineParser parser;
+  auto s = bounces::fetch_reports(box, parser, db, 300, {}, nullptr);
+  CHECK(s.matched == 3);
+  std::map<std::string, BounceReportRow> by_report;
+  for (const auto& r : db.bounce_reports().list({std::nullopt, false}))
+    by_report[db.bounce_reports().report(r.report)->message_id] = r;
+  CHECK(by_report["<r1@x>"].recipient.attempt == older);
+  CHECK(by_report["<r1@x>"].recipient.matched_by == "return-path");
+  CHECK(by_report["<r2@x>"].recipient.attempt == newer);
+  CHECK(by_report["<r2@x>"].recipient.matched_by == "message-id");
+  CHECK(by_report["<r3@x>"].recipient.attempt == older);
+  CHECK(by_report["<r3@x>"].recipient.matched_by == "message-id");
+  // A return path of a run this client had no attempt in names nothing.
+  CHECK_FALSE(bounces::return_path_attempt(
+      db.bounce_reports(), key, "To: " + verp_address("b@x.example", key, newer_run + 5, 31) + "\n\n"));
+}
+
 TEST_CASE("bounces fetch: kept, matched, flagged in batches; a re-run counts nothing twice") {
   test::SqliteMemoryBackend b;
   test::seed_mailing(b);
@@ -134,7 +176,8 @@ TEST_CASE("bounces fetch: kept, matched, flagged in batches; a re-run counts not
   CHECK(db.bounce_reports().list({std::nullopt, false}).size() == rows.size());
 
   // Recipient matching looks back 30 days only.
-  CHECK_FALSE(bounces::match_recipient(db.bounce_reports(), "", 1, "a@example.com", 120 + 31 * 24 * 3600));
+  CHECK_FALSE(bounces::match_recipient(db.bounce_reports(), std::nullopt, "", 1, "a@example.com",
+                                       120 + 31 * 24 * 3600));
 }
 
 TEST_CASE("bounces fetch: --expunge removes what this run processed; a failure stops the run") {

@@ -235,3 +235,20 @@ TEST_CASE("config: bounces.soft_limit is 3 by default, 1 to 100 (issue 12, item 
   CHECK(error_of("[bounces]\nsoft_limit = \"3\"\n").find("bounces.soft_limit") != std::string::npos);
   CHECK(error_of("[bounces]\nhard_limit = 1\n").find("bounces.hard_limit: unknown key") != std::string::npos);
 }
+
+TEST_CASE(
+    "config: send.return_path is off by default, a bare ASCII address VERP can extend (issue 12, item 3)") {
+  CHECK(parse_config("", "/x.toml").return_path.empty());
+  CHECK(parse_config("[send]\nreturn_path = \"bounces@shop.example.ru\"\n", "/x.toml").return_path ==
+        "bounces@shop.example.ru");
+  CHECK(error_of("[send]\nreturn_path = \"bounces\"\n") ==
+        "/etc/mailer/mailer.toml:2: send.return_path: not a valid bare ASCII address");
+  CHECK(error_of("[send]\nreturn_path = \"Shop <bounces@x.example>\"\n")
+            .find("send.return_path: not a valid") != std::string::npos);
+  CHECK(error_of("[send]\nreturn_path = \"отказы@магазин.рф\"\n").find("send.return_path: not a valid") !=
+        std::string::npos);
+  CHECK(error_of("[send]\nreturn_path = \"bounces+x@x.example\"\n").find("send.return_path: holds a '+'") !=
+        std::string::npos);
+  CHECK(error_of("[send]\nreturn_path = \"" + std::string(21, 'b') + "@x.example\"\n")
+            .find("send.return_path: its local part is longer than 20") != std::string::npos);
+}

@@ -175,7 +175,7 @@ inline std::string message_for(std::int64_t id, const std::string& rcpt) {
 }
 
 inline Envelope envelope(std::int64_t id, const std::string& rcpt) {
-  return Envelope{id, rcpt, message_for(id, rcpt)};
+  return Envelope{id, rcpt, message_for(id, rcpt), {}};
 }
 
 struct RunResult {

@@ -87,4 +87,13 @@ TEST_CASE_TEMPLATE("bounce reports: an attempt by Message-ID, or the latest to a
   CHECK(reports.latest_attempt_to("A@Example.com", 100)->attempt == second);
   CHECK_FALSE(reports.latest_attempt_to("a@example.com", 211));
   CHECK_FALSE(reports.latest_attempt_to("b@example.com", 0));
+
+  // A VERP return path names the run and the client: that client's latest attempt in that run.
+  Id other_run = db.runs().create_test_run(RunSeed::kMailing, 300);
+  Id third = add_attempt(db, other_run, 31, "a@example.com", 310, "<m3@shop.example>");
+  CHECK(reports.attempt_in_run(run, 31)->attempt == second);
+  CHECK(reports.attempt_in_run(other_run, 31)->attempt == third);
+  CHECK(reports.attempt_in_run(other_run, 31)->owner == seed.owner);
+  CHECK_FALSE(reports.attempt_in_run(other_run + 1, 31));
+  CHECK_FALSE(reports.attempt_in_run(run, 32));
 }

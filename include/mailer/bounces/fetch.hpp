@@ -11,6 +11,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "mailer/base/time.hpp"
 #include "mailer/bounces/mailbox.hpp"
@@ -53,14 +55,25 @@ FetchSummary fetch_reports(Mailbox& mailbox, const Parser& parser, store::Databa
                            const FetchOptions& options, const FetchProgress& progress);
 
 // The matching, on its own (for tests): the attempt a failed recipient of a report is about,
-// and how it was found ("message-id", "recipient"); none when nothing matches.
+// and how it was found, in this order: "return-path" (the VERP address the report was sent to,
+// see return_path_attempt), "message-id" (the original's, quoted in the report), "recipient"
+// (the latest attempt to that address within kRecentSendSeconds); none when nothing matches.
 struct Match {
   BouncedAttempt attempt;
   std::string by;
 };
-std::optional<Match> match_recipient(store::BounceReportStore& store, const std::string& original_message_id,
-                                     std::size_t recipients, const std::string& recipient, Time now);
+std::optional<Match> match_recipient(store::BounceReportStore& store,
+                                     const std::optional<BouncedAttempt>& by_return_path,
+                                     const std::string& original_message_id, std::size_t recipients,
+                                     const std::string& recipient, Time now);
 
+// The attempt named by a genuine VERP address (core's verp_target, signed with `key`) in the
+// report's own Delivered-To, X-Original-To, Envelope-To, X-Envelope-To or To field.
+std::optional<BouncedAttempt> return_path_attempt(store::BounceReportStore& store, const std::string& key,
+                                                  std::string_view message);
+
+// The unfolded values of every `name:` field (case-insensitive) of the message's own header.
+std::vector<std::string> header_values(std::string_view message, std::string_view name);
 // The value of the report's own Message-ID header (its first), or empty.
 std::string header_message_id(std::string_view message);
 

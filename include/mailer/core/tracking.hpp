@@ -22,6 +22,18 @@ struct TokenTarget {
 // The run and client of a genuine token; nullopt for a forged or malformed one.
 std::optional<TokenTarget> verify_tracking_token(const std::string& key, const std::string& token);
 
+// VERP (send.return_path, SPEC §5): the envelope sender of one recipient's copy in a run,
+// "<local>+<run>.<client>.<mac>@<domain>" for the return path "<local>@<domain>". The bounce
+// comes back to that address, so it names its attempt whatever the report quotes of the
+// original. The MAC is 80 bits (kVerpMacBytes) so that the local part keeps within RFC 5321's
+// 64 octets with a local part of up to kMaxReturnPathLocal.
+inline constexpr std::size_t kVerpMacBytes = 10;
+inline constexpr std::size_t kMaxReturnPathLocal = 20;
+std::string verp_address(std::string_view return_path, const std::string& key, std::int64_t run,
+                         std::int64_t client);
+// The run and client of a genuine VERP address (any local part and domain), or nullopt.
+std::optional<TokenTarget> verp_target(const std::string& key, std::string_view address);
+
 // The URLs `mailer serve` answers, under tracking.base_url (no trailing slash):
 //   <base>/o/<token>.gif                the open pixel
 //   <base>/c/<token>/<sig>?u=<url>      a click; <sig> signs token and URL, so that the

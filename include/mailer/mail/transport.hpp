@@ -15,8 +15,9 @@ namespace mailer::mail {
 // One copy to deliver. `id` is the caller's (e.g. a recipient row id).
 struct Envelope {
   std::int64_t id = 0;
-  std::string rcpt;  // bare address
-  std::string data;  // the full RFC 5322 message, CRLF line endings
+  std::string rcpt;       // bare address
+  std::string data;       // the full RFC 5322 message, CRLF line endings
+  std::string mail_from;  // the envelope sender of this copy (VERP); empty: the connection's
 };
 
 enum class Outcome { sent, bounced, deferred };

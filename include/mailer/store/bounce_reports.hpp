@@ -28,6 +28,8 @@ class BounceReportStore {
   // (the unique constraint decides, so two runs at once keep it once).
   virtual std::optional<Id> add(const NewBounceReport& report) = 0;
 
+  // The latest attempt to this client in this run (a VERP return path names both).
+  virtual std::optional<BouncedAttempt> attempt_in_run(Id run, Id client) = 0;
   // The attempt that sent the message of this Message-ID (with or without angle brackets).
   virtual std::optional<BouncedAttempt> attempt_by_message_id(const std::string& message_id) = 0;
   // The latest attempt to a client of address `email` (compared as client addresses are, by

@@ -63,6 +63,15 @@ std::optional<Id> SqliteBounceReportStore::add(const NewBounceReport& report) {
   return id;
 }
 
+std::optional<BouncedAttempt> SqliteBounceReportStore::attempt_in_run(Id run, Id client) {
+  // Through attempt_client: a client has few attempts, whatever the run's size.
+  auto st = db_.prepare(std::string(kAttemptSelect) +
+                        "WHERE a.client = ?2 AND a.run = ?1 ORDER BY a.at DESC, a.id DESC LIMIT 1");
+  st.bind_all(run, client);
+  if (!st.step()) return std::nullopt;
+  return read_attempt(st);
+}
+
 std::optional<BouncedAttempt> SqliteBounceReportStore::attempt_by_message_id(const std::string& message_id) {
   std::string bare = message_id;
   if (bare.size() >= 2 && bare.front() == '<' && bare.back() == '>') bare = bare.substr(1, bare.size() - 2);

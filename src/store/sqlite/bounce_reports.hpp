@@ -11,6 +11,7 @@ class SqliteBounceReportStore final : public BounceReportStore {
 
   bool known(const std::string& identity, const std::string& message_id) override;
   std::optional<Id> add(const NewBounceReport& report) override;
+  std::optional<BouncedAttempt> attempt_in_run(Id run, Id client) override;
   std::optional<BouncedAttempt> attempt_by_message_id(const std::string& message_id) override;
   std::optional<BouncedAttempt> latest_attempt_to(const std::string& email, Time since) override;
   std::vector<BounceReportRow> list(const BounceReportQuery& query) override;
