@@ -270,6 +270,25 @@ class BouncesFetch(unittest.TestCase):
         proc = self.ws.run("bounces", "fetch")
         self.assertEqual(proc.returncode, 69, proc.stderr)
 
+    def test_starttls_required_off_loopback(self):
+        """A host not named as this one (here 127.0.0.1 written as one number, which the
+        resolver still takes to loopback) must offer STARTTLS: this dovecot has no TLS, so the
+        fetch stops before the login and the password never crosses in clear."""
+        self.imap.deliver(report("lhost-exchange2007-01.eml"))
+        number = sum(int(part) << (8 * (3 - i)) for i, part in enumerate("127.0.0.1".split(".")))
+        url = self.imap.url.replace("127.0.0.1", str(number))
+        self.assertNotEqual(url, self.imap.url)
+        ws = Workspace(smtp_url=self.smtp.url, extra_config=imap_config(self.imap).replace(self.imap.url, url))
+        self.addCleanup(ws.__exit__)
+        ws.env[PASSWORD_VAR] = self.imap.password
+        ws.superuser()
+        proc = ws.run("bounces", "fetch")
+        self.assertEqual(proc.returncode, 69, proc.stderr)
+        self.assertIn("STARTTLS", proc.stderr)
+        self.assertNotIn(self.imap.password, proc.stderr + proc.stdout)
+        self.assertEqual(ws.json("bounces", "list"), [])
+        self.assertTrue(all(FLAG not in flags for _, flags, _ in self.imap.messages()))
+
 
 if __name__ == "__main__":
     unittest.main()
