@@ -5,6 +5,7 @@
 // grouping by SMTP reply keeps only the bounced attempts that have no event.
 #include <doctest/doctest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -91,6 +92,12 @@ struct Row {
   bool operator==(const Row&) const = default;
 };
 
+// What a failed CHECK prints.
+std::ostream& operator<<(std::ostream& os, const Row& r) {
+  return os << fmt::format("{{{} {} {} '{}' {} {} '{}'}}", r.mailing, r.kind, r.reason, r.severity, r.bounces,
+                           r.recipients, r.example);
+}
+
 std::vector<Row> rows(const std::vector<BounceEventReason>& in) {
   std::vector<Row> out;
   for (const auto& r : in)
@@ -108,7 +115,7 @@ TEST_CASE_TEMPLATE("reports store: bounce events by reason and severity, complai
   own.owner = s.owner;
   const std::vector<Row> expected = {
       {0, "bounce", "mailboxfull", "soft", 3, 2, "new: over quota"},
-      {0, "bounce", "userunknown", "hard", 2, 2, "550 5.1.1 unknown a"},
+      {0, "bounce", "userunknown", "hard", 2, 2, "550 5.1.1 gone"},
       {0, "bounce", "undefined", "soft", 1, 1, ""},
       {0, "complaint", "complaint", "", 1, 1, "abuse"},
   };
@@ -125,7 +132,7 @@ TEST_CASE_TEMPLATE("reports store: bounce events by reason and severity, complai
   // Everyone's in one: the other owner's hostunknown is a row of its own, among those of one event.
   auto together = rows(b.db().reports().bounce_events(store::ReportQuery{}, false));
   REQUIRE(together.size() == 5);
-  CHECK(together[1] == Row{0, "bounce", "userunknown", "hard", 2, 2, "550 5.1.1 unknown a"});
+  CHECK(together[1] == Row{0, "bounce", "userunknown", "hard", 2, 2, "550 5.1.1 gone"});
   CHECK(together[2] == Row{0, "bounce", "hostunknown", "hard", 1, 1, "other's"});
 
   // Runs started after the seed's: nothing.
