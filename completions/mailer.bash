@@ -33,7 +33,7 @@ _mailer_subcommands() {
         group) echo "add list rm members add-member remove-member" ;;
         message) echo "add list show edit rm" ;;
         mailing) echo "add list show edit rm stop disable enable" ;;
-        report) echo "attempts recipients links" ;;
+        report) echo "attempts recipients links bounces" ;;
         cron) echo "show install remove" ;;
         blog) echo "add list show edit rm publish unpublish export" ;;
         bounces) echo "fetch list show parse" ;;
@@ -64,6 +64,7 @@ _mailer_flags() {
         "report attempts") echo "--mailing --status --since --email --final --all --format --delimiter" ;;
         "report recipients") echo "--mailing --status --opened --not-opened --clicked --format --delimiter" ;;
         "report links") echo "--mailing --format --delimiter" ;;
+        "report bounces") echo "--mailing --since --until --all --format --delimiter" ;;
         "bounces fetch") echo "--expunge" ;;
         "bounces list") echo "--unmatched" ;;
         "stats "*) echo "--all" ;;

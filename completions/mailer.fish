@@ -98,7 +98,7 @@ complete -c mailer -n __mailer_needs_command -a group -d 'Groups of recipients'
 complete -c mailer -n __mailer_needs_command -a message -d 'Messages: subject and body templates'
 complete -c mailer -n __mailer_needs_command -a mailing -d 'Mailings: a message, its recipients and a schedule'
 complete -c mailer -n __mailer_needs_command -a send -d 'Send one mailing now, or every due one (--due)'
-complete -c mailer -n __mailer_needs_command -a report -d 'How each mailing did: totals, rates, recipients, links, attempts'
+complete -c mailer -n __mailer_needs_command -a report -d 'How each mailing did: totals, rates, recipients, links, bounces, attempts'
 complete -c mailer -n __mailer_needs_command -a stats -d 'Mailings, active mailings, unique recipients, published posts'
 complete -c mailer -n __mailer_needs_command -a cron -d 'The crontab line for send --due'
 complete -c mailer -n __mailer_needs_command -a serve -d 'The tracking server: open pixel, click redirect, unsubscribe'
@@ -222,6 +222,7 @@ complete -c mailer -n '__mailer_using send' -l quiet-idle -d 'Print nothing when
 complete -c mailer -n '__mailer_needs_subcommand report' -a attempts -d 'The attempt log'
 complete -c mailer -n '__mailer_needs_subcommand report' -a recipients -d 'One row per recipient of a mailing'
 complete -c mailer -n '__mailer_needs_subcommand report' -a links -d 'Clicks per tracked URL of a mailing'
+complete -c mailer -n '__mailer_needs_subcommand report' -a bounces -d 'Bounces by reason and hard or soft, with complaints'
 complete -c mailer -n '__mailer_using report "" 1' -l mailing -x -d 'Only this mailing (with activity bars on a terminal)'
 complete -c mailer -n '__mailer_using report "" 1' -l since -x -d 'Only runs started at or after this time'
 complete -c mailer -n '__mailer_using report "" 1' -l until -x -d 'Only runs started at or before this time'
@@ -247,6 +248,12 @@ complete -c mailer -n '__mailer_using report recipients' -l delimiter -x -a ', ;
 complete -c mailer -n '__mailer_using report links' -l mailing -x -d 'The mailing'
 complete -c mailer -n '__mailer_using report links' -l format -x -a 'table csv' -d 'table or csv (UTF-8 with BOM)'
 complete -c mailer -n '__mailer_using report links' -l delimiter -x -a ', ;' -d 'The CSV field separator'
+complete -c mailer -n '__mailer_using report bounces' -l mailing -x -d 'Only this mailing'
+complete -c mailer -n '__mailer_using report bounces' -l since -x -d 'Only runs started at or after this time'
+complete -c mailer -n '__mailer_using report bounces' -l until -x -d 'Only runs started at or before this time'
+complete -c mailer -n '__mailer_using report bounces' -l all -d "Everyone's mailings (manager)"
+complete -c mailer -n '__mailer_using report bounces' -l format -x -a 'table csv' -d 'table or csv (UTF-8 with BOM)'
+complete -c mailer -n '__mailer_using report bounces' -l delimiter -x -a ', ;' -d 'The CSV field separator'
 
 # stats
 complete -c mailer -n '__mailer_using stats' -l all -d "Everyone's figures (manager)"

@@ -50,10 +50,12 @@ nlohmann::json to_json(const MailingReport& r) {
           {"click_rate", r.click_rate}};
 }
 
-void print_totals(Context& ctx, const std::vector<MailingReport>& rows, const TotalsOptions& o) {
+void print_totals(Context& ctx, const ReportFilter& filter, const std::vector<MailingReport>& rows,
+                  const TotalsOptions& o) {
   if (ctx.options.json) {
     nlohmann::json arr = nlohmann::json::array();
     for (const auto& r : rows) arr.push_back(to_json(r));
+    add_bounce_reasons(arr, bounce_events_per_mailing(ctx.db(), ctx.actor(), filter));
     ctx.print_json(arr);
     return;
   }
@@ -90,6 +92,7 @@ void print_totals(Context& ctx, const std::vector<MailingReport>& rows, const To
     t.add(std::move(row));
   }
   ctx.out += t.render();
+  if (o.mailing) ctx.out += bounce_reasons_block(bounce_events_per_mailing(ctx.db(), ctx.actor(), filter));
 }
 
 // An option of `report` itself given after one of its subcommands reached the parent only
@@ -110,8 +113,8 @@ std::string reply_cell(const std::string& reply, bool terminal) {
 }
 
 void register_report(CLI::App& app, Context& ctx) {
-  auto* report =
-      app.add_subcommand("report", "How each mailing did: totals, rates, recipients, links, attempts");
+  auto* report = app.add_subcommand(
+      "report", "How each mailing did: totals, rates, recipients, links, bounces, attempts");
   report->require_subcommand(0, 1);
   auto o = std::make_shared<TotalsOptions>();
   std::vector<CLI::Option*> own = {
@@ -127,6 +130,7 @@ void register_report(CLI::App& app, Context& ctx) {
   register_report_attempts(*report, ctx);
   register_report_recipients(*report, ctx);
   register_report_links(*report, ctx);
+  register_report_bounces(*report, ctx);
   // Before any subcommand's callback runs, so that nothing is done under a refused option.
   report->parse_complete_callback([report, own] { refuse_stray(*report, own); });
   report->callback([&ctx, report, o] {
@@ -142,7 +146,7 @@ void register_report(CLI::App& app, Context& ctx) {
       ctx.note(fmt::format("wrote {}", *o->html));
       return;
     }
-    print_totals(ctx, rows, *o);
+    print_totals(ctx, filter, rows, *o);
     if (o->mailing && !ctx.options.json && !o->format.csv() && stdout_is_terminal())
       ctx.out += activity_charts(ctx, filter);
   });

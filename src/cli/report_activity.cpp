@@ -93,6 +93,9 @@ void write_html_report(Context& ctx, const ReportFilter& filter, std::vector<Mai
   if (auto span = activity_span(ctx.db(), ctx.actor(), filter))
     page.days = activity(ctx.db(), ctx.actor(), filter, day_bounds(span->first, span->last));
   page.top_links = link_report(ctx.db(), ctx.actor(), filter, 10);
+  // The reasons the bounce events give; complaints are no bounces and stay out of this page.
+  page.bounce_events = bounce_events(ctx.db(), ctx.actor(), filter);
+  std::erase_if(page.bounce_events, [](const BounceEventReason& r) { return r.kind != "bounce"; });
   page.bounce_reasons = bounce_reasons(ctx.db(), ctx.actor(), filter);
   page.mailings = std::move(mailings);
   const std::string html = render_html_report(page);

@@ -13,6 +13,7 @@ namespace mailer::cli {
 void register_report_attempts(CLI::App& report, Context& ctx);
 void register_report_recipients(CLI::App& report, Context& ctx);
 void register_report_links(CLI::App& report, Context& ctx);
+void register_report_bounces(CLI::App& report, Context& ctx);
 void register_stats(CLI::App& app, Context& ctx);
 
 // `report --mailing ID` on a terminal: deliveries and opens per hour over the first two days
@@ -21,6 +22,12 @@ std::string activity_charts(Context& ctx, const ReportFilter& filter);
 // `report --html FILE`: the page, written to a temporary file beside FILE and renamed over it.
 void write_html_report(Context& ctx, const ReportFilter& filter, std::vector<MailingReport> mailings,
                        const std::string& file);
+
+// `report --mailing ID`: "Bounces by reason:" and a small table beneath the totals; empty
+// when there were none (report_bounces.cpp).
+std::string bounce_reasons_block(const std::vector<BounceEventReason>& rows);
+// `report --json`: each mailing object gets `bounce_reasons`, [{reason, severity, bounces}].
+void add_bounce_reasons(nlohmann::json& mailings, const std::vector<BounceEventReason>& rows);
 
 // The reply on one table row: cut to fit a terminal, whole when piped (a script or a pager
 // gets every word the server said; --json and CSV keep the line breaks too).

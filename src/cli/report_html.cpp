@@ -211,18 +211,31 @@ std::string links_table(const std::vector<LinkReport>& links) {
   return out + "</tbody>\n</table>\n</section>\n";
 }
 
-std::string bounces_table(const std::vector<BounceReason>& reasons) {
+// The reasons the bounce events give (mailed reports, 5xx to RCPT), then, for bounced attempts
+// with no event (logged before mailer recorded them), the server's reply as it was.
+std::string bounces_table(const std::vector<BounceEventReason>& events,
+                          const std::vector<BounceReason>& older) {
   std::string out = "<section>\n<h2>Bounce reasons</h2>\n";
-  if (reasons.empty()) return out + "<p class=\"note\">No bounces.</p>\n</section>\n";
+  if (events.empty() && older.empty()) return out + "<p class=\"note\">No bounces.</p>\n</section>\n";
   out +=
-      "<table>\n<thead><tr><th class=\"num\">code</th><th>reason (the server's reply)</th>"
-      "<th class=\"num\">recipients</th></tr></thead>\n<tbody>\n";
-  for (const auto& b : reasons) {
-    out += fmt::format("<tr><td class=\"num\">{}</td><td class=\"reason\">{}</td>{}</tr>\n",
-                       b.smtp_code ? std::to_string(*b.smtp_code) : "—", html_escape(b.reason),
-                       num_cell(b.count));
+      "<table>\n<thead><tr><th>reason</th><th>hard/soft</th><th class=\"num\">bounces</th>"
+      "<th>example (the server's words)</th></tr></thead>\n<tbody>\n";
+  for (const auto& b : events) {
+    out +=
+        fmt::format("<tr><td>{}</td><td>{}</td>{}<td class=\"reason\">{}</td></tr>\n", html_escape(b.reason),
+                    html_escape(b.severity), num_cell(b.bounces), html_escape(b.example));
   }
-  return out + "</tbody>\n</table>\n</section>\n";
+  for (const auto& b : older) {
+    out += fmt::format(
+        "<tr><td class=\"owner\">{}</td><td class=\"owner\">—</td>{}<td class=\"reason\">{}</td></tr>\n",
+        b.smtp_code ? fmt::format("SMTP {}", *b.smtp_code) : "—", num_cell(b.count), html_escape(b.reason));
+  }
+  out += "</tbody>\n</table>\n";
+  if (!older.empty())
+    out +=
+        "<p class=\"meta\">Rows with an SMTP code for a reason are bounces logged before mailer recorded "
+        "why: the server's reply as it was.</p>\n";
+  return out + "</section>\n";
 }
 
 }  // namespace
@@ -248,7 +261,7 @@ std::string render_html_report(const HtmlReport& report) {
                "<code>mailer serve</code> answers the pixel and the links.");
   out += mailings_table(report.mailings, totals);
   out += links_table(report.top_links);
-  out += bounces_table(report.bounce_reasons);
+  out += bounces_table(report.bounce_events, report.bounce_reasons);
   out += fmt::format(
       "<footer>Times are local (UTC{}). Opens and clicks are counted once per recipient; the figures in "
       "brackets are all of them.</footer>\n</body>\n</html>\n",

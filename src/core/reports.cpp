@@ -86,6 +86,18 @@ std::vector<BounceReason> bounce_reasons(store::Database& db, const Actor& actor
   return db.reports().bounce_reasons(scope(db, actor, filter));
 }
 
+std::vector<BounceEventReason> bounce_events(store::Database& db, const Actor& actor,
+                                             const ReportFilter& filter) {
+  return db.reports().bounce_events(scope(db, actor, filter), false);
+}
+
+std::vector<BounceEventReason> bounce_events_per_mailing(store::Database& db, const Actor& actor,
+                                                         const ReportFilter& filter) {
+  auto rows = db.reports().bounce_events(scope(db, actor, filter), true);
+  std::erase_if(rows, [](const BounceEventReason& r) { return r.kind != "bounce"; });
+  return rows;
+}
+
 Stats stats(store::Database& db, const Actor& actor, bool all) {
   check_list_all(actor, all);
   return db.reports().stats(all ? std::nullopt : std::optional<Id>(actor.id));

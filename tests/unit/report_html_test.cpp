@@ -57,6 +57,9 @@ HtmlReport sample() {
             {local(2026, 12, 5), 0, 0, 0, 0, 3, 1}};
   r.top_links = {{"https://shop.example/sale?a=1&b=\"><script>x</script>", 3, 2},
                  {"https://shop.example/каталог", 1, 1}};
+  r.bounce_events = {
+      {0, "bounce", "userunknown", "hard", 3, 3, "550 5.1.1 <anna@example.com>: Нет такого ящика"},
+      {0, "bounce", kHostile, "soft", 1, 1, kHostile}};
   r.bounce_reasons = {{550, "5.1.1 <ivan@example.com>: Пользователь не найден", 1},
                       {std::nullopt, kHostile, 2}};
   return r;
@@ -183,6 +186,25 @@ TEST_CASE("report html: every coordinate is a finite number inside the drawing")
     CHECK((seen > 0) == !r.days.empty());
     CHECK_FALSE(has_non_finite(html));
   }
+}
+
+TEST_CASE("report html: the bounce events' reasons come first, then older bounces' replies with a note") {
+  HtmlReport r = sample();
+  std::string html = render_html_report(r);
+  const auto event_row = html.find(
+      "<tr><td>userunknown</td><td>hard</td><td class=\"num\">3</td><td class=\"reason\">550 5.1.1 "
+      "&lt;anna@example.com&gt;: Нет такого ящика</td></tr>");
+  const auto older_row = html.find("<td class=\"owner\">SMTP 550</td>");
+  REQUIRE(event_row != std::string::npos);
+  REQUIRE(older_row != std::string::npos);
+  CHECK(event_row < older_row);
+  CHECK(html.find("logged before mailer recorded why") != std::string::npos);
+  r.bounce_reasons.clear();
+  html = render_html_report(r);
+  CHECK(html.find("SMTP 550") == std::string::npos);
+  CHECK(html.find("logged before mailer recorded why") == std::string::npos);
+  CHECK(html.find("<td>userunknown</td><td>hard</td>") != std::string::npos);
+  CHECK(html.find("No bounces.") == std::string::npos);
 }
 
 TEST_CASE("report html: no data at all is a whole page with a note in each section") {

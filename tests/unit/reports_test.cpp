@@ -124,3 +124,39 @@ TEST_CASE_TEMPLATE("reports: recipients filter by last status and by opens and c
   f.status = "opened";
   CHECK(test::code_of([&] { recipient_report(b.db(), as(s.owner), f); }) == static_cast<Errc>(64));
 }
+
+TEST_CASE_TEMPLATE(
+    "reports: bounce events by reason are the owner's, a manager's with all; complaints "
+    "stay out of the per-mailing reasons",
+    Backend, MAILER_STORE_BACKENDS) {
+  Backend b;
+  RunSeed s = test::seed_mailing(b);
+  seed_one_send(b);
+  b.db().bounces().add_bounce_event(
+      NewBounceEvent{3, 60, 33, "bounce", 110,
+                     R"({"reason":"userunknown","severity":"hard","diagnostic":"550 no"})", "smtp"});
+  b.db().bounces().add_bounce_event(
+      NewBounceEvent{1, 60, 31, "complaint", 300, R"({"reason":"complaint","diagnostic":"abuse"})", "arf"});
+  auto own = bounce_events(b.db(), as(s.owner), {});
+  REQUIRE(own.size() == 2);
+  CHECK(own[0].reason == "userunknown");
+  CHECK(own[0].severity == "hard");
+  CHECK(own[1].kind == "complaint");
+  CHECK(bounce_events(b.db(), as(s.other), {}).empty());
+  ReportFilter all;
+  all.all = true;
+  CHECK(test::code_of([&] { bounce_events(b.db(), as(s.other), all); }) == Errc::permission);
+  CHECK(bounce_events(b.db(), as(s.other, Role::manager), all).size() == 2);
+  ReportFilter one;
+  one.mailing = RunSeed::kMailing;
+  CHECK(test::code_of([&] { bounce_events(b.db(), as(s.other), one); }) == Errc::not_found);
+  CHECK(test::code_of([&] { bounce_events_per_mailing(b.db(), as(s.other), one); }) == Errc::not_found);
+  auto per = bounce_events_per_mailing(b.db(), as(s.owner), one);
+  REQUIRE(per.size() == 1);
+  CHECK(per[0].mailing == RunSeed::kMailing);
+  CHECK(per[0].reason == "userunknown");
+  ReportFilter backwards;
+  backwards.since = 200;
+  backwards.until = 100;
+  CHECK(test::code_of([&] { bounce_events(b.db(), as(s.owner), backwards); }) == Errc::data);
+}

@@ -53,8 +53,19 @@ std::optional<store::ActivitySpan> activity_span(store::Database& db, const Acto
 std::vector<ActivityBucket> activity(store::Database& db, const Actor& actor, const ReportFilter& filter,
                                      std::span<const Time> boundaries);
 
-// The covered runs' bounce reasons, most frequent first.
+// The covered runs' bounced attempts that have no bounce event (logged before mailer recorded
+// them), by SMTP code and reply, most frequent first.
 std::vector<BounceReason> bounce_reasons(store::Database& db, const Actor& actor, const ReportFilter& filter);
+
+// The covered runs' bounce events by reason and severity, and their complaint events (ARF, kind
+// complaint: never a bounce) as rows of their own; most events first.
+std::vector<BounceEventReason> bounce_events(store::Database& db, const Actor& actor,
+                                             const ReportFilter& filter);
+
+// The bounce events by reason and severity of each covered mailing (by mailing, then most
+// events first); complaints left out.
+std::vector<BounceEventReason> bounce_events_per_mailing(store::Database& db, const Actor& actor,
+                                                         const ReportFilter& filter);
 
 // The caller's home page figures, everyone's with `all` (managers, superusers).
 Stats stats(store::Database& db, const Actor& actor, bool all);

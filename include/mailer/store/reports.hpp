@@ -56,8 +56,15 @@ class ReportStore {
   // clicks at theirs. boundaries.size() - 1 buckets (none for fewer than 2 boundaries).
   virtual std::vector<ActivityBucket> activity(const ReportQuery& query,
                                                std::span<const Time> boundaries) = 0;
-  // Final bounced attempts grouped by SMTP code and reply, most frequent first.
+  // Final bounced attempts without any bounce event (logged before mailer recorded them),
+  // grouped by SMTP code and reply, most frequent first.
   virtual std::vector<BounceReason> bounce_reasons(const ReportQuery& query) = 0;
+  // The bounce and complaint events of the covered runs grouped by kind, reason and severity
+  // as their detail says (a detail that is no JSON object: undefined, soft), and by mailing too
+  // with `per_mailing` (else mailing 0): the events, the distinct recipients, and the diagnostic
+  // of the latest event; most events first, then by reason and severity (by mailing first with
+  // `per_mailing`).
+  virtual std::vector<BounceEventReason> bounce_events(const ReportQuery& query, bool per_mailing) = 0;
   // The home page figures of `owner` (none: everyone). unique_recipients: distinct addresses
   // (ASCII case folded) that a non-test run delivered to; posts: published posts written.
   virtual Stats stats(std::optional<Id> owner) = 0;

@@ -17,6 +17,7 @@ class SqliteReportStore final : public ReportStore {
   std::optional<ActivitySpan> activity_span(const ReportQuery& query) override;
   std::vector<ActivityBucket> activity(const ReportQuery& query, std::span<const Time> boundaries) override;
   std::vector<BounceReason> bounce_reasons(const ReportQuery& query) override;
+  std::vector<BounceEventReason> bounce_events(const ReportQuery& query, bool per_mailing) override;
   Stats stats(std::optional<Id> owner) override;
 
  private:

@@ -148,6 +148,7 @@ std::vector<BounceReason> SqliteReportStore::bounce_reasons(const ReportQuery& q
   auto st =
       db_.prepare(final_attempts_cte(q) +
                   "SELECT smtp_code, server_response, count(*) FROM fin WHERE nth = 1 AND status = 'bounced' "
+                  "AND NOT EXISTS (SELECT 1 FROM event e WHERE e.attempt = fin.id AND e.kind = 'bounce') "
                   "GROUP BY smtp_code, server_response ORDER BY 3 DESC, 1, 2");
   bind_scope(st, q);
   std::vector<BounceReason> out;

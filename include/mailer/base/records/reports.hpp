@@ -74,6 +74,19 @@ struct BounceReason {
   std::int64_t count = 0;
 };
 
+// One reason of the bounce events (issue 12, item 5): what a mailed report or the server's 5xx
+// to RCPT during the send said, as recorded on the attempt. Complaint events (ARF) are rows of
+// their own, kind complaint, never counted as bounces.
+struct BounceEventReason {
+  Id mailing = 0;               // the mailing, when grouped per mailing; else 0
+  std::string kind;             // bounce or complaint
+  std::string reason;           // as the event says: userunknown, mailboxfull, ... (undefined: nothing)
+  std::string severity;         // hard or soft; empty for a complaint
+  std::int64_t bounces = 0;     // events
+  std::int64_t recipients = 0;  // distinct recipients (a client, or a deleted client's address)
+  std::string example;          // the diagnostic (the server's words) of the latest event
+};
+
 // The home page figures (SPEC §2 stats).
 struct Stats {
   std::int64_t mailings = 0;
@@ -89,7 +102,8 @@ struct HtmlReport {
   std::vector<MailingReport> mailings;
   std::vector<ActivityBucket> days;  // sends by final status, opens, clicks per day
   std::vector<LinkReport> top_links;
-  std::vector<BounceReason> bounce_reasons;
+  std::vector<BounceEventReason> bounce_events;  // bounce events by reason, complaints aside
+  std::vector<BounceReason> bounce_reasons;      // bounced attempts without any bounce event
 };
 
 }  // namespace mailer
