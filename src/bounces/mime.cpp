@@ -5,9 +5,11 @@
 
 #include <gmime/gmime.h>
 
+#include <algorithm>
 #include <cctype>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace mailer::bounces {
 namespace {
@@ -24,9 +26,33 @@ struct Unref {
 template <class T>
 using Ref = std::unique_ptr<T, Unref<T>>;
 
+// The message/rfc822 parts (and the subtypes GMime reads alike) are built as leaf parts of a
+// type of our own (init_once): GMime would otherwise parse the whole body of the original
+// message a report quotes into objects, a third of the parse, of which only two headers are
+// read. The type says where GMime would have made a message part.
+GType original_part_type() {
+  static const GType type = [] {
+    const GType known = g_type_from_name("MailerBouncesOriginal");  // the module loaded again
+    return known ? known
+                 : g_type_register_static_simple(GMIME_TYPE_PART, "MailerBouncesOriginal",
+                                                 sizeof(GMimePartClass), nullptr, sizeof(GMimePart), nullptr,
+                                                 GTypeFlags(0));
+  }();
+  return type;
+}
+
+// The media type under which an original's header block alone is read back (original_headers_of).
+constexpr const char* kOriginalHeaders = "x-mailer-original-headers";
+
 void init_once() {
   static std::once_flag once;
-  std::call_once(once, [] { g_mime_init(); });
+  std::call_once(once, [] {
+    g_mime_init();
+    // Only this module parses with GMime in mailer's process.
+    for (const char* subtype : {"rfc822", "rfc2822", "global", "news"})
+      g_mime_object_register_type("message", subtype, original_part_type());
+    g_mime_object_register_type("message", kOriginalHeaders, GMIME_TYPE_MESSAGE_PART);
+  });
 }
 
 std::string header(GMimeObject* object, const char* name) {
@@ -39,14 +65,45 @@ std::string header(GMimeObject* object, const char* name) {
   return out;
 }
 
+// Where a leaf part's content stands in the input: the parser keeps the memory stream
+// read_parts() makes (persist-stream) and gives each part a window on it; nullopt otherwise.
+struct Window {
+  std::string_view input;
+  std::size_t start = 0, end = 0;
+  std::string_view content() const { return input.substr(start, end - start); }
+};
+std::optional<Window> window_of(GMimeDataWrapper* wrapper) {
+  GMimeStream* stream = wrapper ? g_mime_data_wrapper_get_stream(wrapper) : nullptr;
+  if (!stream || !GMIME_IS_STREAM_MEM(stream)) return std::nullopt;
+  GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
+  if (!bytes) return std::nullopt;
+  Window w;
+  w.input = std::string_view(reinterpret_cast<const char*>(bytes->data), bytes->len);
+  w.start = std::min<std::size_t>(std::max<gint64>(stream->bound_start, 0), w.input.size());
+  w.end = stream->bound_end < 0 ? w.input.size()
+                                : std::clamp<std::size_t>(stream->bound_end, w.start, w.input.size());
+  return w;
+}
+
+bool transfer_encoded(GMimeContentEncoding encoding) {
+  return encoding == GMIME_CONTENT_ENCODING_BASE64 || encoding == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+         encoding == GMIME_CONTENT_ENCODING_UUENCODE;
+}
+
 // A leaf part's content with its transfer encoding undone and its charset turned into UTF-8.
 std::string content_of(GMimePart* part) {
   GMimeDataWrapper* wrapper = g_mime_part_get_content(part);
   if (!wrapper) return {};
+  const char* charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+  const bool convert_charset =
+      charset && g_ascii_strcasecmp(charset, "utf-8") != 0 && g_ascii_strcasecmp(charset, "us-ascii") != 0;
+  // Neither transfer encoding nor charset to undo: the bytes as they are, without the streams
+  // that would copy them twice.
+  if (!convert_charset && !transfer_encoded(g_mime_data_wrapper_get_encoding(wrapper)))
+    if (auto window = window_of(wrapper)) return std::string(window->content());
   Ref<GMimeStream> memory(g_mime_stream_mem_new());
   Ref<GMimeStream> filtered(g_mime_stream_filter_new(memory.get()));
-  const char* charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
-  if (charset && g_ascii_strcasecmp(charset, "utf-8") != 0 && g_ascii_strcasecmp(charset, "us-ascii") != 0) {
+  if (convert_charset) {
     Ref<GMimeFilter> convert(g_mime_filter_charset_new(charset, "UTF-8"));
     if (convert) g_mime_stream_filter_add(GMIME_STREAM_FILTER(filtered.get()), convert.get());
   }
@@ -67,6 +124,41 @@ std::string headers_of(GMimeMessage* message) {
   return out;
 }
 
+// Where the header block of `message` ends: after its first empty line, or at its end.
+std::size_t header_block_size(std::string_view message) {
+  for (std::size_t line = 0; line < message.size();) {
+    if (message[line] == '\n') return line + 1;
+    if (message[line] == '\r' && line + 1 < message.size() && message[line + 1] == '\n') return line + 2;
+    std::size_t end = message.find('\n', line);
+    if (end == std::string_view::npos) break;
+    line = end + 1;
+  }
+  return message.size();
+}
+
+// The original message's header lines (headers_of). Its header block alone goes to GMime, as
+// the message part of a message of its own, so that GMime reads those headers as it reads an
+// embedded message's (stray lines before the first header skipped, the last Message-ID kept)
+// without parsing the body. The line end that GMime gives the boundary after a part is the
+// header block's again: without it a last line that is no header would end the input in a
+// field name, which GMime takes for an error.
+std::string original_headers_of(GMimePart* part) {
+  std::optional<Window> window = window_of(g_mime_part_get_content(part));
+  if (!window || window->start == window->end) return {};  // GMime makes no message of no bytes
+  std::string_view after = window->input.substr(window->end);
+  window->end += after.starts_with("\r\n") ? 2 : after.starts_with("\n") ? 1 : 0;
+  std::string_view original = window->content();
+  std::string wrapped = std::string("Content-Type: message/") + kOriginalHeaders + "\n\n";
+  wrapped.append(original.substr(0, header_block_size(original)));
+  Ref<GMimeStream> headers(g_mime_stream_mem_new_with_buffer(wrapped.data(), wrapped.size()));
+  Ref<GMimeParser> parser(g_mime_parser_new_with_stream(headers.get()));
+  Ref<GMimeMessage> outer(g_mime_parser_construct_message(parser.get(), nullptr));
+  GMimeObject* body = outer ? g_mime_message_get_mime_part(outer.get()) : nullptr;
+  if (!body || !GMIME_IS_MESSAGE_PART(body)) return {};
+  GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(body));
+  return inner ? headers_of(inner) : std::string();
+}
+
 void walk(GMimeObject* object, MessageParts& parts, int depth) {
   if (depth > 20) return;  // no report nests deeper; a crafted one must not exhaust the stack
   if (GMIME_IS_MULTIPART(object)) {
@@ -78,10 +170,9 @@ void walk(GMimeObject* object, MessageParts& parts, int depth) {
     for (int i = 0; i < n; ++i) walk(g_mime_multipart_get_part(multi, i), parts, depth + 1);
     return;
   }
-  if (GMIME_IS_MESSAGE_PART(object)) {
+  if (G_TYPE_CHECK_INSTANCE_TYPE(object, original_part_type())) {
     // The original message: its headers name its Message-ID; its body is not the report.
-    GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
-    if (inner && parts.original_headers.empty()) parts.original_headers = headers_of(inner);
+    if (parts.original_headers.empty()) parts.original_headers = original_headers_of(GMIME_PART(object));
     return;
   }
   if (!GMIME_IS_PART(object)) return;
@@ -102,6 +193,15 @@ void walk(GMimeObject* object, MessageParts& parts, int depth) {
   }
 }
 
+// Whether the first line is an mbox "From " line ("From " or ">From "), which GMime skips
+// only where a message begins (construct_message); in a part it is an error.
+bool mbox_line_first(std::string_view bytes) {
+  if (!bytes.empty() && bytes.front() == '>') bytes.remove_prefix(1);
+  return bytes.starts_with("From ");
+}
+
+bool content_header(const char* name) { return g_ascii_strncasecmp(name, "Content-", 8) == 0; }
+
 }  // namespace
 
 MessageParts read_parts(std::string_view bytes) {
@@ -109,11 +209,27 @@ MessageParts read_parts(std::string_view bytes) {
   MessageParts parts;
   Ref<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(bytes.data(), bytes.size()));
   Ref<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
-  Ref<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), nullptr));
-  if (!message) return parts;
-  GMimeObject* top = GMIME_OBJECT(message.get());
+  // The message read as a part: the same headers, all on the part, without the GMimeMessage
+  // that would parse every address and date of them (a tenth of the parse). A message whose
+  // first line is an mbox From line is read as a message: there GMime skips that line.
+  Ref<GObject> root;
+  GMimeObject *top = nullptr, *body = nullptr;
+  if (mbox_line_first(bytes)) {
+    GMimeMessage* message = g_mime_parser_construct_message(parser.get(), nullptr);
+    root.reset(G_OBJECT(message));
+    if (!message) return parts;
+    top = GMIME_OBJECT(message);
+    body = g_mime_message_get_mime_part(message);
+  } else {
+    top = body = g_mime_parser_construct_part(parser.get(), nullptr);
+    root.reset(G_OBJECT(top));
+    if (!top) return parts;
+  }
+  // Headers other than Content-*: those of a message (GMime gives Content-* to its body part).
   GMimeHeaderList* headers = g_mime_object_get_header_list(top);
-  parts.is_message = headers && g_mime_header_list_get_count(headers) > 0;
+  const int n = headers ? g_mime_header_list_get_count(headers) : 0;
+  for (int i = 0; i < n && !parts.is_message; ++i)
+    parts.is_message = !content_header(g_mime_header_get_name(g_mime_header_list_get_header_at(headers, i)));
   parts.subject = header(top, "Subject");
   parts.from = header(top, "From");
   parts.return_path = header(top, "Return-Path");
@@ -122,7 +238,6 @@ MessageParts read_parts(std::string_view bytes) {
   parts.autoreply_header = g_mime_object_get_header(top, "X-Autoreply") ||
                            g_mime_object_get_header(top, "X-Autorespond") ||
                            g_mime_object_get_header(top, "X-Autoresponse");
-  GMimeObject* body = g_mime_message_get_mime_part(message.get());
   if (body) {
     const char* report_type = g_mime_object_get_content_type_parameter(body, "report-type");
     if (report_type) parts.report_type = lower(report_type);
