@@ -41,8 +41,9 @@ GType original_part_type() {
   return type;
 }
 
-// The media type under which an original's header block alone is read back (original_headers_of).
-constexpr const char* kOriginalHeaders = "x-mailer-original-headers";
+// The media type under which a header block is read whole, as the message part of a message of
+// its own: GMime reads those headers as an embedded message's (original_headers_of).
+constexpr const char* kWholeHeaders = "x-mailer-original-headers";
 
 void init_once() {
   static std::once_flag once;
@@ -51,7 +52,7 @@ void init_once() {
     // Only this module parses with GMime in mailer's process.
     for (const char* subtype : {"rfc822", "rfc2822", "global", "news"})
       g_mime_object_register_type("message", subtype, original_part_type());
-    g_mime_object_register_type("message", kOriginalHeaders, GMIME_TYPE_MESSAGE_PART);
+    g_mime_object_register_type("message", kWholeHeaders, GMIME_TYPE_MESSAGE_PART);
   });
 }
 
@@ -136,27 +137,59 @@ std::size_t header_block_size(std::string_view message) {
   return message.size();
 }
 
-// The original message's header lines (headers_of). Its header block alone goes to GMime, as
-// the message part of a message of its own, so that GMime reads those headers as it reads an
-// embedded message's (stray lines before the first header skipped, the last Message-ID kept)
-// without parsing the body. The line end that GMime gives the boundary after a part is the
-// header block's again: without it a last line that is no header would end the input in a
-// field name, which GMime takes for an error.
+bool blank(char c) { return c == ' ' || c == '\t'; }
+
+// Whether `line` opens the field `name` (lower case) as GMime reads a field name: the text
+// before the line's first colon, blanks allowed only before that colon.
+bool opens_field(std::string_view line, std::string_view name) {
+  std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return false;
+  std::string_view field = line.substr(0, colon);
+  while (!field.empty() && blank(field.back())) field.remove_suffix(1);
+  return field.size() == name.size() && std::equal(field.begin(), field.end(), name.begin(),
+                                                   [](char a, char b) { return ascii::lower(a) == b; });
+}
+
+// The original message's header lines (headers_of), read by GMime from the lines of its
+// Message-ID and To fields alone, their folded lines with them: GMime would make an object of
+// every field of the header block and parse each address and date (a fifth of the parse).
+// GMime drops the lines of a header block that open no valid field, with the lines folded
+// under them; those of the fields kept are the same lines in the same order. The line end
+// that GMime gives to the boundary after a part is the header block's again.
 std::string original_headers_of(GMimePart* part) {
   std::optional<Window> window = window_of(g_mime_part_get_content(part));
   if (!window || window->start == window->end) return {};  // GMime makes no message of no bytes
   std::string_view after = window->input.substr(window->end);
   window->end += after.starts_with("\r\n") ? 2 : after.starts_with("\n") ? 1 : 0;
-  std::string_view original = window->content();
-  std::string wrapped = std::string("Content-Type: message/") + kOriginalHeaders + "\n\n";
-  wrapped.append(original.substr(0, header_block_size(original)));
-  Ref<GMimeStream> headers(g_mime_stream_mem_new_with_buffer(wrapped.data(), wrapped.size()));
-  Ref<GMimeParser> parser(g_mime_parser_new_with_stream(headers.get()));
-  Ref<GMimeMessage> outer(g_mime_parser_construct_message(parser.get(), nullptr));
-  GMimeObject* body = outer ? g_mime_message_get_mime_part(outer.get()) : nullptr;
-  if (!body || !GMIME_IS_MESSAGE_PART(body)) return {};
-  GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(body));
-  return inner ? headers_of(inner) : std::string();
+  std::string_view block = window->content();
+  block = block.substr(0, header_block_size(block));
+  // A header block cut short at the end of the input is read whole: GMime takes a last line
+  // that ends in a field name for an error, and whether it is one depends on the lines before.
+  std::string kept;
+  if (!block.empty() && block.back() != '\n') {
+    kept = std::string("Content-Type: message/") + kWholeHeaders + "\n\n";
+    kept.append(block);
+    Ref<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(kept.data(), kept.size()));
+    Ref<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+    Ref<GMimeMessage> outer(g_mime_parser_construct_message(parser.get(), nullptr));
+    GMimeObject* body = outer ? g_mime_message_get_mime_part(outer.get()) : nullptr;
+    if (!body || !GMIME_IS_MESSAGE_PART(body)) return {};
+    GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(body));
+    return inner ? headers_of(inner) : std::string();
+  }
+  bool keeping = false;
+  for (std::size_t pos = 0; pos < block.size();) {
+    std::size_t end = block.find('\n', pos) + 1;
+    std::string_view line = block.substr(pos, end - pos);
+    pos = end;
+    if (!blank(line.front())) keeping = opens_field(line, "message-id") || opens_field(line, "to");
+    if (keeping) kept.append(line);
+  }
+  if (kept.empty()) return {};
+  Ref<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(kept.data(), kept.size()));
+  Ref<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+  Ref<GMimeMessage> original(g_mime_parser_construct_message(parser.get(), nullptr));
+  return original ? headers_of(original.get()) : std::string();
 }
 
 void walk(GMimeObject* object, MessageParts& parts, int depth) {
