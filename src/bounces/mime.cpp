@@ -139,6 +139,11 @@ std::size_t header_block_size(std::string_view message) {
 
 bool blank(char c) { return c == ' ' || c == '\t'; }
 
+bool opens_prefix(std::string_view line, std::string_view prefix) {
+  return line.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), line.begin(),
+                                                    [](char p, char c) { return ascii::lower(c) == p; });
+}
+
 // Whether `line` opens the field `name` (lower case) as GMime reads a field name: the text
 // before the line's first colon, blanks allowed only before that colon.
 bool opens_field(std::string_view line, std::string_view name) {
@@ -226,6 +231,51 @@ void walk(GMimeObject* object, MessageParts& parts, int depth) {
   }
 }
 
+// Whether GMime surely reads `line` as a valid field: a name of visible ASCII characters,
+// blanks only between it and the colon.
+bool surely_field(std::string_view line) {
+  std::size_t colon = line.find(':');
+  if (colon == 0 || colon == std::string_view::npos) return false;
+  std::string_view name = line.substr(0, colon);
+  while (!name.empty() && blank(name.back())) name.remove_suffix(1);
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) { return c > ' ' && c < 127; });
+}
+
+// The report with the header lines read_parts() reads, and no others once GMime surely has a
+// field: Content-* (the structure), those of MessageParts, and one other field (is_message).
+// Lines that open no valid field GMime drops after the first field, with the lines folded
+// under them; the fields kept are the same lines in the same order. A message whose header
+// block is cut short by the end of the input is given whole.
+std::optional<std::string> reads_only(std::string_view bytes) {
+  const std::size_t size = header_block_size(bytes);
+  if (size == 0 || bytes[size - 1] != '\n') return std::nullopt;
+  static constexpr std::string_view kRead[] = {"subject",        "from",          "return-path",
+                                               "auto-submitted", "precedence",    "x-autoreply",
+                                               "x-autorespond",  "x-autoresponse"};
+  std::string out;
+  out.reserve(bytes.size());
+  bool field_seen = false, other_seen = false, keeping = true;
+  for (std::size_t pos = 0; pos < size;) {
+    std::size_t end = bytes.find('\n', pos) + 1;
+    std::string_view line = bytes.substr(pos, end - pos);
+    pos = end;
+    if (pos == size && (line == "\n" || line == "\r\n")) {
+      keeping = true;  // the empty line that ends the header block
+    } else if (!blank(line.front()) && field_seen) {
+      const bool content = line.size() >= 8 && opens_prefix(line, "content-");
+      keeping = content || std::any_of(std::begin(kRead), std::end(kRead),
+                                       [&](std::string_view name) { return opens_field(line, name); });
+      if (!keeping && !other_seen) keeping = true, other_seen = surely_field(line);
+    } else if (!blank(line.front())) {
+      field_seen = surely_field(line);
+      other_seen = field_seen && !opens_prefix(line, "content-");
+    }
+    if (keeping) out.append(line);
+  }
+  out.append(bytes.substr(size));
+  return out;
+}
+
 // Whether the first line is an mbox "From " line ("From " or ">From "), which GMime skips
 // only where a message begins (construct_message); in a part it is an error.
 bool mbox_line_first(std::string_view bytes) {
@@ -246,6 +296,7 @@ MessageParts read_parts(std::string_view bytes) {
   // that would parse every address and date of them (a tenth of the parse). A message whose
   // first line is an mbox From line is read as a message: there GMime skips that line.
   Ref<GObject> root;
+  std::optional<std::string> filtered;
   GMimeObject *top = nullptr, *body = nullptr;
   if (mbox_line_first(bytes)) {
     GMimeMessage* message = g_mime_parser_construct_message(parser.get(), nullptr);
@@ -254,6 +305,10 @@ MessageParts read_parts(std::string_view bytes) {
     top = GMIME_OBJECT(message);
     body = g_mime_message_get_mime_part(message);
   } else {
+    if ((filtered = reads_only(bytes))) {
+      stream.reset(g_mime_stream_mem_new_with_buffer(filtered->data(), filtered->size()));
+      parser.reset(g_mime_parser_new_with_stream(stream.get()));
+    }
     top = body = g_mime_parser_construct_part(parser.get(), nullptr);
     root.reset(G_OBJECT(top));
     if (!top) return parts;
