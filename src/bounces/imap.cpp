@@ -135,17 +135,10 @@ class CurlMailbox final : public Mailbox {
     return {};
   }
 
-  // libcurl fetches with BODY[] (it has no BODY.PEEK[]), which sets \Seen: a message nobody had
-  // read is made unread again, so that a human reading the mailbox finds it as it was.
   MailboxResult fetch(std::uint64_t uid, std::string& out) override {
-    const std::string id = std::to_string(uid);
-    MailboxResult r = command(folder_url(), "UID FETCH " + id + " FLAGS");
-    if (!r) return r;
-    const bool seen = flags_say_seen(body_);
-    r = perform(folder_url() + ";UID=" + id, nullptr);
+    MailboxResult r = perform(folder_url() + ";UID=" + std::to_string(uid), nullptr);
     out.swap(body_);
     body_.clear();
-    if (r && !seen) r = command(folder_url(), "UID STORE " + id + " -FLAGS.SILENT (\\Seen)");
     return r;
   }
 
@@ -168,23 +161,6 @@ class CurlMailbox final : public Mailbox {
   };
 
   std::string folder_url() const { return url_.root + url_.folder; }
-
-  // Whether an untagged "* n FETCH (UID u FLAGS (...))" names \Seen among the flags.
-  static bool flags_say_seen(std::string_view response) {
-    std::size_t open = response.find("FLAGS (");
-    if (open == std::string_view::npos) return false;
-    std::string_view flags = response.substr(open + 7);
-    flags = flags.substr(0, flags.find(')'));
-    for (std::size_t at = flags.find('\\'); at != std::string_view::npos; at = flags.find('\\', at + 1)) {
-      std::string_view word = flags.substr(at + 1, 4);
-      if (word.size() == 4 &&
-          std::equal(word.begin(), word.end(), "seen",
-                     [](char a, char b) { return (a >= 'A' && a <= 'Z' ? a - 'A' + 'a' : a) == b; }) &&
-          (at + 5 == flags.size() || flags[at + 5] == ' '))
-        return true;
-    }
-    return false;
-  }
 
   // The UIDs as sets of at most 500 ("1,2,7"), so that no command line grows past what a
   // server reads; `run` is called with each.
