@@ -108,6 +108,16 @@ void refuse_stray(CLI::App& report, const std::vector<CLI::Option*>& own) {
 
 }  // namespace
 
+ReportFilter report_filter(Context& ctx, std::optional<Id> mailing, bool all,
+                           const std::optional<std::string>& since, const std::optional<std::string>& until) {
+  ReportFilter filter;
+  filter.mailing = mailing;
+  filter.all = all;
+  if (since) filter.since = time_option(ctx, *since, "--since");
+  if (until) filter.until = time_option(ctx, *until, "--until");
+  return filter;
+}
+
 std::string reply_cell(const std::string& reply, bool terminal) {
   return ellipsize(reply, terminal ? 70 : std::numeric_limits<std::size_t>::max());
 }
@@ -135,11 +145,7 @@ void register_report(CLI::App& app, Context& ctx) {
   report->parse_complete_callback([report, own] { refuse_stray(*report, own); });
   report->callback([&ctx, report, o] {
     if (!report->get_subcommands().empty()) return;
-    ReportFilter filter;
-    filter.mailing = o->mailing;
-    filter.all = o->all;
-    if (o->since) filter.since = time_option(ctx, *o->since, "--since");
-    if (o->until) filter.until = time_option(ctx, *o->until, "--until");
+    const ReportFilter filter = report_filter(ctx, o->mailing, o->all, o->since, o->until);
     auto rows = mailing_reports(ctx.db(), ctx.actor(), filter);
     if (o->html) {
       write_html_report(ctx, filter, std::move(rows), *o->html);

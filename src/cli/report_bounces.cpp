@@ -6,7 +6,6 @@
 #include <memory>
 
 #include "report_commands.hpp"
-#include "time_option.hpp"
 
 namespace mailer::cli {
 namespace {
@@ -66,12 +65,8 @@ void register_report_bounces(CLI::App& report, Context& ctx) {
   cmd->add_flag("--all", o->all, "Everyone's mailings (manager)");
   add_report_format(*cmd, o->format);
   cmd->callback([&ctx, o] {
-    ReportFilter filter;
-    filter.mailing = o->mailing;
-    filter.all = o->all;
-    if (o->since) filter.since = time_option(ctx, *o->since, "--since");
-    if (o->until) filter.until = time_option(ctx, *o->until, "--until");
-    auto rows = bounce_events(ctx.db(), ctx.actor(), filter);
+    auto rows =
+        bounce_events(ctx.db(), ctx.actor(), report_filter(ctx, o->mailing, o->all, o->since, o->until));
     if (ctx.options.json) {
       nlohmann::json arr = nlohmann::json::array();
       for (const auto& r : rows)

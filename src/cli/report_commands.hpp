@@ -19,6 +19,10 @@ void register_stats(CLI::App& app, Context& ctx);
 // `report --mailing ID` on a terminal: deliveries and opens per hour over the first two days
 // after the first send, and per day when it went on longer (report_activity.cpp).
 std::string activity_charts(Context& ctx, const ReportFilter& filter);
+
+// The mailings a report covers, from --mailing, --all, --since and --until.
+ReportFilter report_filter(Context& ctx, std::optional<Id> mailing, bool all,
+                           const std::optional<std::string>& since, const std::optional<std::string>& until);
 // `report --html FILE`: the page, written to a temporary file beside FILE and renamed over it.
 void write_html_report(Context& ctx, const ReportFilter& filter, std::vector<MailingReport> mailings,
                        const std::string& file);
