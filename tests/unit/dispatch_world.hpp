@@ -27,10 +27,10 @@ class DispatchWorld {
         path_(on_file ? (dir_.path / "mailer.db").string() : std::string(":memory:")),
         db(path_) {
     config.smtp.connections = 1;
-    db.exec(
-        "INSERT INTO account (email, name, password_hash, verified, active, roles, created_at) "
-        "VALUES ('owner@example.com', '', 'x', TRUE, TRUE, 'user', 0)");
-    owner.id = db.last_insert_id();
+    owner.id = db.prepare(
+                     "INSERT INTO account (email, name, password_hash, verified, active, roles, created_at) "
+                     "VALUES ('owner@example.com', '', 'x', TRUE, TRUE, 'user', 0) RETURNING id")
+                   .returned_id();
     message = add_message(db, owner, "Hello", "Hi there", std::nullopt, kT0).id;
   }
 

@@ -2,7 +2,8 @@
 // The storage interface that core and mail talk to: transactions, and one small repository
 // per aggregate (users with codes and sessions; clients and groups; messages; mailings with
 // their recipients; runs and run recipients; attempts and events; posts; settings). A driver
-// implements it: store/sqlite today, store/postgres next. No SQL leaves src/store.
+// implements it (store/sqlite, store/postgres), on the repositories of store/sql. No SQL leaves
+// src/store.
 #include <memory>
 #include <optional>
 #include <string>

@@ -13,20 +13,8 @@
 
 #include <fmt/format.h>
 
-#include "accounts.hpp"
-#include "attempts.hpp"
-#include "bounce_reports.hpp"
-#include "bounces.hpp"
-#include "clients.hpp"
-#include "events.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/store/sqlite/run_claims.hpp"
-#include "mailings.hpp"
-#include "messages.hpp"
-#include "posts.hpp"
-#include "reports.hpp"
-#include "runs.hpp"
-#include "settings.hpp"
 #include "sql_functions.hpp"
 
 namespace mailer::store {
@@ -91,91 +79,66 @@ const char* const kNotOursHint =
 
 int latest_schema_version() { return migrations().empty() ? 0 : migrations().back().version; }
 
-Statement::Statement(Db& db, std::string_view sql) : db_(&db) {
-  if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK)
-    db.fail(fmt::format("prepare '{}'", sql.substr(0, 60)));
-}
+namespace {
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
-
-Statement::Statement(Statement&& other) noexcept
-    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)) {}
-
-Statement& Statement::operator=(Statement&& other) noexcept {
-  if (this != &other) {
-    sqlite3_finalize(stmt_);
-    db_ = other.db_;
-    stmt_ = std::exchange(other.stmt_, nullptr);
+// A prepared SQLite statement, finalized when destroyed.
+class SqliteCursor final : public SqlCursor {
+ public:
+  SqliteCursor(const Db& db, std::string_view sql) : db_(db) {
+    if (sqlite3_prepare_v2(db.handle(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+        SQLITE_OK)
+      db.fail(fmt::format("prepare '{}'", sql.substr(0, 60)));
   }
-  return *this;
-}
+  ~SqliteCursor() override { sqlite3_finalize(stmt_); }
+  SqliteCursor(const SqliteCursor&) = delete;
+  SqliteCursor& operator=(const SqliteCursor&) = delete;
 
-Statement& Statement::bind(int index, std::int64_t value) {
-  if (sqlite3_bind_int64(stmt_, index, value) != SQLITE_OK) db_->fail("bind");
-  return *this;
-}
-Statement& Statement::bind(int index, double value) {
-  if (sqlite3_bind_double(stmt_, index, value) != SQLITE_OK) db_->fail("bind");
-  return *this;
-}
-Statement& Statement::bind(int index, std::string_view value) {
-  if (sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT) !=
-      SQLITE_OK)
-    db_->fail("bind");
-  return *this;
-}
-Statement& Statement::bind_blob(int index, std::string_view bytes) {
-  if (sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT) !=
-      SQLITE_OK)
-    db_->fail("bind");
-  return *this;
-}
-Statement& Statement::bind_null(int index) {
-  if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) db_->fail("bind");
-  return *this;
-}
-
-bool Statement::step() {
-  int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  db_->fail("step");
-}
-
-std::int64_t Statement::returned_id() {
-  if (!step()) throw Error(Errc::internal, "an insert returned no id");
-  return int64(0);
-}
-
-void Statement::run() {
-  while (step()) {
+  void bind_int64(int index, std::int64_t value) override { check(sqlite3_bind_int64(stmt_, index, value)); }
+  void bind_bool(int index, bool value) override { check(sqlite3_bind_int64(stmt_, index, value ? 1 : 0)); }
+  void bind_double(int index, double value) override { check(sqlite3_bind_double(stmt_, index, value)); }
+  void bind_text(int index, std::string_view value) override {
+    check(sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT));
   }
-  reset();
-}
+  void bind_blob(int index, std::string_view bytes) override {
+    check(sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT));
+  }
+  void bind_null(int index) override { check(sqlite3_bind_null(stmt_, index)); }
 
-void Statement::reset() {
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
+  bool step() override {
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    db_.fail("step");
+  }
+  void reset() override {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
 
-bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-std::int64_t Statement::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
-double Statement::real(int col) const { return sqlite3_column_double(stmt_, col); }
-std::string Statement::text(int col) const {
-  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
-}
-std::optional<std::string> Statement::opt_text(int col) const {
-  if (is_null(col)) return std::nullopt;
-  return text(col);
-}
-std::optional<std::int64_t> Statement::opt_int64(int col) const {
-  if (is_null(col)) return std::nullopt;
-  return int64(col);
-}
-std::string Statement::blob(int col) const {
-  auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
-  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+  bool is_null(int col) const override { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::int64_t int64(int col) const override { return sqlite3_column_int64(stmt_, col); }
+  double real(int col) const override { return sqlite3_column_double(stmt_, col); }
+  std::string text(int col) const override {
+    auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+  }
+  std::string blob(int col) const override {
+    auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+    return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+  }
+
+ private:
+  void check(int rc) const {
+    if (rc != SQLITE_OK) db_.fail("bind");
+  }
+  const Db& db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+std::unique_ptr<SqlCursor> Db::cursor(std::string_view sql) {
+  return std::make_unique<SqliteCursor>(*this, sql);
 }
 
 Db::Db(const std::string& path) : path_(path) {
@@ -235,7 +198,8 @@ Db::~Db() {
   if (db_) sqlite3_close_v2(db_);
 }
 
-Db::Db(Db&& other) noexcept : db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {
+Db::Db(Db&& other) noexcept
+    : SqlConnection(), db_(std::exchange(other.db_, nullptr)), path_(std::move(other.path_)) {
   other.drop_repositories();
 }
 
@@ -260,7 +224,6 @@ void Db::exec(std::string_view sql) {
   }
 }
 
-std::int64_t Db::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
 int Db::changes() const { return sqlite3_changes(db_); }
 
 int Db::schema_version() {
@@ -344,52 +307,6 @@ std::optional<LocalFile> Db::local_file() const {
 
 void Db::rollback() noexcept { sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr); }
 
-struct Db::Repositories {
-  explicit Repositories(Db& db)
-      : accounts(db),
-        clients(db),
-        messages(db),
-        mailings(db),
-        runs(db),
-        attempts(db),
-        settings(db),
-        reports(db),
-        events(db),
-        bounces(db),
-        posts(db),
-        bounce_reports(db) {}
-  sqlite::SqliteAccountStore accounts;
-  sqlite::SqliteClientStore clients;
-  sqlite::SqliteMessageStore messages;
-  sqlite::SqliteMailingStore mailings;
-  sqlite::SqliteRunStore runs;
-  sqlite::SqliteAttemptStore attempts;
-  sqlite::SqliteSettingStore settings;
-  sqlite::SqliteReportStore reports;
-  sqlite::SqliteEventStore events;
-  sqlite::SqliteBounceStore bounces;
-  sqlite::SqlitePostStore posts;
-  sqlite::SqliteBounceReportStore bounce_reports;
-};
-
-Db::Repositories& Db::repositories() {
-  if (!repositories_) repositories_ = std::make_unique<Repositories>(*this);
-  return *repositories_;
-}
-void Db::drop_repositories() noexcept { repositories_.reset(); }
-
-AccountStore& Db::accounts() { return repositories().accounts; }
-ClientStore& Db::clients() { return repositories().clients; }
-MessageStore& Db::messages() { return repositories().messages; }
-MailingStore& Db::mailings() { return repositories().mailings; }
-RunStore& Db::runs() { return repositories().runs; }
-AttemptStore& Db::attempts() { return repositories().attempts; }
-SettingStore& Db::settings() { return repositories().settings; }
-ReportStore& Db::reports() { return repositories().reports; }
-EventStore& Db::events() { return repositories().events; }
-BounceStore& Db::bounces() { return repositories().bounces; }
-PostStore& Db::posts() { return repositories().posts; }
-BounceReportStore& Db::bounce_reports() { return repositories().bounce_reports; }
 std::unique_ptr<RunClaimer> Db::run_claimer() { return std::make_unique<sqlite::SqliteRunClaimer>(path_); }
 
 }  // namespace mailer::store
