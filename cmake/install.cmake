@@ -44,6 +44,8 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "libcurl4, libidn2-0")
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "cron")
+# Loaded only when a database is a postgresql:// URL.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "libpq5")
 include(CPack)
 
 if(MAILER_TESTS)

@@ -337,7 +337,7 @@ void register_client(CLI::App& app, Context& ctx) {
   }
 }
 
-void report_case_duplicates(store::Db& db, Time now) {
+void report_case_duplicates(store::Database& db, Time now) {
   std::vector<CaseDuplicate> found;
   try {
     found = take_case_duplicates(db, now);

@@ -19,6 +19,7 @@
 #include "mailer/base/unique_fd.hpp"
 #include "mailer/core/paths.hpp"
 #include "mailer/core/session_file.hpp"
+#include "mailer/store/open_database.hpp"
 
 namespace mailer::cli {
 
@@ -27,12 +28,12 @@ const Config& Context::config() {
   return *config_;
 }
 
-store::Db& Context::db() {
+store::SqlConnection& Context::db() {
   if (!db_) {
     const Config& c = config();
     // The default database's folder is made with it; a path the user named must have one.
     if (c.db_default) paths::make_dirs(std::filesystem::path(c.db_path).parent_path().string());
-    db_.emplace(c.db_path);
+    db_ = store::open_database(c.db_path, c.db_password);
     report_case_duplicates(*db_, now());
   }
   return *db_;

@@ -10,7 +10,7 @@
 
 #include "mailer/core/config.hpp"
 #include "mailer/core/users.hpp"
-#include "mailer/store/sqlite/db.hpp"
+#include "mailer/store/sql/connection.hpp"
 #include "process_environment.hpp"
 
 namespace mailer::cli {
@@ -30,7 +30,7 @@ class Context {
   Environment env = read_environment();
 
   const Config& config();
-  store::Db& db();
+  store::SqlConnection& db();
   // The logged-in user; Error{permission} (77) without a live session.
   const User& user();
   Actor actor() { return user().actor(); }
@@ -52,7 +52,7 @@ class Context {
 
  private:
   std::optional<Config> config_;
-  std::optional<store::Db> db_;
+  std::unique_ptr<store::SqlConnection> db_;
   std::optional<User> user_;
   std::optional<Time> now_;
 };
@@ -65,7 +65,7 @@ std::string read_password(bool from_stdin, bool confirm);
 std::string read_file(const std::string& path);
 
 // Says once on stderr which clients or groups differ only in case (migration 003); client.cpp.
-void report_case_duplicates(store::Db& db, Time now);
+void report_case_duplicates(store::Database& db, Time now);
 
 // The noun registrars, one file each.
 void register_init(CLI::App& app, Context& ctx);

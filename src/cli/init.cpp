@@ -14,9 +14,9 @@ void register_init(CLI::App& app, Context& ctx) {
     // before `serve` (which may start first) or any send needs it.
     tracking_key(db);
     if (ctx.options.json)
-      ctx.print_json({{"path", db.path()}, {"schema_version", db.schema_version()}});
+      ctx.print_json({{"path", db.name()}, {"schema_version", db.schema_version()}});
     else
-      ctx.out += db.path() + "\n";
+      ctx.out += db.name() + "\n";
   });
 }
 

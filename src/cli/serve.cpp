@@ -17,6 +17,7 @@
 #include "mailer/base/error.hpp"
 #include "mailer/base/shared_library.hpp"
 #include "mailer/serve/service.hpp"
+#include "mailer/store/open_database.hpp"
 #include "module_path.hpp"
 
 namespace mailer::cli {
@@ -92,14 +93,15 @@ void serve_command(Context& ctx, const std::string& listen) {
                   "e.g. --listen 127.0.0.1:8080 or --listen [::1]:8080");
     address = *parsed;
   }
-  const std::string path = ctx.db().path();  // opens and migrates once, before the threads
+  ctx.db();  // opens and migrates once, before the threads
+  const std::string database = ctx.config().db_path, password = ctx.config().db_password;
   // A client gone mid-answer must cost its connection, not the process.
   signal(SIGPIPE, SIG_IGN);
   BlockedSignals blocked;
   auto log_mutex = std::make_shared<std::mutex>();
   serve::ServerOptions options;
   options.listen = address;
-  options.open_db = [path] { return std::make_unique<store::Db>(path); };
+  options.open_db = [database, password] { return store::open_database(database, password); };
   options.clock = [] { return current_time(); };
   if (ctx.options.verbose) options.log = stderr_lines(log_mutex);
   options.warn = stderr_lines(log_mutex);

@@ -16,6 +16,7 @@
 #include "mailer/core/paths.hpp"
 #include "mailer/core/tracking.hpp"
 #include "mailer/core/url.hpp"
+#include "mailer/store/open_database.hpp"
 
 namespace fs = std::filesystem;
 
@@ -50,7 +51,7 @@ class Reader {
 
   void check_keys() {
     static const std::map<std::string, std::vector<std::string>> known = {
-        {"database", {"path"}},
+        {"database", {"path", "url", "password_env"}},
         {"smtp",
          {"url", "tls", "username", "password_env", "from", "connections", "rate_per_second", "timeout_s",
           "ca_file"}},
@@ -209,6 +210,9 @@ Config parse_config(const std::string& text, const std::string& file) {
   r.check_keys();
   std::string db;
   r.string("database", "path", db);
+  std::string db_url;
+  r.string("database", "url", db_url);
+  r.string("database", "password_env", config.db_password_env);
   r.string("smtp", "url", config.smtp.url);
   std::string tls;
   r.string("smtp", "tls", tls);
@@ -269,7 +273,19 @@ Config parse_config(const std::string& text, const std::string& file) {
                    fmt::format("cannot read {}", config.smtp.ca_file),
                    "name a PEM file of CA certificates, or remove the key to trust the system's");
   }
-  if (!db.empty()) {
+  if (!db_url.empty()) {
+    if (!db.empty())
+      config_error(file, r.where("database", "url"), "database.url", "database.path is set too",
+                   "keep one: path for an SQLite file, url for PostgreSQL");
+    if (!store::is_postgres_url(db_url))
+      config_error(file, r.where("database", "url"), "database.url", "not a postgresql:// URL",
+                   "write postgresql://USER@HOST:PORT/DATABASE");
+    if (db_url.find_first_of("\r\n") != std::string::npos || store::printable_database_name(db_url) != db_url)
+      config_error(file, r.where("database", "url"), "database.url", "holds a password or a line break",
+                   "keep the password out of the file: name its variable in "
+                   "database.password_env, or use ~/.pgpass");
+    config.db_path = db_url;
+  } else if (!db.empty()) {
     fs::path p(db);
     if (p.is_relative()) p = fs::path(file).parent_path() / p;
     config.db_path = p.lexically_normal().string();
@@ -314,8 +330,10 @@ Config load_config(const std::optional<std::string>& config_flag, const std::opt
     config.db_path = paths::data_home(env) + "/mailer/mailer.db";
     config.db_default = true;
   }
-  if (config.db_path != ":memory:")
+  if (config.db_path != ":memory:" && !store::is_postgres_url(config.db_path))
     config.db_path = fs::absolute(config.db_path, ec).lexically_normal().string();
+  if (!config.db_password_env.empty() && env.variable)
+    config.db_password = env.variable(config.db_password_env).value_or("");
   if (!config.smtp.password_env.empty() && env.variable)
     config.smtp.password = env.variable(config.smtp.password_env);
   if (!config.imap.password_env.empty() && env.variable)

@@ -7,21 +7,26 @@
 //     ...
 //   }
 //
-// SQLite on a file and in memory today; the PostgreSQL driver adds its backend to the list.
+// SQLite on a file and in memory, and PostgreSQL on the server of ctest's fixture "postgres"
+// (pg_server.hpp).
 #include <atomic>
 #include <memory>
 #include <string>
 
 #include "mailer/store/database.hpp"
+#include "mailer/store/postgres/db.hpp"
 #include "mailer/store/sqlite/db.hpp"
+#include "pg_server.hpp"
 #include "test_support.hpp"
 
 namespace mailer::test {
 
-// What the SQLite backends share: the connection, and set-up in SQL.
-class SqliteBackend {
+// What the backends share: the connection, and set-up in SQL.
+template <class Connection>
+class SqlBackend {
  public:
-  explicit SqliteBackend(const std::string& path) : db_(path) {}
+  template <class... Args>
+  explicit SqlBackend(const Args&... args) : db_(args...) {}
   store::Database& db() { return db_; }
   // Test set-up in SQL the backends share (the common subset of SQLite and PostgreSQL), for rows
   // of aggregates a contract test does not exercise.
@@ -36,8 +41,10 @@ class SqliteBackend {
   }
 
  private:
-  store::Db db_;
+  Connection db_;
 };
+
+using SqliteBackend = SqlBackend<store::Db>;
 
 // The directory a file backend's database lives in, made before the database opens.
 struct BackendDir {
@@ -62,6 +69,14 @@ class SqliteMemoryBackend : public SqliteBackend {
   SqliteMemoryBackend() : SqliteBackend(":memory:") {}
 };
 
+// A fresh, migrated database of its own on the test server.
+class PostgresBackend : private PgTestDatabase, public SqlBackend<store::PgDb> {
+ public:
+  static constexpr const char* kName = "PostgreSQL";
+  PostgresBackend() : SqlBackend<store::PgDb>(url(), std::string()) {}
+};
+
 }  // namespace mailer::test
 
-#define MAILER_STORE_BACKENDS mailer::test::SqliteFileBackend, mailer::test::SqliteMemoryBackend
+#define MAILER_STORE_BACKENDS \
+  mailer::test::SqliteFileBackend, mailer::test::SqliteMemoryBackend, mailer::test::PostgresBackend

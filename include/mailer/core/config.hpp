@@ -45,9 +45,11 @@ constexpr std::size_t kMaxConfigString = 4096;
 constexpr std::size_t kMaxBaseUrl = 200;
 
 struct Config {
-  std::string file;         // the file it was read from; empty when none exists (defaults)
-  std::string db_path;      // absolute or relative to the working directory, resolved
-  bool db_default = false;  // db_path is the XDG default: its directory is made when it is created
+  std::string file;             // the file it was read from; empty when none exists (defaults)
+  std::string db_path;          // an SQLite file (absolute, resolved) or a postgresql:// URL as given
+  std::string db_password_env;  // database.password_env: the variable holding PostgreSQL's password
+  std::string db_password;      // its value, read by load_config; never printed
+  bool db_default = false;      // db_path is the XDG default: its directory is made when it is created
   SmtpConfig smtp;
   int max_tries = 5;
   std::string return_path;        // send.return_path: VERP's base address, empty for smtp.from's

@@ -1,0 +1,70 @@
+#include "run_claims.hpp"
+
+#include <fmt/format.h>
+
+#include "libpq.hpp"
+#include "mailer/base/error.hpp"
+#include "mailer/store/postgres/db.hpp"
+
+namespace mailer::store::postgres {
+
+PgRunClaimer::PgRunClaimer(std::string url, std::string password)
+    : url_(std::move(url)), password_(std::move(password)) {}
+
+PgRunClaimer::~PgRunClaimer() {
+  if (conn_) libpq().finish(conn_);  // the server drops the locks with the session
+}
+
+pg_conn* PgRunClaimer::connection() {
+  if (conn_) return conn_;
+  const auto& pq = libpq();
+  const char* keys[] = {"dbname", "application_name", password_.empty() ? nullptr : "password", nullptr};
+  const char* values[] = {url_.c_str(), "mailer run claims", password_.c_str(), nullptr};
+  conn_ = pq.connectdb_params(keys, values, 1);
+  if (!conn_ || pq.status(conn_) != CONNECTION_OK) {
+    std::string why = conn_ ? pq.error_message(conn_) : "out of memory";
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    if (conn_) pq.finish(conn_);
+    conn_ = nullptr;
+    throw Error(
+        Errc::temp_failure,
+        fmt::format("cannot connect to database {} for run claims: {}", redact_postgres_url(url_), why),
+        "try again");
+  }
+  return conn_;
+}
+
+bool PgRunClaimer::ask(const char* function, std::int64_t run) {
+  const auto& pq = libpq();
+  const std::string sql = fmt::format("SELECT {}({})", function, kRunLockBase + run);
+  PGresult* r = pq.exec(connection(), sql.c_str());
+  const bool ok = pq.result_status(r) == PGRES_TUPLES_OK;
+  const bool yes = ok && pq.getvalue(r, 0, 0)[0] == 't';
+  std::string why = ok ? std::string() : pq.result_error_message(r);
+  pq.clear(r);
+  if (!ok)
+    throw Error(Errc::temp_failure, fmt::format("database {}: run claim: {}", redact_postgres_url(url_), why),
+                "try again");
+  return yes;
+}
+
+bool PgRunClaimer::try_claim(std::int64_t run) {
+  if (mine_.count(run)) return true;
+  if (!ask("pg_try_advisory_lock", run)) return false;
+  mine_.insert(run);
+  return true;
+}
+
+void PgRunClaimer::release(std::int64_t run) {
+  if (!mine_.erase(run)) return;
+  ask("pg_advisory_unlock", run);
+}
+
+bool PgRunClaimer::held(std::int64_t run) {
+  if (mine_.count(run)) return false;
+  if (!ask("pg_try_advisory_lock", run)) return true;
+  ask("pg_advisory_unlock", run);
+  return false;
+}
+
+}  // namespace mailer::store::postgres

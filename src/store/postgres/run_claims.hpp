@@ -1,0 +1,39 @@
+#pragma once
+// PostgreSQL's run claim (SPEC §3): a session advisory lock per run, on a connection of the
+// claimer's own, so that two claimers of one process exclude each other (a session's advisory
+// locks are re-entrant) and the server drops a dead sender's claims with its connection.
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "mailer/store/runs.hpp"
+
+struct pg_conn;
+
+namespace mailer::store::postgres {
+
+class PgRunClaimer final : public RunClaimer {
+ public:
+  PgRunClaimer(std::string url, std::string password);
+  ~PgRunClaimer() override;
+  PgRunClaimer(const PgRunClaimer&) = delete;
+  PgRunClaimer& operator=(const PgRunClaimer&) = delete;
+
+  bool try_claim(std::int64_t run) override;
+  void release(std::int64_t run) override;
+  bool held(std::int64_t run) override;
+
+  // Advisory keys of run claims: "mlr" and a run id below 2^40.
+  static constexpr std::int64_t kRunLockBase = std::int64_t{0x6D6C72} << 40;
+
+ private:
+  bool ask(const char* function, std::int64_t run);
+  pg_conn* connection();
+
+  std::string url_;
+  std::string password_;
+  pg_conn* conn_ = nullptr;
+  std::set<std::int64_t> mine_;
+};
+
+}  // namespace mailer::store::postgres
