@@ -77,6 +77,7 @@ void register_mailing(CLI::App& app, Context& ctx);
 void register_send(CLI::App& app, Context& ctx);
 void register_report(CLI::App& app, Context& ctx);
 void register_cron(CLI::App& app, Context& ctx);
+void register_db(CLI::App& app, Context& ctx);
 void register_serve(CLI::App& app, Context& ctx);
 void register_blog(CLI::App& app, Context& ctx);
 void register_bounces(CLI::App& app, Context& ctx);

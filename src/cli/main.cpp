@@ -112,6 +112,7 @@ int main(int argc, char** argv) {
       {"report", cli::register_report},   {"cron", cli::register_cron},
       {"stats", cli::register_stats},     {"serve", cli::register_serve},
       {"blog", cli::register_blog},       {"bounces", cli::register_bounces},
+      {"db", cli::register_db},
   };
   std::string_view named = command_word(argc, argv);
   auto known = std::find_if(std::begin(kWords), std::end(kWords),

@@ -103,7 +103,14 @@ def copies(smtp):
 
 
 def write_sql(ws, query, params=()):
-    """Changes the database directly, as an administrator with sqlite3 would."""
+    """Changes the database directly, as an administrator with sqlite3 (or psql) would."""
+    if ws.pg_database:
+        # psql has no parameters: each ? becomes its value as an SQL literal.
+        pieces = query.split("?")
+        literal = lambda v: "NULL" if v is None else str(v) if isinstance(v, int) else \
+            "'" + str(v).replace("'", "''") + "'"
+        ws.sql(pieces[0] + "".join(literal(v) + rest for v, rest in zip(params, pieces[1:])))
+        return
     con = sqlite3.connect(str(ws.db_path), timeout=10)
     try:
         with con:

@@ -17,7 +17,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from mailtest import smtp_server  # noqa: E402
 from sendkit import (T0, add_clients, add_mailing, add_message, at, attempts, copies,  # noqa: E402
                      mailing, set_smtp_url, spawn, summary, unused_port, write_sql)
-from workspace import Workspace  # noqa: E402
+from workspace import Workspace, pg_server_url, sqlite_only  # noqa: E402
 
 EX_DATAERR, EX_UNAVAILABLE, EX_TEMPFAIL, EX_NOPERM = 65, 69, 75, 77
 
@@ -151,15 +151,18 @@ class DuringASend(unittest.TestCase):
 
     def test_a_mailing_removed_under_a_sender_does_not_crash_it(self):
         """The sender must survive its run vanishing between two commits (here: removed with
-        sqlite3, as no check of ours can stop an administrator)."""
+        sqlite3 or psql, as no check of ours can stop an administrator)."""
         self.start(300, slow_seconds=0.03)
         cron = spawn(self.ws, "send", "--due", env=at(T0))
         self.wait_for_copies(cron, 20)
-        con = sqlite3.connect(str(self.ws.db_path), timeout=10)
-        con.execute("PRAGMA foreign_keys = ON")
-        with con:
-            con.execute("DELETE FROM mailing WHERE id = ?", (self.mailing,))
-        con.close()
+        if self.ws.pg_database:
+            write_sql(self.ws, "DELETE FROM mailing WHERE id = ?", (self.mailing,))
+        else:
+            con = sqlite3.connect(str(self.ws.db_path), timeout=10)
+            con.execute("PRAGMA foreign_keys = ON")
+            with con:
+                con.execute("DELETE FROM mailing WHERE id = ?", (self.mailing,))
+            con.close()
         out, err = cron.communicate(timeout=60)
         self.assertEqual(cron.returncode, 0, out + err)
         self.assertIn("was removed during the send", err)
@@ -198,6 +201,7 @@ class DuringASend(unittest.TestCase):
         self.assertNotIn(last["email"], got)
         self.assertEqual(got, {e: 1 for e in self.people if e != last["email"]})
 
+    @sqlite_only("the journal beside the file")
     def test_a_journal_left_by_a_dead_run_of_a_removed_mailing_is_cleaned_up(self):
         self.start(300, slow_seconds=0.03)
         cron = spawn(self.ws, "send", "--due", env=at(T0))
@@ -313,6 +317,7 @@ class SendersFiles(unittest.TestCase):
         set_smtp_url(ws, smtp.url)
         return m
 
+    @sqlite_only("paths to one database file")
     def test_senders_through_several_paths_send_each_copy_once(self):
         with smtp_server(slow_seconds=0.05) as smtp, Workspace(smtp_url=smtp.url) as ws:
             people = ["slow{:02d}@example.com".format(i) for i in range(12)]
@@ -331,6 +336,7 @@ class SendersFiles(unittest.TestCase):
                 self.assertIn(p.returncode, (0, EX_TEMPFAIL), out + err)
             self.assertEqual(copies(smtp), {e: 1 for e in people})
 
+    @sqlite_only("hard links to the database file")
     def test_a_hard_link_to_the_database_is_refused(self):
         """SQLite keeps a write-ahead log per name, so two names of one file are two databases
         to it: a second sender through a hard link would not even see the first one's run."""
@@ -342,6 +348,7 @@ class SendersFiles(unittest.TestCase):
             self.assertIn("hard links", proc.stderr)
             self.assertEqual(ws.run("send", "--due", env=at(T0)).returncode, 78)
 
+    @sqlite_only("the journal beside the file")
     def test_a_dead_senders_journal_is_found_by_a_sender_that_knows_the_database_by_another_name(self):
         """Killed while results wait in its journal; then the database is renamed (with its log)
         before the next send. The journal's place is kept with the run, so those recipients get
@@ -385,6 +392,7 @@ class SendersFiles(unittest.TestCase):
             self.assertLessEqual(sum(got.values()) - len(people), kills * 2, "more repeats than copies in flight")
             self.assertEqual(sent, (len(people),))
 
+    @sqlite_only("the journal beside the file")
     def test_a_planted_journal_writes_nothing_into_the_attempt_log(self):
         with smtp_server() as smtp, Workspace(smtp_url=smtp.url) as ws:
             m = self.prepare(ws, smtp)
@@ -404,7 +412,8 @@ class SendersFiles(unittest.TestCase):
         with smtp_server() as smtp, Workspace(smtp_url=smtp.url) as ws:
             self.prepare(ws, smtp)
             [(run,)] = ws.sql("SELECT id FROM run")
-            holder = subprocess_holding_lock(ws.db_path, (1 << 40) + run)
+            holder = (subprocess_holding_pg_lock(ws, (0x6D6C72 << 40) + run) if ws.pg_database
+                      else subprocess_holding_lock(ws.db_path, (1 << 40) + run))
             try:
                 proc = ws.run("send", "--due", env=at("2027-03-01T10:01:00"))
                 self.assertEqual(proc.returncode, EX_TEMPFAIL, proc.stdout + proc.stderr)
@@ -429,6 +438,22 @@ def subprocess_holding_lock(path, offset):
             "time.sleep(600)\n")
     proc = subprocess.Popen([sys.executable, "-c", code, str(path), str(offset)], stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "held"
+    return proc
+
+
+def subprocess_holding_pg_lock(ws, key):
+    """A psql session that holds PostgreSQL's advisory lock `key` (a run's claim) until killed:
+    idle, reading its stdin, as a sender between two statements is."""
+    import subprocess
+    import time
+    proc = subprocess.Popen(["psql", "-X", "-q", "-d", pg_server_url(ws.pg_database)], stdin=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+    proc.stdin.write("SELECT pg_advisory_lock({});\n".format(key))
+    proc.stdin.flush()
+    deadline = time.monotonic() + 10
+    while ws.sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") != [(1,)]:
+        assert time.monotonic() < deadline, "psql did not take the lock"
+        time.sleep(0.05)
     return proc
 
 

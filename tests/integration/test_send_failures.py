@@ -17,7 +17,7 @@ import unittest
 from mailtest import smtp_server
 from sendkit import (T0, add_clients, add_mailing, add_message, at, attempts, copies, mailing,
                      set_smtp_url, spawn, summary, unused_port, write_sql)
-from workspace import Workspace
+from workspace import Workspace, sqlite_only
 
 MAX_TRIES = "[send]\nmax_tries = 3\n"
 REJECT_TEXT = ("550 5.1.1 <reject1@example.com>: Recipient address rejected: "
@@ -357,6 +357,7 @@ class CrashAndConcurrencyTest(unittest.TestCase):
         self.assertEqual(self.ws.sql("SELECT count(*) FROM run"), [(1,)])
         self.assert_delivered_once_each(m, kills * self.CONNECTIONS)
 
+    @sqlite_only("the journal beside the file")
     def test_results_journaled_but_not_yet_committed_survive_a_kill(self):
         # Results reach the attempt table in groups; until then they are in the run's delivery
         # journal. Killed while it holds some, the next sender folds them in and sends those
@@ -431,6 +432,7 @@ class CrashAndConcurrencyTest(unittest.TestCase):
         self.assertIsNone(log["slow000@example.com"]["client"])
         self.assertEqual(mailing(self.ws, m)["status"], "finished")
 
+    @sqlite_only("the journal beside the file")
     def test_killed_between_the_last_commit_and_closing_the_run(self):
         # Too narrow a window to hit with a timed kill: the state it leaves is made by hand.
         # Every recipient is done, the run is still open, the journal is still there.

@@ -7,17 +7,68 @@ database and session, so tests never touch the user's files or each other's.
         ws.ok("client", "add", "ivan@example.com", "--name", "Иван")
         proc = ws.run("client", "show", "99")      # CompletedProcess
         data = ws.json("client", "list")           # parsed --json output
+
+MAILER_TEST_BACKEND=postgres puts each workspace's database on PostgreSQL instead of SQLite:
+a database of its own, copied from the migrated template on the server whose URL the file
+MAILER_TEST_PG_URL_FILE holds (ctest's fixture "postgres", tests/integration/postgres.py), and
+dropped at exit. Tests of what SQLite alone has (its file, journal, locks) are @sqlite_only.
 """
 
 import json
 import os
 import pathlib
 import shutil
+import subprocess
 import tempfile
+import unittest
+import urllib.parse
 
 from mailtest import run_mailer
 
 PASSWORD = "correct horse battery"
+BACKEND = os.environ.get("MAILER_TEST_BACKEND", "sqlite")
+_counter = [0]
+
+
+def sqlite_only(reason):
+    """Skips a test of SQLite's own on PostgreSQL, saying why."""
+    return unittest.skipIf(BACKEND == "postgres", "SQLite only: " + reason)
+
+
+def pg_server_url(dbname):
+    """The test server's URL of database dbname."""
+    url_file = os.environ.get("MAILER_TEST_PG_URL_FILE")
+    if not url_file or not os.path.exists(url_file):
+        raise RuntimeError("MAILER_TEST_BACKEND=postgres needs MAILER_TEST_PG_URL_FILE (ctest's fixture "
+                           "\"postgres\" writes it)")
+    base = pathlib.Path(url_file).read_text().strip()
+    parts = urllib.parse.urlsplit(base)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + dbname))
+
+
+def pg_psql(dbname, sql):
+    """Runs sql on dbname as the server's superuser; rows as tuples, integers as int."""
+    proc = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\x1f", "-P", "null=\x1e", "-v",
+                           "ON_ERROR_STOP=1", "-d", pg_server_url(dbname), "-c", sql],
+                          capture_output=True, text=True, timeout=60)
+    if proc.returncode != 0:
+        raise AssertionError("psql on {}: {}: {}".format(dbname, sql, proc.stderr))
+    rows = []
+    for line in proc.stdout.splitlines():
+        if line == "" and sql.lstrip().upper().startswith(("CREATE", "DROP", "UPDATE", "DELETE", "INSERT")):
+            continue
+        values = []
+        for v in line.split("\x1f"):
+            if v == "\x1e":
+                values.append(None)
+            elif v.lstrip("-").isdigit():
+                values.append(int(v))
+            elif v in ("t", "f"):  # a boolean, as SQLite's 1 and 0
+                values.append(1 if v == "t" else 0)
+            else:
+                values.append(v)
+        rows.append(tuple(values))
+    return rows
 
 
 class Workspace:
@@ -37,7 +88,14 @@ class Workspace:
             "TZ": "Europe/Moscow",
             "NO_COLOR": "1",
         }
-        lines = ["[database]", 'path = "mailer.db"', "[smtp]", 'url = "{}"'.format(smtp_url),
+        self.pg_database = None
+        database = 'path = "mailer.db"'
+        if BACKEND == "postgres":
+            _counter[0] += 1
+            self.pg_database = "it_{}_{}".format(os.getpid(), _counter[0])
+            pg_psql("postgres", "CREATE DATABASE {} TEMPLATE mailer_template".format(self.pg_database))
+            database = "url = {}".format(json.dumps(pg_server_url(self.pg_database)))
+        lines = ["[database]", database, "[smtp]", 'url = "{}"'.format(smtp_url),
                  'from = "Магазин <news@shop.example>"', "connections = {}".format(connections),
                  "timeout_s = {}".format(config.pop("timeout_s", 10))]
         for key, value in config.items():
@@ -50,6 +108,8 @@ class Workspace:
     def __exit__(self, *exc):
         if not os.environ.get("MAILTEST_KEEP"):
             shutil.rmtree(self.root, ignore_errors=True)
+            if self.pg_database:
+                pg_psql("postgres", "DROP DATABASE IF EXISTS {} WITH (FORCE)".format(self.pg_database))
 
     def run(self, *args, input=None, env=None, timeout=60):
         merged = dict(self.env)
@@ -75,7 +135,9 @@ class Workspace:
         self.ok("login", email, "--password-stdin", input=password + "\n")
 
     def sql(self, query):
-        """Reads the database directly (sqlite3 module) to check what was or was not written."""
+        """Reads the database directly (sqlite3 module, or psql) to check what was or was not written."""
+        if self.pg_database:
+            return pg_psql(self.pg_database, query)
         import sqlite3
         con = sqlite3.connect(str(self.db_path))
         try:
