@@ -1,0 +1,127 @@
+"""Several hosts on one database (issue 13, items 4 and 6): three worker processes, each with a
+HOME of its own as three hosts would have, run `send --due` on one database at once. Run on
+SQLite and, with MAILER_TEST_BACKEND=postgres, on PostgreSQL, where this is what the fleet does.
+
+What is checked is what the recipients and the attempt log show: every recipient exactly one
+recorded delivery per run; after kill -9 of workers at random moments nobody lost and at most
+smtp.connections duplicates per kill (the messages in flight); a worker stopped (SIGSTOP) and
+continued overwrites no attempt, and nobody else sends its run meanwhile."""
+
+import collections
+import os
+import random
+import signal
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+from mailtest import smtp_server  # noqa: E402
+from sendkit import T0, add_clients, add_mailing, add_message, at, attempts, copies, spawn  # noqa: E402
+from workspace import Workspace  # noqa: E402
+
+CONNECTIONS = 4
+EX_TEMPFAIL = 75
+
+
+class Fleet(unittest.TestCase):
+    def start(self, mailings, per_mailing, slow_seconds):
+        self.smtp = self.enterContext(smtp_server(slow_seconds=slow_seconds))
+        self.ws = self.enterContext(Workspace(smtp_url=self.smtp.url, connections=CONNECTIONS))
+        self.ws.superuser()
+        self.people = []
+        self.mailings = []
+        for k in range(mailings):
+            people = ["m{}p{:04d}@example.com".format(k, i) for i in range(per_mailing)]
+            add_clients(self.ws, [(e, "Получатель") for e in people], group="g{}".format(k))
+            message = add_message(self.ws, "Письмо {} для {{{{name}}}}".format(k), "Текст")
+            self.mailings.append(add_mailing(self.ws, message, groups=["g{}".format(k)], now=T0)["id"])
+            self.people += people
+
+    def host(self, n):
+        """The environment of host n: a HOME and XDG folders of its own, the same config."""
+        home = self.ws.root / "host{}".format(n)
+        home.mkdir(exist_ok=True)
+        env = {"HOME": str(home), "XDG_STATE_HOME": str(home / "state"), "XDG_DATA_HOME": str(home / "data")}
+        env.update(at(T0))
+        return env
+
+    def tick(self, n):
+        return spawn(self.ws, "send", "--due", env=self.host(n))
+
+    def assert_each_recorded_once(self, max_duplicates):
+        time.sleep(0.3)  # a copy whose data the server was still answering when its sender died
+        counts = copies(self.smtp)
+        self.assertEqual(set(counts), set(self.people), "recipients missing")
+        duplicated = {e: n for e, n in counts.items() if n > 1}
+        self.assertLessEqual(sum(n - 1 for n in duplicated.values()), max_duplicates, duplicated)
+        log = [a for m in self.mailings for a in attempts(self.ws, m)]
+        self.assertEqual(collections.Counter(a["status"] for a in log), {"sent": len(self.people)})
+        self.assertEqual(collections.Counter(a["email"] for a in log), {e: 1 for e in self.people})
+        self.assertEqual(self.ws.sql("SELECT count(*) FROM run"), [(len(self.mailings),)])
+        self.assertEqual(self.ws.sql("SELECT count(*) FROM run WHERE finished_at IS NULL"), [(0,)])
+
+    def test_three_hosts_ticking_at_once_record_each_recipient_once(self):
+        self.start(mailings=3, per_mailing=400, slow_seconds=0)
+        workers = [self.tick(n) for n in range(3)]
+        outs = [w.communicate(timeout=120) for w in workers]
+        for w, (out, err) in zip(workers, outs):
+            # A run another host is sending is left alone and said (exit 75); nothing else fails.
+            self.assertIn(w.returncode, (0, EX_TEMPFAIL), out + err)
+        # Whatever a host left to another is sent by the next tick of any host.
+        for n in range(3):
+            proc = self.tick(n)
+            out, err = proc.communicate(timeout=120)
+            self.assertEqual(proc.returncode, 0, out + err)
+        self.assert_each_recorded_once(0)
+
+    def test_ten_kill_9_of_workers_at_random_moments_lose_nobody(self):
+        self.start(mailings=3, per_mailing=500, slow_seconds=0.03)
+        rng = random.Random(int(os.environ.get("MAILER_TEST_SEED", "13")))
+        workers = {n: self.tick(n) for n in range(3)}
+        kills = 0
+        deadline = time.monotonic() + 60
+        while kills < 10 and time.monotonic() < deadline:
+            time.sleep(rng.uniform(0.05, 0.4))
+            alive = [n for n, w in workers.items() if w.poll() is None]
+            if not alive:
+                workers = {n: self.tick(n) for n in range(3)}
+                continue
+            n = rng.choice(alive)
+            workers[n].send_signal(signal.SIGKILL)
+            workers[n].communicate()
+            kills += 1
+            workers[n] = self.tick(n)  # cron's next minute on that host
+        self.assertEqual(kills, 10, "the workers finished before ten kills")
+        for w in workers.values():
+            w.communicate(timeout=120)
+        final = self.tick(0)
+        out, err = final.communicate(timeout=120)
+        self.assertEqual(final.returncode, 0, out + err)
+        self.assert_each_recorded_once(kills * CONNECTIONS)
+
+    def test_a_stopped_worker_keeps_its_run_and_overwrites_nothing_when_continued(self):
+        self.start(mailings=1, per_mailing=120, slow_seconds=0.02)
+        first = self.tick(0)
+        deadline = time.monotonic() + 20
+        while len(self.smtp.message_files()) < 20 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        first.send_signal(signal.SIGSTOP)
+        try:
+            time.sleep(1.5)
+            before = len(self.smtp.message_files())
+            other = self.tick(1)
+            out, err = other.communicate(timeout=60)
+            self.assertEqual(other.returncode, EX_TEMPFAIL, out + err)
+            self.assertIn("left alone: another mailer process is sending it", err)
+            self.assertLessEqual(len(self.smtp.message_files()), before + CONNECTIONS)
+        finally:
+            first.send_signal(signal.SIGCONT)
+        out, err = first.communicate(timeout=120)
+        self.assertEqual(first.returncode, 0, out + err)
+        self.assert_each_recorded_once(0)
+
+
+if __name__ == "__main__":
+    unittest.main()
