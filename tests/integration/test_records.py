@@ -48,7 +48,7 @@ class RecordsCase(unittest.TestCase):
             self.assertIn(text, proc.stderr, args)
         return proc
 
-    def count(self, table, where="1"):
+    def count(self, table, where="TRUE"):
         return self.ws.sql('SELECT count(*) FROM "{}" WHERE {}'.format(table, where))[0][0]
 
     def write(self, name, data):
@@ -260,7 +260,7 @@ class Import(RecordsCase):
         self.ws.login(self.email)
         self.owner = self.ws.sql("SELECT id FROM account WHERE email = '{}'".format(self.email))[0][0]
 
-    def mine(self, where="1"):
+    def mine(self, where="TRUE"):
         return self.count("client", "owner = {} AND {}".format(self.owner, where))
 
     def test_a_russian_excel_csv_imports_into_a_new_group(self):

@@ -48,13 +48,14 @@ def pg_server_url(dbname):
 
 def pg_psql(dbname, sql):
     """Runs sql on dbname as the server's superuser; rows as tuples, integers as int."""
-    proc = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\x1f", "-P", "null=\x1e", "-v",
+    proc = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\x1f", "-R", "\x1d", "-P", "null=\x1e", "-v",
                            "ON_ERROR_STOP=1", "-d", pg_server_url(dbname), "-c", sql],
                           capture_output=True, text=True, timeout=60)
     if proc.returncode != 0:
         raise AssertionError("psql on {}: {}: {}".format(dbname, sql, proc.stderr))
     rows = []
-    for line in proc.stdout.splitlines():
+    out = proc.stdout[:-1] if proc.stdout.endswith("\n") else proc.stdout
+    for line in out.split("\x1d") if out else []:
         if line == "" and sql.lstrip().upper().startswith(("CREATE", "DROP", "UPDATE", "DELETE", "INSERT")):
             continue
         values = []
