@@ -86,12 +86,9 @@ EOF
 fi
 cat <<EOF
 
-2. Log in again: a session belongs to one database.
-
-     mailer login EMAIL
-
-3. On each host that sends, with that same config:
+2. On each host that sends, with that same config:
 
      mailer init
+     mailer login EMAIL       # again: a session belongs to one database
      mailer cron install      # * * * * * mailer send --due, one line per host
 EOF
