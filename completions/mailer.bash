@@ -37,6 +37,7 @@ _mailer_subcommands() {
         cron) echo "show install remove" ;;
         blog) echo "add list show edit rm publish unpublish export" ;;
         bounces) echo "fetch list show parse" ;;
+        db) echo "copy" ;;
     esac
 }
 
@@ -67,6 +68,7 @@ _mailer_flags() {
         "report bounces") echo "--mailing --since --until --all --format --delimiter" ;;
         "bounces fetch") echo "--expunge" ;;
         "bounces list") echo "--unmatched" ;;
+        "db copy") echo "--to" ;;
         "stats "*) echo "--all" ;;
         "serve "*) echo "--listen" ;;
         "blog add") echo "--title --body --body-file --image" ;;
@@ -88,7 +90,7 @@ _mailer() {
         prev=${COMP_WORDS[COMP_CWORD - 2]}
     fi
 
-    local commands="init user login logout whoami client group message mailing send report stats cron serve blog bounces"
+    local commands="init user login logout whoami client group message mailing send report stats cron serve blog bounces db"
     local globals="--config --db --json -q --quiet -v --verbose --log-timestamps --version -h --help"
     local value_options="--config --db --name --comment --group --search --email --code --subject
         --body --body-file --html-file --message --client --start --end --every --mailing --status --part --since --to

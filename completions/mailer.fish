@@ -104,6 +104,7 @@ complete -c mailer -n __mailer_needs_command -a cron -d 'The crontab line for se
 complete -c mailer -n __mailer_needs_command -a serve -d 'The tracking server: open pixel, click redirect, unsubscribe'
 complete -c mailer -n __mailer_needs_command -a blog -d 'The blog: posts in Markdown, published by an editor'
 complete -c mailer -n __mailer_needs_command -a bounces -d 'Delivery failure reports: read the mailbox, list, show, parse one'
+complete -c mailer -n __mailer_needs_command -a db -d 'Move the database: copy it into PostgreSQL'
 
 # user
 complete -c mailer -n '__mailer_needs_subcommand user' -a create-superuser -d 'Create a verified superuser'
@@ -296,3 +297,7 @@ complete -c mailer -n '__mailer_needs_subcommand bounces' -a show -d 'One report
 complete -c mailer -n '__mailer_using bounces fetch' -l expunge -d 'Delete each message from the mailbox once it is recorded'
 complete -c mailer -n '__mailer_using bounces list' -l unmatched -d 'Only the failed recipients matched to no attempt (manager)'
 
+
+# db
+complete -c mailer -n '__mailer_needs_subcommand db' -a copy -d 'Copy every row of this SQLite database into an empty PostgreSQL database'
+complete -c mailer -n '__mailer_using db copy' -l to -x -d 'The empty PostgreSQL database: postgresql://USER@HOST:PORT/DATABASE'
