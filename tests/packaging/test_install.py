@@ -34,6 +34,7 @@ INSTALLED = [
     "share/doc/mailer/examples/throwaway-home.sh",
     "share/doc/mailer/examples/mailer-send.service",
     "share/doc/mailer/examples/mailer-send.timer",
+    "share/doc/mailer/examples/move-to-postgresql.sh",
 ]
 
 
@@ -86,7 +87,7 @@ class Install(unittest.TestCase):
         self.assertEqual(len(debs), 1, debs)
         deb = debs[0]
         fields = {f: run("dpkg-deb", "-f", deb, f).strip() for f in
-                  ("Package", "Version", "Maintainer", "Section", "Description", "Depends")}
+                  ("Package", "Version", "Maintainer", "Section", "Description", "Depends", "Suggests")}
         self.assertEqual(fields["Package"], "mailer")
         self.assertTrue(fields["Maintainer"])
         self.assertEqual(fields["Section"], "mail")
@@ -97,6 +98,9 @@ class Install(unittest.TestCase):
                         "libcpp-httplib0.11", "libcmark0.30.2", "libgmime-3.0-0"):
             with self.subTest(depends=package):
                 self.assertIn(package, depends, fields["Depends"])
+        # libpq is loaded only for a postgresql:// database: suggested, not required.
+        self.assertNotIn("libpq5", depends)
+        self.assertIn("libpq5", fields["Suggests"])
         contents = run("dpkg-deb", "-c", deb)
         for rel in INSTALLED:
             with self.subTest(packaged=rel):
