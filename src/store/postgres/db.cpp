@@ -12,16 +12,12 @@
 #include "mailer/base/error.hpp"
 #include "params.hpp"
 #include "run_claims.hpp"
+#include "sql/migration.hpp"
 
 namespace mailer::store {
 namespace {
 
 using postgres::libpq;
-
-struct Migration {
-  int version;
-  const char* sql;
-};
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
@@ -283,7 +279,7 @@ int PgDb::schema_version() {
 }
 
 void PgDb::migrate() {
-  const int latest = migrations().empty() ? 0 : migrations().back().version;
+  const int latest = latest_version(migrations());
   if (schema_version() == latest) return;
   // A session lock, so that two hosts running `mailer init` at once migrate one after the other.
   exec(fmt::format("SELECT pg_advisory_lock({})", kMigrationLock));

@@ -15,15 +15,11 @@
 
 #include "mailer/base/error.hpp"
 #include "mailer/store/sqlite/run_claims.hpp"
+#include "sql/migration.hpp"
 #include "sql_functions.hpp"
 
 namespace mailer::store {
 namespace {
-
-struct Migration {
-  int version;
-  const char* sql;
-};
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
@@ -77,7 +73,7 @@ const char* const kNotOursHint =
 
 }  // namespace
 
-int latest_schema_version() { return migrations().empty() ? 0 : migrations().back().version; }
+int latest_schema_version() { return latest_version(migrations()); }
 
 namespace {
 
