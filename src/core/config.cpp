@@ -16,7 +16,7 @@
 #include "mailer/core/paths.hpp"
 #include "mailer/core/tracking.hpp"
 #include "mailer/core/url.hpp"
-#include "mailer/store/open_database.hpp"
+#include "mailer/store/database_name.hpp"
 
 namespace fs = std::filesystem;
 

@@ -5,10 +5,6 @@
 
 namespace mailer::store {
 
-std::string printable_database_name(std::string_view name) {
-  return is_postgres_url(name) ? redact_postgres_url(name) : std::string(name);
-}
-
 std::unique_ptr<SqlConnection> open_database(const std::string& name, const std::string& password) {
   if (is_postgres_url(name)) return std::make_unique<PgDb>(name, password);
   return std::make_unique<Db>(name);

@@ -7,16 +7,13 @@
 #include <string>
 #include <string_view>
 
-#include "mailer/store/open_database.hpp"
+#include "mailer/store/database_name.hpp"
 #include "mailer/store/sql/connection.hpp"
 
 struct pg_conn;
 struct pg_result;
 
 namespace mailer::store {
-
-// `url` with its password (user:PASSWORD@ or password=...) replaced by "***", for messages.
-std::string redact_postgres_url(std::string_view url);
 
 // One PostgreSQL connection, migrated to the latest schema when opened.
 class PgDb final : public SqlConnection {
