@@ -1,10 +1,10 @@
 #!/usr/bin/python3
-"""Checks that PostgreSQL's schema (src/store/postgres/schema.sql) is SQLite's: the store's SQL
+"""Checks that PostgreSQL's schema (src/store/postgres/011_schema.sql) is SQLite's: the store's SQL
 is shared by both backends and `db copy` moves rows column by column, so a column added, moved
 or renamed on one side only breaks one backend, or a copy, without a compile error.
 
     pg_schema_matches.py SQLITE_DB PG_URL
-    pg_schema_matches.py --migrations src/store/migrations --load src/store/postgres/schema.sql \\
+    pg_schema_matches.py --migrations src/store/migrations --load src/store/postgres/011_schema.sql \\
         /tmp/s.db auto
 
 Compared per table: the column names in their order (what must match), then what the two can
