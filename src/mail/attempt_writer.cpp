@@ -1,10 +1,29 @@
 #include "attempt_writer.hpp"
 
+#include <chrono>
+#include <thread>
+
+#include "mailer/base/error.hpp"
 #include "mailer/core/suppression.hpp"
 
 namespace mailer {
 
 bool AttemptWriter::apply(std::span<const JournalRecord> records) {
+  // A writer that does not take mailer's write lock (an administrator's psql deleting a
+  // mailing, say) can deadlock with this commit on PostgreSQL, which then rolls one of the two
+  // back: the results are still here, so the commit is tried again after a short pause. SQLite
+  // has waited its busy timeout already; a second wait is as likely to succeed.
+  for (int retry = 0;; ++retry) {
+    try {
+      return apply_once(records);
+    } catch (const Error& e) {
+      if (e.code() != Errc::temp_failure || retry == 3) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20 << retry));
+    }
+  }
+}
+
+bool AttemptWriter::apply_once(std::span<const JournalRecord> records) {
   results_.clear();
   results_.reserve(records.size());
   for (const auto& r : records)

@@ -17,11 +17,13 @@ class AttemptWriter {
   AttemptWriter(store::Database& db, Id run, Id mailing, int soft_limit)
       : db_(db), run_(run), mailing_(mailing), soft_limit_(soft_limit) {}
 
-  // One transaction. False when the run is gone (its mailing was removed during the send):
-  // nothing is written, the results have nowhere to go.
+  // One transaction, tried again (up to 3 times) when the database answers busy or with a
+  // deadlock (Errc::temp_failure). False when the run is gone (its mailing was removed during
+  // the send): nothing is written, the results have nowhere to go.
   bool apply(std::span<const JournalRecord> records);
 
  private:
+  bool apply_once(std::span<const JournalRecord> records);
   store::Database& db_;
   Id run_;
   Id mailing_;
