@@ -173,15 +173,9 @@ class PgCursor final : public SqlCursor {
 PgDb::PgDb(const std::string& url, const std::string& password)
     : url_(url), password_(password), name_(redact_postgres_url(url)) {
   const auto& pq = libpq();
-  const char* keys[] = {"dbname", "password", "application_name", nullptr};
-  const char* values[] = {url_.c_str(), password_.empty() ? nullptr : password_.c_str(), "mailer", nullptr};
-  if (password_.empty()) keys[1] = "application_name", values[1] = "mailer", keys[2] = nullptr;
-  conn_ = pq.connectdb_params(keys, values, 1);
-  if (!conn_ || pq.status(conn_) != CONNECTION_OK) {
-    std::string why = conn_ ? pq.error_message(conn_) : "out of memory";
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    if (conn_) pq.finish(conn_);
-    conn_ = nullptr;
+  std::string why;
+  conn_ = postgres::connect(url_, password_, "mailer", why);
+  if (!conn_) {
     const bool refused = why.find("password") != std::string::npos ||
                          why.find("authentication") != std::string::npos ||
                          why.find("does not exist") != std::string::npos;

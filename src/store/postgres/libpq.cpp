@@ -32,4 +32,24 @@ const Libpq& libpq() {
   return api;
 }
 
+PGconn* connect(const std::string& url, const std::string& password, const char* application,
+                std::string& why) {
+  const auto& pq = libpq();
+  const char* keys[] = {"dbname", "application_name", password.empty() ? nullptr : "password", nullptr};
+  const char* values[] = {url.c_str(), application, password.c_str(), nullptr};
+  PGconn* conn = pq.connectdb_params(keys, values, 1);
+  if (conn && pq.status(conn) == CONNECTION_OK) return conn;
+  why = conn ? pq.error_message(conn) : "out of memory";
+  while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+  // One line, as every error of mailer is: libpq ends its lines with "\n" and indents the next.
+  for (std::size_t nl; (nl = why.find('\n')) != std::string::npos;)
+    why.replace(nl,
+                why.find_first_not_of(" \t", nl + 1) == std::string::npos
+                    ? why.size() - nl
+                    : why.find_first_not_of(" \t", nl + 1) - nl,
+                "; ");
+  if (conn) pq.finish(conn);
+  return nullptr;
+}
+
 }  // namespace mailer::store::postgres

@@ -3,6 +3,8 @@
 // libraries it pulls in would cost every start, SQLite users' idle cron ticks above all.
 #include <libpq-fe.h>
 
+#include <string>
+
 namespace mailer::store::postgres {
 
 struct Libpq {
@@ -29,5 +31,10 @@ struct Libpq {
 
 // The entry points, resolved once per process; Error{config} naming libpq5 when it is missing.
 const Libpq& libpq();
+
+// A connection to `url` (its password, when not empty, given apart from the URL), or null
+// with `why` set to libpq's reason on one line.
+PGconn* connect(const std::string& url, const std::string& password, const char* application,
+                std::string& why);
 
 }  // namespace mailer::store::postgres

@@ -17,15 +17,9 @@ PgRunClaimer::~PgRunClaimer() {
 
 pg_conn* PgRunClaimer::connection() {
   if (conn_) return conn_;
-  const auto& pq = libpq();
-  const char* keys[] = {"dbname", "application_name", password_.empty() ? nullptr : "password", nullptr};
-  const char* values[] = {url_.c_str(), "mailer run claims", password_.c_str(), nullptr};
-  conn_ = pq.connectdb_params(keys, values, 1);
-  if (!conn_ || pq.status(conn_) != CONNECTION_OK) {
-    std::string why = conn_ ? pq.error_message(conn_) : "out of memory";
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
-    if (conn_) pq.finish(conn_);
-    conn_ = nullptr;
+  std::string why;
+  conn_ = connect(url_, password_, "mailer run claims", why);
+  if (!conn_) {
     throw Error(
         Errc::temp_failure,
         fmt::format("cannot connect to database {} for run claims: {}", redact_postgres_url(url_), why),
