@@ -126,6 +126,12 @@ class DbCopy(unittest.TestCase):
         self.assertNotIn("secret", proc.stdout + proc.stderr)
         self.assertIn("***", proc.stderr)
 
+    def test_a_server_that_cannot_be_reached_is_one_line_69_without_the_password(self):
+        proc = self.ws.run("init", env={"MAILER_DB": "postgresql://nobody:secret@/nosuchdb?host=/nonexistent"})
+        self.assertEqual(proc.returncode, 69, proc.stderr)
+        self.assertEqual(len(proc.stderr.strip().splitlines()), 1, proc.stderr)
+        self.assertNotIn("secret", proc.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()
