@@ -1,11 +1,11 @@
 #!/usr/bin/python3
-"""Checks that PostgreSQL's schema (src/store/postgres/011_schema.sql) is SQLite's: the store's SQL
+"""Checks that PostgreSQL's schema (src/store/postgres/NNN_*.sql) is SQLite's: the store's SQL
 is shared by both backends and `db copy` moves rows column by column, so a column added, moved
 or renamed on one side only breaks one backend, or a copy, without a compile error.
 
     pg_schema_matches.py SQLITE_DB PG_URL
     pg_schema_matches.py --migrations src/store/migrations --load src/store/postgres/011_schema.sql \\
-        /tmp/s.db auto
+        --load src/store/postgres/012_fleet.sql /tmp/s.db auto
 
 Compared per table: the column names in their order (what must match), then what the two can
 express alike: NOT NULL outside primary keys, the type family (INTEGER: BIGINT or BOOLEAN, TEXT,
@@ -207,7 +207,8 @@ def main():
     ap.add_argument("sqlite_db")
     ap.add_argument("pg_url", help="a libpq URL, or `auto` for a throwaway server")
     ap.add_argument("--migrations", help="build sqlite_db afresh from this folder's NNN_*.sql")
-    ap.add_argument("--load", help="run this SQL file into the PostgreSQL database first")
+    ap.add_argument("--load", action="append", default=[],
+                    help="run this SQL file into the PostgreSQL database first (repeatable, in order)")
     args = ap.parse_args()
     if args.migrations:
         build_sqlite(args.sqlite_db, args.migrations)
@@ -216,12 +217,11 @@ def main():
     lite = sqlite_schema(args.sqlite_db)
 
     def check(url):
-        if args.load:
-            proc = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", args.load],
+        for path in args.load:
+            proc = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", path],
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
             if proc.returncode != 0:
-                raise SystemExit("loading {} failed: {}".format(args.load,
-                                                                proc.stderr.decode(errors="replace")))
+                raise SystemExit("loading {} failed: {}".format(path, proc.stderr.decode(errors="replace")))
         return compare(lite, pg_schema(url))
 
     if args.pg_url == "auto":

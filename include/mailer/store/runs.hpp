@@ -26,6 +26,17 @@ class RunClaimer {
   virtual void release(Id run) = 0;
   // True when a live holder other than this object has the run, without claiming it.
   virtual bool held(Id run) = 0;
+
+  // True where several live processes send one run at once (PostgreSQL's fleet), each taking
+  // its recipients by leases (RunStore::lease_page); false where a run has one sender.
+  virtual bool shares_runs() const { return false; }
+  // Joins the senders of a run: senders share it, try_claim (which settling takes) excludes
+  // them all. Where runs are not shared, try_claim.
+  virtual bool try_share(Id run) { return try_claim(run); }
+  // This process's key as the owner of leases, held while this object lives as a lock the
+  // server drops with the process, so that its leases are taken over the moment it dies; 0
+  // where runs are not shared.
+  virtual Id worker() { return 0; }
 };
 
 // Runs and run recipients. Writes join the caller's transaction (store::Transaction).
@@ -34,7 +45,8 @@ class RunStore {
   virtual ~RunStore() = default;
 
   // A new run with the mailing's recipients as of now (direct clients and group members,
-  // each once, unsubscribed ones left out); its id.
+  // each once, unsubscribed ones left out); its id. A `schedule` run is made once per
+  // (mailing, slot): 0 when that slot has its run already.
   virtual Id create_run(Id mailing, Id owner, std::string_view trigger, Time scheduled_for, Time now) = 0;
   // A `retry` run for the clients whose last attempt in the mailing (test copies aside) failed
   // and who wait in no open run; nullopt (and no run) when there are none.
@@ -78,6 +90,21 @@ class RunStore {
   // (cleared first). Hot: prepared once, and no read left open.
   virtual void recipients_page(Id run, Id after, Time now, int limit,
                                std::vector<runs::RunRecipient>& out) = 0;
+  // Shared runs (RunClaimer::shares_runs): the next `limit` recipients due now, after client
+  // `after`, leased to `worker` for `lease_ms` by the database's clock, into `out` (cleared
+  // first), by client. A recipient leased to someone else is taken only when that lease ran
+  // out or its owner's lock is gone (it died). Rows another worker is leasing at this moment
+  // are skipped, not waited for. `orphans_only`: only recipients another worker had leased
+  // (a second pass, which must not take again what this send deferred). Commits by itself.
+  virtual void lease_page(Id run, Id worker, Id after, Time now, int limit, int lease_ms, bool orphans_only,
+                          std::vector<runs::RunRecipient>& out) = 0;
+  // Extends `worker`'s leases in the run by `lease_ms` from now; the clients whose lease it
+  // still held, into `mine` (cleared first): a lease another worker took is not renewed.
+  virtual void renew_leases(Id run, Id worker, int lease_ms, std::vector<Id>& mine) = 0;
+  // Gives up `worker`'s leases in the run of recipients not done (the rest of a page a send
+  // did not get to).
+  virtual void release_leases(Id run, Id worker) = 0;
+
   // The mailing's recipients as of now (as create_run resolves them), by client; tries 0.
   virtual std::vector<runs::RunRecipient> resolve_recipients(Id mailing, Id owner) = 0;
 
@@ -87,9 +114,13 @@ class RunStore {
   // yet, and records for clients of someone else's run are dropped. False, with nothing
   // written, when the run is gone. Hot: its statements are prepared once per store. Each result
   // logged now as a bounced attempt is appended to `bounced` when given (its bounce is recorded
-  // by the caller, in the same transaction).
+  // by the caller, in the same transaction). With a `fence` (a worker of a shared run), a
+  // result applies only while that worker still holds its recipient's lease; the others are
+  // dropped, counted in fence->lost: another worker took them over (a newer attempt). A result
+  // that applies ends its recipient's lease.
   virtual bool fold_results(Id run, Id mailing, std::span<const runs::DeliveryResult> results,
-                            std::vector<runs::FoldedBounce>* bounced = nullptr) = 0;
+                            std::vector<runs::FoldedBounce>* bounced = nullptr,
+                            runs::LeaseFence* fence = nullptr) = 0;
   // Marks done the recipients who unsubscribed; then, when none is left to send (or the
   // mailing was stopped), closes the run at `now` (forgetting its journal) and finishes the
   // mailing when it has no slot and no open run left. True when nothing was left to send.

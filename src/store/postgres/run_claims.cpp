@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <random>
+
 #include "libpq.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/store/postgres/db.hpp"
@@ -28,9 +30,9 @@ pg_conn* PgRunClaimer::connection() {
   return conn_;
 }
 
-bool PgRunClaimer::ask(const char* function, std::int64_t run) {
+bool PgRunClaimer::ask(const char* function, std::int64_t key) {
   const auto& pq = libpq();
-  const std::string sql = fmt::format("SELECT {}({})", function, kRunLockBase + run);
+  const std::string sql = fmt::format("SELECT {}({})", function, key);
   PGresult* r = pq.exec(connection(), sql.c_str());
   const bool ok = pq.result_status(r) == PGRES_TUPLES_OK;
   const bool yes = ok && pq.getvalue(r, 0, 0)[0] == 't';
@@ -44,21 +46,40 @@ bool PgRunClaimer::ask(const char* function, std::int64_t run) {
 
 bool PgRunClaimer::try_claim(std::int64_t run) {
   if (mine_.count(run)) return true;
-  if (!ask("pg_try_advisory_lock", run)) return false;
+  if (!ask("pg_try_advisory_lock", kRunLockBase + run)) return false;
   mine_.insert(run);
   return true;
 }
 
+bool PgRunClaimer::try_share(std::int64_t run) {
+  if (shared_.count(run)) return true;
+  if (!ask("pg_try_advisory_lock_shared", kRunLockBase + run)) return false;
+  shared_.insert(run);
+  return true;
+}
+
 void PgRunClaimer::release(std::int64_t run) {
-  if (!mine_.erase(run)) return;
-  ask("pg_advisory_unlock", run);
+  if (mine_.erase(run)) ask("pg_advisory_unlock", kRunLockBase + run);
+  if (shared_.erase(run)) ask("pg_advisory_unlock_shared", kRunLockBase + run);
 }
 
 bool PgRunClaimer::held(std::int64_t run) {
   if (mine_.count(run)) return false;
-  if (!ask("pg_try_advisory_lock", run)) return true;
-  ask("pg_advisory_unlock", run);
+  if (!ask("pg_try_advisory_lock", kRunLockBase + run)) return true;
+  ask("pg_advisory_unlock", kRunLockBase + run);
   return false;
+}
+
+std::int64_t PgRunClaimer::worker() {
+  // Random, so that no two processes of the fleet, now or later, share a key; tried again in
+  // the unlikely case that a live one has it.
+  std::random_device random;
+  while (worker_ == 0) {
+    const std::int64_t bits =
+        (std::int64_t{random()} << 8 | (random() & 0xFF)) & ((std::int64_t{1} << 40) - 1);
+    if (ask("pg_try_advisory_lock", kWorkerLockBase + bits)) worker_ = kWorkerLockBase + bits;
+  }
+  return worker_;
 }
 
 }  // namespace mailer::store::postgres

@@ -9,13 +9,13 @@
 namespace mailer::store {
 namespace {
 
-// Every table of schema version 11, parents before children (the order of 011_schema.sql), so
+// Every table of schema version 12, parents before children (the order of 011_schema.sql), so
 // that each reference is there before the row that makes it.
-const char* const kTables[] = {"account", "session",       "user_code",      "code_event",
-                               "client",  "\"group\"",     "group_member",   "case_duplicate",
-                               "message", "mailing",       "mailing_client", "mailing_group",
-                               "run",     "run_recipient", "attempt",        "event",
-                               "post",    "setting",       "bounce_report",  "bounce_recipient"};
+const char* const kTables[] = {
+    "account",       "session",          "user_code", "code_event", "client",         "\"group\"",
+    "group_member",  "case_duplicate",   "message",   "mailing",    "mailing_client", "mailing_group",
+    "run",           "run_recipient",    "attempt",   "event",      "post",           "setting",
+    "bounce_report", "bounce_recipient", "fleet_pace"};
 
 std::string bare(std::string_view table) {
   std::string name(table);

@@ -71,7 +71,19 @@ Statement& SqlRunStore::cached(std::optional<Statement>& slot, const char* sql) 
 }
 
 Id SqlRunStore::create_run(Id mailing, Id owner, std::string_view trigger, Time scheduled_for, Time now) {
-  Id run = insert_run(db_, mailing, trigger, scheduled_for, now);
+  Id run = 0;
+  if (trigger == "schedule") {
+    // The unique key is what makes one run per slot, whatever else serializes the ticks.
+    auto st = db_.prepare(
+        "INSERT INTO run (mailing, trigger, scheduled_for, started_at) VALUES (?, 'schedule', ?, ?) "
+        "ON CONFLICT (mailing, scheduled_for) WHERE trigger = 'schedule' DO NOTHING RETURNING id");
+    st.bind_all(mailing, scheduled_for, now);
+    if (st.step()) run = st.int64(0);
+    st.reset();
+    if (run == 0) return 0;
+  } else {
+    run = insert_run(db_, mailing, trigger, scheduled_for, now);
+  }
   db_.prepare(fmt::format("INSERT INTO run_recipient (run, client, email, name) "
                           "SELECT ?3, r.id, r.email, r.name FROM ({}) r WHERE TRUE ON CONFLICT DO NOTHING",
                           kResolveRecipients))

@@ -28,9 +28,13 @@ class SqlRunStore final : public RunStore {
   std::size_t left_to_send(Id run) override;
   std::size_t due_recipients(Id run, Time now) override;
   void recipients_page(Id run, Id after, Time now, int limit, std::vector<runs::RunRecipient>& out) override;
+  void lease_page(Id run, Id worker, Id after, Time now, int limit, int lease_ms, bool orphans_only,
+                  std::vector<runs::RunRecipient>& out) override;
+  void renew_leases(Id run, Id worker, int lease_ms, std::vector<Id>& mine) override;
+  void release_leases(Id run, Id worker) override;
   std::vector<runs::RunRecipient> resolve_recipients(Id mailing, Id owner) override;
   bool fold_results(Id run, Id mailing, std::span<const runs::DeliveryResult> results,
-                    std::vector<runs::FoldedBounce>* bounced) override;
+                    std::vector<runs::FoldedBounce>* bounced, runs::LeaseFence* fence) override;
   bool close_if_done(Id run, Id mailing, Time now) override;
 
  private:
@@ -40,6 +44,9 @@ class SqlRunStore final : public RunStore {
   SqlConnection& db_;
   std::optional<Statement> halt_;
   std::optional<Statement> page_;
+  std::optional<Statement> lease_;
+  std::optional<Statement> lease_orphans_;
+  std::optional<Statement> renew_;
   std::optional<Statement> run_exists_;
   std::optional<Statement> update_recipient_;
   std::optional<Statement> insert_attempt_;

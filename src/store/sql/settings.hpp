@@ -1,5 +1,7 @@
 #pragma once
 // The SQL drivers' repository of installation settings (keys and secrets of this database).
+#include <optional>
+
 #include "mailer/store/settings.hpp"
 #include "mailer/store/sql/connection.hpp"
 
@@ -11,9 +13,11 @@ class SqlSettingStore final : public SettingStore {
 
   std::optional<std::string> find(std::string_view key) override;
   void insert_if_missing(std::string_view key, std::string_view value) override;
+  std::int64_t take_send_slot(std::string_view server, std::int64_t interval_us) override;
 
  private:
   SqlConnection& db_;
+  std::optional<Statement> slot_;
 };
 
 }  // namespace mailer::store::sql

@@ -58,4 +58,11 @@ struct FoldedBounce {
   Id attempt = 0;
 };
 
+// The worker of a shared run whose results fold_results() applies (only those whose lease it
+// still holds), and how many it dropped because another worker had taken them over.
+struct LeaseFence {
+  Id owner = 0;
+  std::size_t lost = 0;
+};
+
 }  // namespace mailer::runs
