@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Many hosts on one database (issue 13): W workers (1, 2, 4), each a `send --due` process with a
 # HOME of its own, 4 SMTP connections each, against a sink that answers every command after
-# 20 ms (a real link's round trip; bench/latency_sink.py). Each worker has a mailing of its own
-# to send: a run is sent by one host at a time, so the fleet's hosts work in parallel on
-# different mailings. Prints messages/s per worker count and its ratio to 1 worker, on SQLite
-# and on PostgreSQL (a throwaway server on a Unix socket, tests/integration/postgres.py), the
-# peak RSS of each worker, and the time of an idle `send --due` on both.
-# Usage: bench/fleet_bench.sh [PER_WORKER] (default 400 messages per worker)
+# 20 ms (a real link's round trip; bench/latency_sink.py). MODE `one-run` (the default): one
+# mailing of W x PER_WORKER recipients, whose run the workers share (PostgreSQL's leases;
+# SQLite's run has one sender at a time, so there the others leave it alone). MODE
+# `own-mailings`: each worker has a mailing of its own. Prints messages/s per worker count and
+# its ratio to 1 worker, on SQLite and on PostgreSQL (a throwaway server on a Unix socket,
+# tests/integration/postgres.py), the peak RSS of each worker, and the time of an idle
+# `send --due` on both.
+# Usage: bench/fleet_bench.sh [PER_WORKER [MODE]] (default 400 messages per worker, one-run)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mailer="${MAILER_BIN:-$root/build/mailer}"
 per_worker="${1:-400}"
+mode="${2:-one-run}"
+case "$mode" in one-run | own-mailings) ;; *) echo "fleet_bench: MODE is one-run or own-mailings" >&2; exit 64 ;; esac
 delay_ms="${DELAY_MS:-20}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/mailer-fleet-bench.XXXXXX")"
 chmod 755 "$work"
@@ -28,7 +32,8 @@ for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
 port=$(cat "$work/port")
 pg_base=$(/usr/bin/python3 "$root/tests/integration/postgres.py" start "$work/pg" 2>/dev/null)
 
-# Sets up database $1 (a path or a URL) with W mailings of per_worker clients each.
+# Sets up database $1 (a path or a URL) with W x per_worker clients: in one mailing (one-run), or
+# in W mailings of per_worker clients each.
 prepare() {
   local db=$1 workers=$2
   export MAILER_DB="$db" HOME="$work/admin" XDG_STATE_HOME="$work/admin/state" XDG_DATA_HOME="$work/admin/data"
@@ -43,8 +48,11 @@ w, n = int(sys.argv[1]), int(sys.argv[2])
 print("email,name")
 for i in range(n):
     print(f"w{w}c{i}@shop{i % 97}.example.ru,Покупатель {i}")' "$w" "$per_worker" > "$work/clients.csv"
-    "$mailer" -q client import "$work/clients.csv" --group "g$w" >/dev/null
-    "$mailer" -q mailing add --message 1 --group "g$w" --start 2027-03-01T09:00:00 >/dev/null
+    local group="g$w"
+    [ "$mode" = own-mailings ] || group=g1
+    "$mailer" -q client import "$work/clients.csv" --group "$group" >/dev/null
+    [ "$mode" = one-run ] && [ "$w" -gt 1 ] && continue
+    "$mailer" -q mailing add --message 1 --group "$group" --start 2027-03-01T09:00:00 >/dev/null
   done
 }
 
@@ -57,7 +65,8 @@ timeout_s = 30
 TOML
 export MAILER_CONFIG="$work/mailer.toml" MAILER_NOW=2027-03-01T10:00:00 TZ=Europe/Moscow
 
-printf 'sink: every reply after %d ms; %d messages per worker, 4 connections each\n' "$delay_ms" "$per_worker"
+printf 'sink: every reply after %d ms; %d messages per worker, 4 connections each; %s\n' "$delay_ms" \
+  "$per_worker" "$mode"
 for backend in sqlite postgresql; do
   base_rate=""
   for workers in 1 2 4; do

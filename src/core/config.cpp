@@ -55,7 +55,7 @@ class Reader {
         {"smtp",
          {"url", "tls", "username", "password_env", "from", "connections", "rate_per_second", "timeout_s",
           "ca_file"}},
-        {"send", {"max_tries", "return_path"}},
+        {"send", {"max_tries", "return_path", "lease_s"}},
         {"session", {"max_age_days"}},
         {"bounces", {"soft_limit"}},
         {"tracking", {"base_url", "opens", "clicks"}},
@@ -227,6 +227,7 @@ Config parse_config(const std::string& text, const std::string& file) {
   r.string("smtp", "ca_file", config.smtp.ca_file);
   r.integer("send", "max_tries", config.max_tries, 1, 100);
   r.string("send", "return_path", config.return_path);
+  r.integer("send", "lease_s", config.lease_s, 1, 86400);
   r.integer("session", "max_age_days", config.session_max_age_days, 1, 3650);
   r.integer("bounces", "soft_limit", config.bounces_soft_limit, 1, 100);
   r.string("tracking", "base_url", config.tracking_base_url, kMaxBaseUrl);
@@ -250,6 +251,14 @@ Config parse_config(const std::string& text, const std::string& file) {
                  "write it as \"Shop <news@example.com>\"");
   if (!config.return_path.empty())
     check_return_path(file, r.where("send", "return_path"), config.return_path);
+  // A worker waiting on the server's reply renews no lease: one shorter than that wait would be
+  // taken over from a live worker, and its recipients sent twice.
+  if (!r.find("send", "lease_s"))
+    config.lease_s = static_cast<int>(std::max<long>(config.lease_s, 4 * config.smtp.timeout_s));
+  if (config.lease_s <= config.smtp.timeout_s)
+    config_error(file, r.where("send", "lease_s"), "send.lease_s",
+                 fmt::format("must be longer than smtp.timeout_s ({} s)", config.smtp.timeout_s),
+                 "make it at least twice smtp.timeout_s");
   if (!config.tracking_base_url.empty() && !config.tracking_base_url.starts_with("http://") &&
       !config.tracking_base_url.starts_with("https://"))
     config_error(file, r.where("tracking", "base_url"), "tracking.base_url",

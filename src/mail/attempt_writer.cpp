@@ -31,7 +31,8 @@ bool AttemptWriter::apply_once(std::span<const JournalRecord> records) {
                                             r.smtp_code, r.email, r.message_id, r.response});
   bounced_.clear();
   store::Transaction tx(db_);
-  if (!db_.runs().fold_results(run_, mailing_, results_, &bounced_))
+  runs::LeaseFence fence{lease_owner_, 0};
+  if (!db_.runs().fold_results(run_, mailing_, results_, &bounced_, lease_owner_ ? &fence : nullptr))
     return false;  // rolled back: nothing was written
   // A 5xx to RCPT counts as a mailed report would (SPEC §3): classified from the reply, recorded
   // on the attempt just logged, in the same commit, so a journal folded again (its attempts are
@@ -41,6 +42,7 @@ bool AttemptWriter::apply_once(std::span<const JournalRecord> records) {
     apply_bounce(db_, b.attempt, verdict_of_reply(r.smtp_code.value_or(0), r.response), r.at, soft_limit_);
   }
   tx.commit();
+  lost_ += fence.lost;
   return true;
 }
 

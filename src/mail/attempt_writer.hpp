@@ -14,13 +14,16 @@ namespace mailer {
 // (core/suppression.hpp), which may suppress its client (`soft_limit`: bounces.soft_limit).
 class AttemptWriter {
  public:
-  AttemptWriter(store::Database& db, Id run, Id mailing, int soft_limit)
-      : db_(db), run_(run), mailing_(mailing), soft_limit_(soft_limit) {}
+  // `lease_owner`: the worker of a shared run whose leases fence its results (0: none).
+  AttemptWriter(store::Database& db, Id run, Id mailing, int soft_limit, Id lease_owner = 0)
+      : db_(db), run_(run), mailing_(mailing), soft_limit_(soft_limit), lease_owner_(lease_owner) {}
 
   // One transaction, tried again (up to 3 times) when the database answers busy or with a
   // deadlock (Errc::temp_failure). False when the run is gone (its mailing was removed during
   // the send): nothing is written, the results have nowhere to go.
   bool apply(std::span<const JournalRecord> records);
+  // Results dropped so far because another worker had taken their recipients over.
+  std::size_t lost() const { return lost_; }
 
  private:
   bool apply_once(std::span<const JournalRecord> records);
@@ -28,6 +31,8 @@ class AttemptWriter {
   Id run_;
   Id mailing_;
   int soft_limit_;
+  Id lease_owner_;
+  std::size_t lost_ = 0;
   std::vector<runs::DeliveryResult> results_;  // kept, so a fold reuses its capacity
   std::vector<runs::FoldedBounce> bounced_;
 };

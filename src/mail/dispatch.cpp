@@ -116,7 +116,10 @@ struct SendContext {
   // Sends one run, alone: whatever goes wrong with it (a message that cannot be composed, a
   // full disk) ends this run with a recorded error, and the caller goes on with the others.
   void process(const runs::RunInfo& run) {
-    if (!claims->try_claim(run.id)) {
+    // PostgreSQL's fleet shares a run among its senders, each taking recipients by leases;
+    // SQLite's run has one sender at a time.
+    const bool shared = claims->shares_runs();
+    if (!(shared ? claims->try_share(run.id) : claims->try_claim(run.id))) {
       ++summary.busy;
       summary.notes.push_back(fmt::format(
           "run {} of mailing {} left alone: another mailer process is sending it", run.id, run.mailing));
@@ -130,7 +133,8 @@ struct SendContext {
       if (!runs::claim(db, run.id, holder_words(),
                        journal.empty() ? std::nullopt : std::optional<std::string>(journal)))
         return;  // removed meanwhile
-      RunSender(db, config, run, request, summary, now, sender, journal).send();
+      RunSender(db, config, run, request, summary, now, sender, journal, shared ? claims->worker() : 0)
+          .send();
       runs::close_if_done(db, run.id, run.mailing, clock());
     } catch (const Error& e) {
       // The whole send shares one config and one session: those errors are everyone's.

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
+
 #include "mailer/base/error.hpp"
 #include "mailer/core/tracking.hpp"
 
@@ -42,7 +45,7 @@ const char* kind_words(policy::Verdict v) {
 
 RunSender::RunSender(store::Database& db, const Config& config, const runs::RunInfo& run,
                      const SendRequest& request, SendSummary& summary, Time now,
-                     std::unique_ptr<mail::Transport>& sender, std::string journal_path)
+                     std::unique_ptr<mail::Transport>& sender, std::string journal_path, Id lease_owner)
     : db_(db),
       config_(config),
       run_(run),
@@ -51,7 +54,12 @@ RunSender::RunSender(store::Database& db, const Config& config, const runs::RunI
       now_(now),
       sender_(sender),
       composer_(load_template(db, run.message)),
-      journal_path_(std::move(journal_path)) {
+      journal_path_(std::move(journal_path)),
+      lease_owner_(lease_owner),
+      lease_(std::chrono::seconds(config.lease_s)),
+      fleet_interval_us_(lease_owner != 0 && config.smtp.rate_per_second > 0
+                             ? static_cast<std::int64_t>(1e6 / config.smtp.rate_per_second)
+                             : 0) {
   if (!config.tracking_base_url.empty() || !config.return_path.empty()) key_ = tracking_key(db);
   if (!config.tracking_base_url.empty()) {
     tracking_ = mail::tracking_links(config, key_);
@@ -66,7 +74,8 @@ void RunSender::send() {
   if (todo == 0) return;
   // One sender for all the runs of a `send`: its connections carry on from run to run.
   if (!sender_) sender_ = mail::make_transport(request_.transport, mail::smtp_settings(config_));
-  writer_.emplace(db_, run_.id, run_.mailing, config_.bounces_soft_limit);
+  writer_.emplace(db_, run_.id, run_.mailing, config_.bounces_soft_limit, lease_owner_);
+  renewed_ = Clock::now();
   if (!journal_path_.empty()) journal_.emplace(journal_path_);
   halt_check_.emplace(db_, run_.id);
   try {
@@ -75,13 +84,59 @@ void RunSender::send() {
     // What is journaled stays there when this fails too: the next sender folds it.
     try {
       fold();
+      if (lease_owner_) db_.runs().release_leases(run_.id, lease_owner_);
     } catch (...) {
     }
     throw;
   }
   fold();
   if (journal_) journal_->remove();
+  // What was leased and not sent (a stop, a lost lease) is free for the other workers now.
+  if (lease_owner_) db_.runs().release_leases(run_.id, lease_owner_);
   report_stop();
+}
+
+void RunSender::next_page() {
+  queue_pos_ = 0;
+  if (!lease_owner_) {
+    db_.runs().recipients_page(run_.id, last_client_, now_, kPageSize, queue_);
+  } else {
+    const auto lease_ms =
+        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(lease_).count());
+    db_.runs().lease_page(run_.id, lease_owner_, last_client_, now_, kPageSize, lease_ms, wrapped_, queue_);
+    // The leases of a worker that died or was cut off behind the cursor are taken on a second
+    // pass from the start.
+    if (queue_.empty() && !wrapped_ && last_client_ != 0) {
+      wrapped_ = true;
+      db_.runs().lease_page(run_.id, lease_owner_, 0, now_, kPageSize, lease_ms, true, queue_);
+    }
+  }
+  if (!queue_.empty()) last_client_ = queue_.back().client;
+}
+
+void RunSender::renew_leases_when_due() {
+  if (!lease_owner_ || Clock::now() - renewed_ < lease_ / 4) return;
+  const auto asked = Clock::now();
+  const auto lease_ms =
+      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(lease_).count());
+  db_.runs().renew_leases(run_.id, lease_owner_, lease_ms, mine_);
+  renewed_ = asked;
+  // A recipient no longer leased to this worker went to another one, which sends it: this one
+  // was cut off (stopped, or its network was) for longer than its lease, and stops.
+  std::sort(mine_.begin(), mine_.end());
+  // (In flight ones are counted when their results are dropped by the fold.)
+  bool lost = false;
+  for (std::size_t i = queue_pos_; i < queue_.size(); ++i)
+    if (!std::binary_search(mine_.begin(), mine_.end(), queue_[i].client)) {
+      ++leases_lost_;
+      lost = true;
+    }
+  for (const auto& entry : in_flight_)
+    if (!std::binary_search(mine_.begin(), mine_.end(), entry.first)) lost = true;
+  if (lost) {
+    lease_lost_ = true;
+    stop_ = true;
+  }
 }
 
 bool RunSender::halted() {
@@ -98,13 +153,13 @@ std::optional<mail::Envelope> RunSender::next() {
     stop_ = true;
     return std::nullopt;
   }
+  renew_leases_when_due();
+  if (stop_) return std::nullopt;
   if (queue_pos_ == queue_.size()) {
-    queue_pos_ = 0;
     // A client who unsubscribed after the run started is skipped: never sent to again
     // (SPEC §3); close_if_done() settles them.
-    db_.runs().recipients_page(run_.id, last_client_, now_, kPageSize, queue_);
+    next_page();
     if (queue_.empty()) return std::nullopt;
-    last_client_ = queue_.back().client;
   }
   const Queued& q = queue_[queue_pos_++];
   mail::ComposeContext context;
@@ -124,6 +179,12 @@ std::optional<mail::Envelope> RunSender::next() {
     envelope.mail_from = verp_address(config_.return_path, key_, run_.id, q.client);
   composer_.compose(mail::Recipient{q.email, q.name}, context, envelope.data);
   in_flight_[q.client] = Pending{q.email, q.tries, context.message_id};
+  if (fleet_interval_us_ > 0) {
+    // The fleet's pace: every host takes its slots toward the server from one row, so that
+    // smtp.rate_per_second holds for all of them together (the transport paces this host too).
+    const std::int64_t wait = db_.settings().take_send_slot(config_.smtp.url, fleet_interval_us_);
+    if (wait > 0) std::this_thread::sleep_for(std::chrono::microseconds(wait));
+  }
   return envelope;
 }
 
@@ -217,6 +278,12 @@ void RunSender::fold() {
     stop_ = true;
   }
   if (journal_) journal_->clear();
+  if (writer_->lost() > 0) {
+    // Results of recipients another worker took over were dropped: its attempts stand.
+    lease_lost_ = true;
+    stop_ = true;
+  }
+  if (!stop_) renew_leases_when_due();
   done_ += unfolded_.size();
   unfolded_.clear();
   last_fold_ = Clock::now();
@@ -226,6 +293,14 @@ void RunSender::fold() {
 }
 
 void RunSender::report_stop() {
+  if (lease_lost_) {
+    ++summary_.busy;
+    summary_.notes.push_back(fmt::format(
+        "run {} of mailing {}: this host was cut off for longer than send.lease_s ({} s) and stopped; other "
+        "hosts took over {} of its recipients",
+        run_.id, run_.mailing, config_.lease_s, leases_lost_ + writer_->lost()));
+    return;
+  }
   if (halt_ != runs::Halt::none) {
     std::size_t left = halt_ == runs::Halt::gone ? 0 : db_.runs().left_to_send(run_.id);
     summary_.stopped += left;

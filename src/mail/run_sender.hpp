@@ -23,10 +23,12 @@ namespace mailer {
 // killed process loses nothing and repeats at most the copies that were in flight.
 class RunSender {
  public:
-  // `journal_path` empty: no journal (an in-memory database), results are committed at once.
+  // `journal_path` empty: no journal (an in-memory database, PostgreSQL), results are
+  // committed at once. `lease_owner` not 0: the run is shared (PostgreSQL's fleet), and this
+  // worker takes its recipients by leases under that key.
   RunSender(store::Database& db, const Config& config, const runs::RunInfo& run, const SendRequest& request,
             SendSummary& summary, Time now, std::unique_ptr<mail::Transport>& sender,
-            std::string journal_path);
+            std::string journal_path, Id lease_owner = 0);
 
   void send();
 
@@ -40,6 +42,8 @@ class RunSender {
   using Queued = runs::RunRecipient;
 
   std::optional<mail::Envelope> next();
+  void next_page();
+  void renew_leases_when_due();
   void record(std::span<const mail::Delivery> batch);
   JournalRecord journal_record(const mail::Delivery& d, const Pending& p, Time at);
   void fold();
@@ -75,6 +79,16 @@ class RunSender {
   std::string refusal_;  // the reply that stopped the run, when one did
   bool message_refused_ = false;
   bool stop_ = false;
+  // A shared run's leases: renewed every lease_/4, and given up when a renewal shows that
+  // another worker took some over (this one was cut off for longer than the lease).
+  Id lease_owner_ = 0;
+  Clock::duration lease_{};
+  Clock::time_point renewed_ = Clock::now();
+  std::vector<Id> mine_;
+  bool wrapped_ = false;         // the page cursor went back to the start once, for leases freed behind it
+  std::size_t leases_lost_ = 0;  // of the page not yet handed out
+  bool lease_lost_ = false;
+  std::int64_t fleet_interval_us_ = 0;  // 0: no fleet-wide pace (SQLite, or no rate limit)
 };
 
 }  // namespace mailer

@@ -19,21 +19,22 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 from mailtest import smtp_server  # noqa: E402
 from sendkit import T0, add_clients, add_mailing, add_message, at, attempts, copies, spawn  # noqa: E402
-from workspace import Workspace  # noqa: E402
+from workspace import Workspace, postgres_only, sqlite_only  # noqa: E402
 
 CONNECTIONS = 4
 EX_TEMPFAIL = 75
 
 
 class Fleet(unittest.TestCase):
-    def start(self, mailings, per_mailing, slow_seconds):
+    def start(self, mailings, per_mailing, slow_seconds, prefix="m", **config):
+        """`prefix` "slow" makes the sink answer each copy after slow_seconds."""
         self.smtp = self.enterContext(smtp_server(slow_seconds=slow_seconds))
-        self.ws = self.enterContext(Workspace(smtp_url=self.smtp.url, connections=CONNECTIONS))
+        self.ws = self.enterContext(Workspace(smtp_url=self.smtp.url, connections=CONNECTIONS, **config))
         self.ws.superuser()
         self.people = []
         self.mailings = []
         for k in range(mailings):
-            people = ["m{}p{:04d}@example.com".format(k, i) for i in range(per_mailing)]
+            people = ["{}{}p{:05d}@example.com".format(prefix, k, i) for i in range(per_mailing)]
             add_clients(self.ws, [(e, "Получатель") for e in people], group="g{}".format(k))
             message = add_message(self.ws, "Письмо {} для {{{{name}}}}".format(k), "Текст")
             self.mailings.append(add_mailing(self.ws, message, groups=["g{}".format(k)], now=T0)["id"])
@@ -114,6 +115,7 @@ class Fleet(unittest.TestCase):
         self.assertEqual(final.returncode, 0, out + err)
         self.assert_each_recorded_once(kills * CONNECTIONS)
 
+    @sqlite_only("on PostgreSQL the other hosts share the run (see the lease tests below)")
     def test_a_stopped_worker_keeps_its_run_and_overwrites_nothing_when_continued(self):
         self.start(mailings=1, per_mailing=120, slow_seconds=0.02)
         first = self.tick(0)
@@ -133,6 +135,65 @@ class Fleet(unittest.TestCase):
             first.send_signal(signal.SIGCONT)
         out, err = first.communicate(timeout=120)
         self.assertEqual(first.returncode, 0, out + err)
+        self.assert_each_recorded_once(0)
+
+    @postgres_only("SQLite's run has one sender at a time")
+    def test_three_hosts_share_one_run_of_30000_each_recipient_once(self):
+        self.start(mailings=1, per_mailing=30000, slow_seconds=0)
+        workers = [self.tick(n) for n in range(3)]
+        outs = [w.communicate(timeout=600) for w in workers]
+        for w, (out, err) in zip(workers, outs):
+            self.assertEqual(w.returncode, 0, out + err)
+        # Each host sent a part of the one run: it was shared, not left to one of them.
+        sent = [int(out.split("sent ")[1].split(",")[0]) for out, err in outs]
+        self.assertEqual(sum(sent), 30000, outs)
+        for n in sent:
+            self.assertGreater(n, 1000, sent)
+        self.assert_each_recorded_once(0)
+
+    @postgres_only("leases are PostgreSQL's")
+    def test_a_worker_cut_off_past_its_lease_is_fenced_and_stops(self):
+        # smtp.timeout_s 1 allows a lease of 2 s (it must be longer than a reply may take).
+        self.start(mailings=1, per_mailing=400, slow_seconds=0.02, prefix="slow", timeout_s=1,
+                   extra_config="[send]\nlease_s = 2\n")
+        first = self.tick(0)
+        deadline = time.monotonic() + 20
+        while self.arrived() < 20 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        first.send_signal(signal.SIGSTOP)
+        try:
+            time.sleep(2.5)  # past its lease
+            other = self.tick(1)
+            out, err = other.communicate(timeout=120)
+            # The stopped worker's recipients, leased to it and in flight alike, went to this one.
+            self.assertEqual(other.returncode, 0, out + err)
+            self.assertEqual(set(copies(self.smtp)), set(self.people))
+            self.assertEqual(self.ws.sql("SELECT count(*) FROM run WHERE finished_at IS NULL"), [(0,)])
+            log = {a["email"]: a for a in attempts(self.ws, self.mailings[0])}
+        finally:
+            first.send_signal(signal.SIGCONT)
+        out, err = first.communicate(timeout=120)
+        self.assertEqual(first.returncode, EX_TEMPFAIL, out + err)
+        self.assertIn("was cut off for longer than send.lease_s (2 s) and stopped", err)
+        # Its late results (the copies it had in flight) overwrote nothing: the log is the same.
+        self.assertEqual({a["email"]: a for a in attempts(self.ws, self.mailings[0])}, log)
+        self.assert_each_recorded_once(CONNECTIONS)
+
+    @postgres_only("the fleet's pace is kept in PostgreSQL")
+    def test_three_hosts_keep_smtp_rate_per_second_together(self):
+        self.start(mailings=1, per_mailing=90, slow_seconds=0, rate_per_second=20)
+        workers = [self.tick(n) for n in range(3)]
+        outs = [w.communicate(timeout=120) for w in workers]
+        for w, (out, err) in zip(workers, outs):
+            self.assertEqual(w.returncode, 0, out + err)
+        sent = [int(out.split("sent ")[1].split(",")[0]) for out, err in outs]
+        self.assertEqual(sum(sent), 90, outs)
+        # 20 a second for the three together: 89 gaps of 50 ms, 4.45 s (each host at 20 a
+        # second would take 1.5 s), and no second with much more than 20.
+        arrivals = [p.stat().st_mtime_ns / 1e9 for p in self.smtp.message_files()]
+        self.assertGreaterEqual(arrivals[-1] - arrivals[0], 3.6, "the fleet sent faster than 20 a second")
+        busiest = max(sum(1 for t in arrivals if start <= t < start + 1) for start in arrivals)
+        self.assertLessEqual(busiest, 26, "copies in the busiest second")
         self.assert_each_recorded_once(0)
 
 

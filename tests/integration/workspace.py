@@ -35,6 +35,11 @@ def sqlite_only(reason):
     return unittest.skipIf(BACKEND == "postgres", "SQLite only: " + reason)
 
 
+def postgres_only(reason):
+    """Skips a test of PostgreSQL's fleet on SQLite, saying why."""
+    return unittest.skipIf(BACKEND != "postgres", "PostgreSQL only: " + reason)
+
+
 def pg_server_url(dbname):
     """The test server's URL of database dbname."""
     url_file = os.environ.get("MAILER_TEST_PG_URL_FILE")

@@ -91,6 +91,17 @@ TEST_CASE("config: an empty file gives the defaults") {
   CHECK(c.smtp.password_env == "MAILER_SMTP_PASSWORD");
 }
 
+TEST_CASE("config: send.lease_s outlasts the longest wait for a reply") {
+  // Unset: 120 s, or four replies' waits when smtp.timeout_s is long.
+  CHECK(parse_config("", "/x/mailer.toml").lease_s == 120);
+  CHECK(parse_config("[smtp]\ntimeout_s = 60\n", "/x/mailer.toml").lease_s == 240);
+  CHECK(parse_config("[smtp]\ntimeout_s = 1\n[send]\nlease_s = 2\n", "/x/mailer.toml").lease_s == 2);
+  CHECK(error_of("[smtp]\ntimeout_s = 30\n[send]\nlease_s = 30\n") ==
+        "/etc/mailer/mailer.toml:4: send.lease_s: must be longer than smtp.timeout_s (30 s)");
+  CHECK(error_of("[send]\nlease_s = 0\n").find("send.lease_s: must be between 1 and 86400") !=
+        std::string::npos);
+}
+
 TEST_CASE("config: smtp.ca_file is relative to the file and must be readable") {
   char dir_template[] = "/tmp/mailer-config-test.XXXXXX";
   REQUIRE(::mkdtemp(dir_template) != nullptr);

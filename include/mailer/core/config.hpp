@@ -52,6 +52,8 @@ struct Config {
   bool db_default = false;      // db_path is the XDG default: its directory is made when it is created
   SmtpConfig smtp;
   int max_tries = 5;
+  int lease_s =
+      120;  // send.lease_s: how long a worker of a shared run (PostgreSQL) keeps its recipients unheard from
   std::string return_path;        // send.return_path: VERP's base address, empty for smtp.from's
   int session_max_age_days = 30;  // a session older than this has expired
   int bounces_soft_limit = 3;     // bounces.soft_limit: soft bounces in a row that suppress an address
