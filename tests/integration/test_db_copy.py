@@ -21,7 +21,8 @@ import workspace  # noqa: E402
 EX_USAGE, EX_DATAERR, EX_CONFIG = 64, 65, 78
 TABLES = ("account", "session", "user_code", "code_event", "client", "group", "group_member",
           "case_duplicate", "message", "mailing", "mailing_client", "mailing_group", "run",
-          "run_recipient", "attempt", "event", "post", "setting", "bounce_report", "bounce_recipient")
+          "run_recipient", "attempt", "event", "post", "setting", "bounce_report", "bounce_recipient",
+          "fleet_pace")
 
 
 def setUpModule():
