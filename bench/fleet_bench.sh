@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Many hosts on one database (issue 13): W workers (1, 2, 4), each a `send --due` process with a
-# HOME of its own, 4 SMTP connections each, against a sink that answers every command after
-# 20 ms (a real link's round trip; bench/latency_sink.py). MODE `one-run` (the default): one
+# HOME of its own, 4 SMTP connections each (on PostgreSQL smtp.connections = 4 x W, the fleet's
+# to share), against a sink that answers every command after 20 ms (a real link's round trip;
+# bench/latency_sink.py). MODE `one-run` (the default): one
 # mailing of W x PER_WORKER recipients, whose run the workers share (PostgreSQL's leases;
 # SQLite's run has one sender at a time, so there the others leave it alone). MODE
 # `own-mailings`: each worker has a mailing of its own. Prints messages/s per worker count and
@@ -56,13 +57,17 @@ for i in range(n):
   done
 }
 
-cat > "$work/mailer.toml" <<TOML
+# 4 connections a worker: on PostgreSQL smtp.connections is the fleet's, so W workers get 4 x W
+# to share; on SQLite it is each machine's own.
+write_config() {
+  cat > "$work/mailer.toml" <<TOML
 [smtp]
 url = "smtp://127.0.0.1:$port"
 from = "Магазин <news@shop.example.ru>"
-connections = 4
+connections = $1
 timeout_s = 30
 TOML
+}
 export MAILER_CONFIG="$work/mailer.toml" MAILER_NOW=2027-03-01T10:00:00 TZ=Europe/Moscow
 
 printf 'sink: every reply after %d ms; %d messages per worker, 4 connections each; %s\n' "$delay_ms" \
@@ -77,6 +82,7 @@ for backend in sqlite postgresql; do
       psql -X -q -d "$pg_base" -c "CREATE DATABASE $name" >/dev/null
       db="${pg_base/\/postgres\?//$name?}"
     fi
+    if [ "$backend" = sqlite ]; then write_config 4; else write_config $((4 * workers)); fi
     prepare "$db" "$workers"
     start=$(date +%s.%N)
     pids=()

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "fleet_connections.hpp"
 #include "mailer/base/error.hpp"
 #include "mailer/core/tracking.hpp"
 
@@ -73,7 +74,16 @@ void RunSender::send() {
   summary_.total += todo;
   if (todo == 0) return;
   // One sender for all the runs of a `send`: its connections carry on from run to run.
-  if (!sender_) sender_ = mail::make_transport(request_.transport, mail::smtp_settings(config_));
+  if (!sender_) {
+    sender_ = mail::make_transport(request_.transport, mail::smtp_settings(config_));
+    // The fleet's hosts share smtp.connections toward the server; a host that gets no slot
+    // for longer than a reply may take leaves the run to the others.
+    if (lease_owner_)
+      if (auto slots = db_.connection_slots(config_.smtp.url, config_.smtp.connections))
+        sender_->share_connections(std::make_unique<mail::FleetConnections>(
+            std::move(slots), config_.smtp.connections,
+            std::chrono::seconds(config_.smtp.timeout_s) + std::chrono::seconds(5)));
+  }
   writer_.emplace(db_, run_.id, run_.mailing, config_.bounces_soft_limit, lease_owner_);
   renewed_ = Clock::now();
   if (!journal_path_.empty()) journal_.emplace(journal_path_);
@@ -93,6 +103,15 @@ void RunSender::send() {
   if (journal_) journal_->remove();
   // What was leased and not sent (a stop, a lost lease) is free for the other workers now.
   if (lease_owner_) db_.runs().release_leases(run_.id, lease_owner_);
+  if (!ended_ && !stop_) {
+    // The transport's gate admitted no connection: the other hosts hold every slot.
+    ++summary_.busy;
+    summary_.notes.push_back(fmt::format(
+        "run {} of mailing {} left to the other hosts: they hold all {} of smtp.connections toward the "
+        "server",
+        run_.id, run_.mailing, config_.smtp.connections));
+    return;
+  }
   report_stop();
 }
 
@@ -146,6 +165,12 @@ bool RunSender::halted() {
 }
 
 std::optional<mail::Envelope> RunSender::next() {
+  std::optional<mail::Envelope> envelope = next_envelope();
+  if (!envelope) ended_ = true;
+  return envelope;
+}
+
+std::optional<mail::Envelope> RunSender::next_envelope() {
   if (stop_) return std::nullopt;
   // A mailing stopped or disabled, or an owner blocked, while this run is being sent stops it
   // here within a fraction of a second; the rest stays pending.

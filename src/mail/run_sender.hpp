@@ -42,6 +42,7 @@ class RunSender {
   using Queued = runs::RunRecipient;
 
   std::optional<mail::Envelope> next();
+  std::optional<mail::Envelope> next_envelope();
   void next_page();
   void renew_leases_when_due();
   void record(std::span<const mail::Delivery> batch);
@@ -79,6 +80,7 @@ class RunSender {
   std::string refusal_;  // the reply that stopped the run, when one did
   bool message_refused_ = false;
   bool stop_ = false;
+  bool ended_ = false;  // next() said there is no more
   // A shared run's leases: renewed every lease_/4, and given up when a renewal shows that
   // another worker took some over (this one was cut off for longer than the lease).
   Id lease_owner_ = 0;

@@ -57,15 +57,48 @@ struct SmtpSender::Impl {
     prepare_smtp(settings);
     const int n = std::max(1, settings.connections);
     for (int i = 0; i < n; ++i) connections.push_back(std::make_unique<SmtpConnection>(settings));
+    admitted_.assign(connections.size(), false);
   }
 
   // One connection's loop. `next` and `done` are called under `mutex`, so they never run
   // concurrently; a connection records its result through `done` before it asks for the next
   // envelope, and no thread waits for another to hand it work.
-  void drive(SmtpConnection& conn, const NextEnvelope& next, const DeliveriesDone& done) {
+  bool stopping() {
+    std::lock_guard lock(mutex);
+    return failure || exhausted;
+  }
+
+  void fail(std::exception_ptr e) {
+    std::lock_guard lock(mutex);
+    if (!failure) failure = std::move(e);
+  }
+
+  // With a gate, connection `index` is open only while admitted: it waits for its turn, and
+  // closes (QUIT) before its slot goes to another host.
+  bool admitted(std::size_t index) {
+    if (!gate) return true;
+    const int i = static_cast<int>(index);
+    try {
+      if (admitted_[index] && gate->should_leave(i)) {
+        // A closed handle is gone: the connection starts anew when admitted again.
+        connections[index] = std::make_unique<SmtpConnection>(settings);  // QUIT to the old one
+        admitted_[index] = false;
+        gate->left(i);
+      }
+      if (!admitted_[index]) admitted_[index] = gate->enter(i, [this] { return stopping(); });
+      return admitted_[index];
+    } catch (...) {
+      fail(std::current_exception());
+      return false;
+    }
+  }
+
+  void drive(std::size_t index, const NextEnvelope& next, const DeliveriesDone& done) {
     const SigpipeBlock no_sigpipe;
     Envelope envelope;
     for (;;) {
+      if (!admitted(index)) return;
+      SmtpConnection& conn = *connections[index];  // each thread touches its own
       Clock::time_point slot{};
       {
         std::lock_guard lock(mutex);
@@ -118,7 +151,9 @@ struct SmtpSender::Impl {
   }
 
   SmtpSettings settings;
+  std::unique_ptr<ConnectionGate> gate;  // declared first: it outlives the connections' QUIT
   std::vector<std::unique_ptr<SmtpConnection>> connections;
+  std::vector<char> admitted_;  // by connection, each touched by its own thread only
   std::mutex mutex;
   std::mutex pending_mutex;       // taken alone or inside `mutex`, never the other way round
   std::vector<Delivery> pending;  // guarded by pending_mutex: finished, not yet reported
@@ -150,8 +185,8 @@ void SmtpSender::run(const NextEnvelope& next, const DeliveriesDone& done) {
   std::vector<std::thread> threads;
   threads.reserve(im.connections.size());
   try {
-    for (auto& c : im.connections)
-      threads.emplace_back([&im, conn = c.get(), &next, &done] { im.drive(*conn, next, done); });
+    for (std::size_t i = 0; i < im.connections.size(); ++i)
+      threads.emplace_back([&im, i, &next, &done] { im.drive(i, next, done); });
   } catch (...) {
     {
       std::lock_guard lock(im.mutex);
@@ -161,6 +196,8 @@ void SmtpSender::run(const NextEnvelope& next, const DeliveriesDone& done) {
   for (auto& t : threads) t.join();
   if (im.failure) std::rethrow_exception(im.failure);
 }
+
+void SmtpSender::share_connections(std::unique_ptr<ConnectionGate> gate) { impl_->gate = std::move(gate); }
 
 SmtpSettings smtp_settings(const Config& config) {
   SmtpSettings s;

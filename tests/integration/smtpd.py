@@ -10,7 +10,8 @@ Run it with Debian's /usr/bin/python3 (it needs the python3-aiosmtpd package):
 Accepted mail goes to the Maildir DIR (new/, cur/, tmp/), one file per recipient copy, with
 `Return-Path:` and `Delivered-To:` prepended as a delivering MTA would; the rest of the file is
 the DATA exactly as received (CRLF line endings). Every event is one JSON line in the log
-(default DIR/../log.jsonl): {"event": "connect"|"message"|"reject"|"drop", "conn": N, ...};
+(default DIR/../log.jsonl): {"event": "connect"|"message"|"reject"|"drop", "conn": N, ...}; a
+"connect" line says how many connections were open with it ("open");
 "message" lines carry mail_from, rcpt_tos, size and files.
 
 What happens is chosen by the recipient's local part, so a test scripts failures through its
@@ -174,7 +175,7 @@ class TestSMTP(SMTP):
     # Overrides aiosmtpd 1.4's private greeting coroutine: the only place to answer before 220.
     async def _handle_client(self):
         self.conn_id = next(self.recorder.connections)
-        self.recorder.event("connect", conn=self.conn_id, peer=list(self.session.peer[:2]))
+        self.recorder.event("connect", conn=self.conn_id, peer=list(self.session.peer[:2]), open=len(self.live))
         if self.conn_id <= self.fail_first:
             await self.push("421 4.3.2 Service not available, closing transmission channel")
             self.transport.close()

@@ -5,7 +5,8 @@ SQLite and, with MAILER_TEST_BACKEND=postgres, on PostgreSQL, where this is what
 What is checked is what the recipients and the attempt log show: every recipient exactly one
 recorded delivery per run; after kill -9 of workers at random moments nobody lost and at most
 smtp.connections duplicates per kill (the messages in flight); a worker stopped (SIGSTOP) and
-continued overwrites no attempt, and nobody else sends its run meanwhile."""
+continued overwrites no attempt. On PostgreSQL the hosts share a run, and smtp.connections and
+smtp.rate_per_second are the whole fleet's."""
 
 import collections
 import os
@@ -29,7 +30,8 @@ class Fleet(unittest.TestCase):
     def start(self, mailings, per_mailing, slow_seconds, prefix="m", **config):
         """`prefix` "slow" makes the sink answer each copy after slow_seconds."""
         self.smtp = self.enterContext(smtp_server(slow_seconds=slow_seconds))
-        self.ws = self.enterContext(Workspace(smtp_url=self.smtp.url, connections=CONNECTIONS, **config))
+        config.setdefault("connections", CONNECTIONS)
+        self.ws = self.enterContext(Workspace(smtp_url=self.smtp.url, **config))
         self.ws.superuser()
         self.people = []
         self.mailings = []
@@ -139,7 +141,8 @@ class Fleet(unittest.TestCase):
 
     @postgres_only("SQLite's run has one sender at a time")
     def test_three_hosts_share_one_run_of_30000_each_recipient_once(self):
-        self.start(mailings=1, per_mailing=30000, slow_seconds=0)
+        # smtp.connections is the fleet's: 12 make 4 a host.
+        self.start(mailings=1, per_mailing=30000, slow_seconds=0, connections=3 * CONNECTIONS)
         workers = [self.tick(n) for n in range(3)]
         outs = [w.communicate(timeout=600) for w in workers]
         for w, (out, err) in zip(workers, outs):
@@ -160,10 +163,14 @@ class Fleet(unittest.TestCase):
         deadline = time.monotonic() + 20
         while self.arrived() < 20 and time.monotonic() < deadline:
             time.sleep(0.01)
+        # The other host comes while the first sends: the first gives it half of the fleet's
+        # connections (a stopped host keeps its own open, and their slots with them).
+        other = self.tick(1)
+        while len(self.smtp.events("connect")) < CONNECTIONS + 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
         first.send_signal(signal.SIGSTOP)
         try:
             time.sleep(2.5)  # past its lease
-            other = self.tick(1)
             out, err = other.communicate(timeout=120)
             # The stopped worker's recipients, leased to it and in flight alike, went to this one.
             self.assertEqual(other.returncode, 0, out + err)
@@ -178,6 +185,37 @@ class Fleet(unittest.TestCase):
         # Its late results (the copies it had in flight) overwrote nothing: the log is the same.
         self.assertEqual({a["email"]: a for a in attempts(self.ws, self.mailings[0])}, log)
         self.assert_each_recorded_once(CONNECTIONS)
+
+    @postgres_only("the fleet's connections are counted in PostgreSQL")
+    def test_three_hosts_keep_smtp_connections_together(self):
+        self.start(mailings=1, per_mailing=600, slow_seconds=0.02, prefix="slow")
+        workers = [self.tick(n) for n in range(3)]
+        outs = [w.communicate(timeout=120) for w in workers]
+        for w, (out, err) in zip(workers, outs):
+            self.assertEqual(w.returncode, 0, out + err)
+        # Never more than smtp.connections open at the server, the three hosts together; the
+        # first to come gave some back to the others, so that each of them sent.
+        opened = [e["open"] for e in self.smtp.events("connect")]
+        self.assertLessEqual(max(opened), CONNECTIONS, opened)
+        sent = [int(out.split("sent ")[1].split(",")[0]) for out, err in outs]
+        self.assertEqual(sum(sent), 600, outs)
+        for n in sent:
+            self.assertGreater(n, 0, sent)
+        self.assert_each_recorded_once(0)
+
+    @postgres_only("the fleet's connections are counted in PostgreSQL")
+    def test_a_host_left_without_a_connection_leaves_the_run_to_the_others(self):
+        # Two of the fleet's connections for three hosts: one of them waits, and leaves after
+        # smtp.timeout_s and 5 s.
+        self.start(mailings=1, per_mailing=600, slow_seconds=0.03, prefix="slow", connections=2, timeout_s=1)
+        workers = [self.tick(n) for n in range(3)]
+        outs = [w.communicate(timeout=120) for w in workers]
+        codes = sorted(w.returncode for w in workers)
+        self.assertEqual(codes, [0, 0, EX_TEMPFAIL], outs)
+        left = [err for w, (out, err) in zip(workers, outs) if w.returncode == EX_TEMPFAIL][0]
+        self.assertIn("left to the other hosts: they hold all 2 of smtp.connections toward the server", left)
+        self.assertLessEqual(max(e["open"] for e in self.smtp.events("connect")), 2)
+        self.assert_each_recorded_once(0)
 
     @postgres_only("the fleet's pace is kept in PostgreSQL")
     def test_three_hosts_keep_smtp_rate_per_second_together(self):

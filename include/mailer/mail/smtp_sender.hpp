@@ -43,6 +43,8 @@ class SmtpSender final : public Transport {
 
   // See Transport::run.
   void run(const NextEnvelope& next, const DeliveriesDone& done) override;
+  // See Transport::share_connections; before the first run().
+  void share_connections(std::unique_ptr<ConnectionGate> gate) override;
 
  private:
   struct Impl;

@@ -4,6 +4,7 @@
 // one; unit tests put a scripted fake in its place.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -43,6 +44,20 @@ using NextEnvelope = std::function<std::optional<Envelope>()>;
 // Takes finished deliveries (a group commit).
 using DeliveriesDone = std::function<void(std::span<const Delivery>)>;
 
+// Admits a transport's connections where the hosts of a fleet share smtp.connections toward
+// the server (PostgreSQL). Called from the transport's threads, maybe at once.
+class ConnectionGate {
+ public:
+  virtual ~ConnectionGate() = default;
+  // Waits until connection `index` may be open: true. False when it should not wait any
+  // longer: `stop` said so, or other hosts held every slot for too long.
+  virtual bool enter(int index, const std::function<bool()>& stop) = 0;
+  // True when connection `index` should close now and give its slot to a host waiting.
+  virtual bool should_leave(int index) = 0;
+  // Connection `index` is closed: its slot is free.
+  virtual void left(int index) = 0;
+};
+
 // Delivers a stream of envelopes over parallel connections.
 class Transport {
  public:
@@ -56,7 +71,13 @@ class Transport {
   // from threads of the transport's. An exception from a callback stops every connection after
   // its current message and is rethrown by run(). Connections may stay open between run()
   // calls; they close with the transport.
+  // With a gate (share_connections), a connection is open only while the gate admits it, and
+  // run() may return before `next` returned nullopt: the gate admitted no connection at all.
   virtual void run(const NextEnvelope& next, const DeliveriesDone& done) = 0;
+
+  // From now on the connections are open only as `gate` admits them; a transport with no
+  // connections of its own (a test's) ignores it.
+  virtual void share_connections(std::unique_ptr<ConnectionGate> gate) { (void)gate; }
 };
 
 }  // namespace mailer::mail

@@ -7,12 +7,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "mailer/store/accounts.hpp"
 #include "mailer/store/attempts.hpp"
 #include "mailer/store/bounce_reports.hpp"
 #include "mailer/store/bounces.hpp"
 #include "mailer/store/clients.hpp"
+#include "mailer/store/connection_slots.hpp"
 #include "mailer/store/events.hpp"
 #include "mailer/store/mailings.hpp"
 #include "mailer/store/messages.hpp"
@@ -58,6 +60,14 @@ class Database {
   // A claimer of runs of its own: its claims and another claimer's (of this process or
   // another) exclude each other.
   virtual std::unique_ptr<RunClaimer> run_claimer() = 0;
+  // The fleet's `slots` connections toward the SMTP server `server`, shared by every process
+  // on the database (PostgreSQL); nullptr where one machine sends (SQLite): each process
+  // keeps its own smtp.connections there.
+  virtual std::unique_ptr<ConnectionSlots> connection_slots(std::string_view server, int slots) {
+    (void)server;
+    (void)slots;
+    return nullptr;
+  }
 };
 
 // BEGIN ... COMMIT; rolls back when destroyed uncommitted (an exception on the way out).

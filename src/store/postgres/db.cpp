@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "connection_slots.hpp"
 #include "libpq.hpp"
 #include "mailer/base/error.hpp"
 #include "params.hpp"
@@ -304,6 +305,10 @@ void PgDb::rollback() noexcept {
 
 std::unique_ptr<RunClaimer> PgDb::run_claimer() {
   return std::make_unique<postgres::PgRunClaimer>(url_, password_);
+}
+
+std::unique_ptr<ConnectionSlots> PgDb::connection_slots(std::string_view server, int slots) {
+  return std::make_unique<postgres::PgConnectionSlots>(url_, password_, server, slots);
 }
 
 }  // namespace mailer::store

@@ -31,6 +31,7 @@ class PgDb final : public SqlConnection {
   void rollback() noexcept override;
   std::optional<LocalFile> local_file() const override { return std::nullopt; }
   std::unique_ptr<RunClaimer> run_claimer() override;
+  std::unique_ptr<ConnectionSlots> connection_slots(std::string_view server, int slots) override;
 
   Dialect dialect() const override { return Dialect::postgres; }
   std::unique_ptr<SqlCursor> cursor(std::string_view sql) override;
