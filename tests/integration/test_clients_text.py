@@ -13,7 +13,8 @@ import unittest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
-from workspace import PASSWORD, Workspace  # noqa: E402
+from sendkit import write_sql  # noqa: E402
+from workspace import PASSWORD, Workspace, pg_server_url  # noqa: E402
 
 EX_USAGE, EX_DATAERR, EX_NOINPUT, EX_NOPERM = 64, 65, 66, 77
 ESC = "\x1b"
@@ -148,21 +149,27 @@ def v2_database(path, password_hash):
 
 class CaseDuplicatesOfOlderDatabases(unittest.TestCase):
     def test_migration_keeps_both_and_says_so_once(self):
-        """Issue 7.6: existing duplicates are reported by the migration, not silently merged."""
+        """Issue 7.6: existing duplicates are reported by the migration, not silently merged.
+        On PostgreSQL the older file is migrated and moved there by `db copy`."""
         with Workspace() as ws:
             ws.superuser("root@example.com")  # only to have a real password hash
             hash_ = ws.sql("SELECT password_hash FROM account")[0][0]
+            old = ws.root / "old.db" if ws.pg_database else ws.db_path
             for leftover in ("", "-wal", "-shm"):
-                pathlib.Path(str(ws.db_path) + leftover).unlink(missing_ok=True)
-            v2_database(ws.db_path, hash_)
-            os.chmod(ws.db_path, 0o600)
-            proc = ws.ok("init")
+                pathlib.Path(str(old) + leftover).unlink(missing_ok=True)
+            v2_database(old, hash_)
+            os.chmod(old, 0o600)
+            if ws.pg_database:
+                ws.sql("DELETE FROM account")  # the copy goes into an empty database
+                proc = ws.ok("--db", str(old), "db", "copy", "--to", pg_server_url(ws.pg_database))
+            else:
+                proc = ws.ok("init")
             report = [line for line in proc.stderr.splitlines() if "differ only in case" in line]
             self.assertEqual(len(report), 3, proc.stderr)
             self.assertIn("clients 1 <олег@пример.рф> and 2 <ОЛЕГ@пример.рф> of owner@example.com", proc.stderr)
             self.assertIn("clients 4 <ok@xn--e1afmkfd.xn--p1ai> and 5 <ok@пример.рф>", proc.stderr)
             self.assertIn("groups 'Покупатели' (1) and 'покупатели' (2)", proc.stderr)
-            self.assertNotIn("differ only in case", ws.ok("init").stderr)  # once
+            self.assertNotIn("differ only in case", ws.ok("--db", str(old), "init").stderr)  # once
             self.assertEqual(ws.sql("SELECT count(*) FROM client"), [(5,)])
             self.assertEqual(ws.sql('SELECT count(*) FROM "group"'), [(3,)])
             ws.login("owner@example.com")
@@ -201,10 +208,8 @@ class ControlCharacters(Case):
     def test_stored_controls_are_shown_escaped_in_lists_and_show(self):
         """Older databases and other tools may hold them: tables never print them raw."""
         cid = self.ws.json("client", "add", "red@example.com", "--name", "x")["id"]
-        con = sqlite3.connect(str(self.ws.db_path))
-        con.execute("UPDATE client SET name = ?, comment = ? WHERE id = ?", (ESC + "[31mRed", "a\rb\u0085c", cid))
-        con.commit()
-        con.close()
+        write_sql(self.ws, "UPDATE client SET name = ?, comment = ? WHERE id = ?",
+                  (ESC + "[31mRed", "a\rb\u0085c", cid))
         manager = person(self.ws, "manager@example.com", roles=("manager",))
         outputs = [self.ws.ok("client", "list").stdout, self.ws.ok("client", "show", str(cid)).stdout,
                    manager.ok("client", "list", "--all").stdout]
@@ -221,15 +226,12 @@ class ControlCharacters(Case):
         mid = self.ws.json("message", "add", "--subject", "s", "--body", "b")["id"]
         cid = self.ws.json("client", "add", "r@example.com")["id"]
         mailing = self.ws.json("mailing", "add", "--message", str(mid), "--client", str(cid))["id"]
-        con = sqlite3.connect(str(self.ws.db_path))
-        con.execute("INSERT INTO run (mailing, trigger, scheduled_for, started_at, finished_at) "
-                    "VALUES (?, 'manual', 0, 0, 0)", (mailing,))
-        run = con.execute("SELECT max(id) FROM run").fetchone()[0]
-        con.execute("INSERT INTO attempt (run, mailing, client, email, at, status, smtp_code, server_response) "
-                    "VALUES (?, ?, ?, 'r@example.com', 0, 'bounced', 550, ?)",
-                    (run, mailing, cid, "550 no " + ESC + "[5mblink\x07"))
-        con.commit()
-        con.close()
+        write_sql(self.ws, "INSERT INTO run (mailing, trigger, scheduled_for, started_at, finished_at) "
+                  "VALUES (?, 'manual', 0, 0, 0)", (mailing,))
+        (run,), = self.ws.sql("SELECT max(id) FROM run")
+        write_sql(self.ws, "INSERT INTO attempt (run, mailing, client, email, at, status, smtp_code, server_response) "
+                  "VALUES (?, ?, ?, 'r@example.com', 0, 'bounced', 550, ?)",
+                  (run, mailing, cid, "550 no " + ESC + "[5mblink\x07"))
         out = self.ws.ok("report", "attempts").stdout
         self.assertNotIn(ESC, out)
         self.assertNotIn("\x07", out)

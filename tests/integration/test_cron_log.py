@@ -15,7 +15,7 @@ import unittest
 from mailtest import smtp_server
 from sendkit import SUMMARY, add_clients, add_mailing, add_message, unused_port
 from test_cron import FAKE_CRONTAB
-from workspace import Workspace
+from workspace import Workspace, pg_server_url
 
 STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d "
 
@@ -85,7 +85,8 @@ class CronLog(unittest.TestCase):
         ws = self.enterContext(Workspace())
         proc = ws.run("--log-timestamps", "init", env={"MAILER_NOW": "2027-03-01T09:00:00"})
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertEqual(proc.stdout, "2027-03-01T09:00:00+03:00 {}\n".format(ws.db_path))
+        database = pg_server_url(ws.pg_database) if ws.pg_database else ws.db_path  # as init names it
+        self.assertEqual(proc.stdout, "2027-03-01T09:00:00+03:00 {}\n".format(database))
         proc = ws.run("frobnicate", "--log-timestamps", env={"MAILER_NOW": "2027-03-01T09:00:00"})
         self.assertEqual(proc.returncode, 64)
         self.assertRegex(proc.stderr, r"^2027-03-01T09:00:00\+03:00 mailer: unknown command 'frobnicate' ")

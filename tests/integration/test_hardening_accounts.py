@@ -22,7 +22,8 @@ import unittest
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 from mailtest import smtp_server  # noqa: E402
-from workspace import PASSWORD, Workspace  # noqa: E402
+from sendkit import write_sql  # noqa: E402
+from workspace import PASSWORD, Workspace, pg_server_url, sqlite_only  # noqa: E402
 
 EX_DATAERR, EX_NOINPUT, EX_UNAVAILABLE, EX_IOERR, EX_TEMPFAIL, EX_NOPERM, EX_CONFIG = 65, 66, 69, 74, 75, 77, 78
 
@@ -239,18 +240,12 @@ class PendingRegistrations(unittest.TestCase):
         self.assertRegex(keys.get("code_key", ""), r"^[0-9a-f]{64}$")
         self.assertNotIn(code, keys["code_key"])
         # Another installation's secret does not accept this code.
-        con = sqlite3.connect(str(self.ws.db_path))
-        with con:
-            con.execute("UPDATE setting SET value = ? WHERE key = 'code_key'", ("ab" * 32,))
-        con.close()
+        write_sql(self.ws, "UPDATE setting SET value = ? WHERE key = 'code_key'", ("ab" * 32,))
         try:
             proc = self.ws.run("user", "verify", "dina@example.com", code, env=at("2027-05-10T10:01"))
             self.assertEqual(proc.returncode, EX_DATAERR, proc.stderr)
         finally:
-            con = sqlite3.connect(str(self.ws.db_path))
-            with con:
-                con.execute("UPDATE setting SET value = ? WHERE key = 'code_key'", (keys["code_key"],))
-            con.close()
+            write_sql(self.ws, "UPDATE setting SET value = ? WHERE key = 'code_key'", (keys["code_key"],))
 
 
 class SmtpLoginSafety(unittest.TestCase):
@@ -416,6 +411,7 @@ class StorageErrors(unittest.TestCase):
         con.close()
         self.assertEqual((tables, version), (["notes"], 0))
 
+    @sqlite_only("damages the SQLite file's first page")
     def test_a_damaged_database_is_74_with_a_hint(self):
         self.ws.superuser()
         with open(self.ws.db_path, "r+b") as f:
@@ -443,7 +439,7 @@ class SessionFiles(unittest.TestCase):
     def test_without_home_the_session_goes_to_the_users_home(self):
         """Issue 8 §9: no HOME and no XDG variables (cron, `env -i`): the session goes under the
         home of the password database's entry, never /tmp/.local."""
-        db = str(self.ws.db_path)
+        db = pg_server_url(self.ws.pg_database) if self.ws.pg_database else str(self.ws.db_path)
         name = "session-" + hashlib.blake2b(db.encode(), digest_size=32).hexdigest()[:16]
         home_state = pathlib.Path(pwd.getpwuid(os.getuid()).pw_dir) / ".local" / "state" / "mailer"
         tmp_state = pathlib.Path("/tmp/.local/state/mailer")
@@ -528,10 +524,7 @@ class SessionFiles(unittest.TestCase):
         self.assertEqual(self.ws.run("whoami", env=self.env).returncode, EX_NOPERM)
 
     def age_sessions(self, days):
-        con = sqlite3.connect(str(self.ws.db_path))
-        with con:
-            con.execute("UPDATE session SET created_at = created_at - ?", (int(days * 86400),))
-        con.close()
+        write_sql(self.ws, "UPDATE session SET created_at = created_at - ?", (int(days * 86400),))
 
     def test_the_data_directory_is_made_only_with_the_database(self):
         """Issue 8 §9: loading the config creates nothing; the default database's folder is

@@ -1,5 +1,6 @@
 """A database made by an older mailer opens, keeps every row, and sends on; ids are never
-reused (SPEC §1).
+reused (SPEC §1). On PostgreSQL the older database is the SQLite file that `mailer db copy`
+moves there (migrating it first, as any command that opens it does).
 
 tests/data/a5a75cd.db was made by mailer a5a75cd (schema version 1): owner@example.com
 (password "correct horse battery"), four clients in the group "Покупатели" (one with an IDN
@@ -20,11 +21,21 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 
 from mailtest import smtp_server  # noqa: E402
 from sendkit import copies  # noqa: E402
-from workspace import Workspace  # noqa: E402
+from workspace import Workspace, pg_server_url  # noqa: E402
 
 SOURCE = pathlib.Path(os.environ.get("MAILER_SOURCE_DIR", pathlib.Path(__file__).resolve().parents[2]))
 FIXTURE = SOURCE / "tests" / "data" / "a5a75cd.db"
 EX_DATAERR = 65
+
+
+def open_old_database(ws, path):
+    """Opens the older database file at path as the workspace's: there it is migrated by `init`;
+    on PostgreSQL, `db copy` migrates it and moves its rows into the workspace's database.
+    Returns the CompletedProcess of the command that migrated it."""
+    os.chmod(path, 0o600)
+    if ws.pg_database:
+        return ws.ok("--db", str(path), "db", "copy", "--to", pg_server_url(ws.pg_database))
+    return ws.ok("init")
 
 
 def schema_8_database(path, password_hash):
@@ -64,9 +75,9 @@ def schema_8_database(path, password_hash):
 class OldDatabase(unittest.TestCase):
     def test_a_database_made_by_a5a75cd_keeps_its_rows_and_sends_on(self):
         with smtp_server() as smtp, Workspace(smtp_url=smtp.url) as ws:
-            shutil.copyfile(FIXTURE, ws.db_path)
-            os.chmod(ws.db_path, 0o600)
-            ws.ok("init")
+            old = ws.root / "old.db" if ws.pg_database else ws.db_path
+            shutil.copyfile(FIXTURE, old)
+            open_old_database(ws, old)
             ws.login("owner@example.com")
             clients = ws.json("client", "list")
             self.assertEqual([(c["id"], c["email"], c["name"]) for c in clients],
@@ -95,16 +106,18 @@ class GroupNameKeys(unittest.TestCase):
         with Workspace() as ws:
             ws.superuser("root@example.com")  # only to have a real password hash
             hash_ = ws.sql("SELECT password_hash FROM account")[0][0]
+            old = ws.root / "old.db" if ws.pg_database else ws.db_path
             for leftover in ("", "-wal", "-shm"):
-                pathlib.Path(str(ws.db_path) + leftover).unlink(missing_ok=True)
-            schema_8_database(ws.db_path, hash_)
-            os.chmod(ws.db_path, 0o600)
+                pathlib.Path(str(old) + leftover).unlink(missing_ok=True)
+            if ws.pg_database:
+                ws.sql("DELETE FROM account")  # the copy goes into an empty database
+            schema_8_database(old, hash_)
             rows = 'SELECT id, owner, name FROM "group" ORDER BY id'
             members = "SELECT group_id, client_id FROM group_member ORDER BY group_id, client_id"
-            con = sqlite3.connect(str(ws.db_path))
+            con = sqlite3.connect(str(old))
             before = (con.execute(rows).fetchall(), con.execute(members).fetchall())
             con.close()
-            proc = ws.ok("init")
+            proc = open_old_database(ws, old)
             report = [line for line in proc.stderr.splitlines() if "differ only in case" in line]
             self.assertEqual(len(report), 1, proc.stderr)  # 2 was reported before
             self.assertIn("groups 'Клиенты' (1) and 'КЛИЕНТЫ' (3) of owner@example.com", report[0])

@@ -233,7 +233,8 @@ class ReportHtmlTest(unittest.TestCase):
         for client, kind, after, detail in events:
             attempt, run, at = by_client[client]
             write_sql(self.ws, "INSERT INTO event (attempt, kind, at, detail, run, client, user_agent, counted) "
-                      "VALUES (?, ?, ?, ?, ?, ?, 'Mozilla/5.0', 1)", (attempt, kind, at + after, detail, run, client))
+                      "VALUES (?, ?, ?, ?, ?, ?, 'Mozilla/5.0', TRUE)",
+                      (attempt, kind, at + after, detail, run, client))
 
     def test_the_report_page_loads_in_chromium_with_no_console_message_and_draws_its_charts(self):
         self.send_and_track()

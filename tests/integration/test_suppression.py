@@ -106,7 +106,7 @@ class SuppressionTest(unittest.TestCase):
     def test_another_owners_client_with_the_same_address_is_untouched(self):
         self.start(["reject1@example.com"])
         write_sql(self.ws, "INSERT INTO account (email, name, password_hash, verified, active, roles, "
-                  "created_at, email_key) VALUES ('ann@example.com', '', 'x', 1, 1, 'user', 0, "
+                  "created_at, email_key) VALUES ('ann@example.com', '', 'x', TRUE, TRUE, 'user', 0, "
                   "'ann@example.com')")
         write_sql(self.ws, "INSERT INTO client (owner, email, email_key, name, created_at) SELECT id, "
                   "'reject1@example.com', 'reject1@example.com', '', 0 FROM account "

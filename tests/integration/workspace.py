@@ -53,9 +53,11 @@ def pg_server_url(dbname):
 
 def pg_psql(dbname, sql):
     """Runs sql on dbname as the server's superuser; rows as tuples, integers as int."""
+    # An argument is at most 128 KiB (MAX_ARG_STRLEN): a longer statement goes on stdin.
+    long = len(sql.encode("utf-8")) > 64 * 1024
     proc = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-F", "\x1f", "-R", "\x1d", "-P", "null=\x1e", "-v",
-                           "ON_ERROR_STOP=1", "-d", pg_server_url(dbname), "-c", sql],
-                          capture_output=True, text=True, timeout=60)
+                           "ON_ERROR_STOP=1", "-d", pg_server_url(dbname)] + (["-f", "-"] if long else ["-c", sql]),
+                          input=sql if long else None, capture_output=True, text=True, timeout=60)
     if proc.returncode != 0:
         raise AssertionError("psql on {}: {}: {}".format(dbname, sql, proc.stderr))
     rows = []
