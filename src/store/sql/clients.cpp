@@ -151,18 +151,29 @@ std::vector<Client> SqlClientStore::list_clients(const ClientQuery& query) {
 
 void SqlClientStore::export_clients(Id owner, std::optional<Id> group,
                                     const std::function<void(const ClientFields&)>& row) {
-  std::string sql = "SELECT email, name, comment FROM client WHERE owner = ?";
-  if (group) sql += " AND id IN (SELECT client_id FROM group_member WHERE group_id = ?)";
-  sql += " ORDER BY id";
-  auto st = db_.prepare(sql);
-  st.bind(1, owner);
-  if (group) st.bind(2, *group);
+  // In pages by id: libpq holds a statement's whole result in memory, so one SELECT of every
+  // client would grow with the list on PostgreSQL.
+  constexpr int kPage = 2000;
+  std::string sql = "SELECT id, email, name, comment FROM client WHERE owner = ?1 AND id > ?2";
+  if (group) sql += " AND id IN (SELECT client_id FROM group_member WHERE group_id = ?3)";
+  sql += " ORDER BY id LIMIT ?4";
   ClientFields fields;
-  while (st.step()) {
-    fields.email = st.text(0);
-    fields.name = st.text(1);
-    fields.comment = st.text(2);
-    row(fields);
+  for (Id after = 0;;) {
+    auto st = db_.prepare(sql);
+    st.bind(1, owner);
+    st.bind(2, after);
+    if (group) st.bind(3, *group);
+    st.bind(4, kPage);
+    int rows = 0;
+    while (st.step()) {
+      after = st.int64(0);
+      fields.email = st.text(1);
+      fields.name = st.text(2);
+      fields.comment = st.text(3);
+      row(fields);
+      ++rows;
+    }
+    if (rows < kPage) return;
   }
 }
 
