@@ -3,6 +3,7 @@
 // it dies, and results fenced by the lease.
 #include <doctest/doctest.h>
 
+#include <memory>
 #include <vector>
 
 #include "store_backends.hpp"
@@ -20,16 +21,18 @@ std::vector<Id> clients(const std::vector<runs::RunRecipient>& page) {
 }
 
 runs::DeliveryResult sent(Id client) {
-  runs::DeliveryResult r;
-  r.client = client;
-  r.at = 200;
-  r.status = "sent";
-  r.state = "done";
-  r.email = "x@example.com";
-  r.message_id = "<" + std::to_string(client) + "@x>";
-  r.response = "250 ok";
-  return r;
+  return test::delivery_result(client, "sent", "done", "<" + std::to_string(client) + "@x>");
 }
+
+// A manual run of the seeded mailing on PostgreSQL, and two workers (claimers) to share it.
+struct SharedRun {
+  test::PostgresBackend b;
+  RunSeed s = test::seed_mailing(b);
+  store::RunStore& runs = b.db().runs();
+  Id run = runs.create_run(RunSeed::kMailing, s.owner, "manual", 100, 100);
+  std::unique_ptr<store::RunClaimer> first = b.db().run_claimer();
+  std::unique_ptr<store::RunClaimer> second = b.db().run_claimer();
+};
 
 }  // namespace
 
@@ -47,13 +50,9 @@ TEST_CASE_TEMPLATE("runs store: a slot of a schedule gets one run, however often
   CHECK(runs.create_run(RunSeed::kMailing, s.owner, "manual", 100, 100) > run);
 }
 
-TEST_CASE("runs store on PostgreSQL: a recipient is leased to one live worker, and its results are fenced") {
-  test::PostgresBackend b;
-  RunSeed s = test::seed_mailing(b);
-  store::RunStore& runs = b.db().runs();
-  Id run = runs.create_run(RunSeed::kMailing, s.owner, "manual", 100, 100);
-  auto first = b.db().run_claimer();
-  auto second = b.db().run_claimer();
+TEST_CASE_FIXTURE(
+    SharedRun,
+    "runs store on PostgreSQL: a recipient is leased to one live worker, and its results are fenced") {
   REQUIRE(first->shares_runs());
   const Id a = first->worker();
   const Id w = second->worker();
@@ -95,13 +94,7 @@ TEST_CASE("runs store on PostgreSQL: a recipient is leased to one live worker, a
   CHECK(mine.empty());
 }
 
-TEST_CASE("runs store on PostgreSQL: a lease that ran out goes to another worker") {
-  test::PostgresBackend b;
-  RunSeed s = test::seed_mailing(b);
-  store::RunStore& runs = b.db().runs();
-  Id run = runs.create_run(RunSeed::kMailing, s.owner, "manual", 100, 100);
-  auto first = b.db().run_claimer();
-  auto second = b.db().run_claimer();
+TEST_CASE_FIXTURE(SharedRun, "runs store on PostgreSQL: a lease that ran out goes to another worker") {
   std::vector<runs::RunRecipient> page;
   runs.lease_page(run, first->worker(), 0, 100, 10, -1, false, page);  // runs out at once
   CHECK(clients(page) == std::vector<Id>{31, 32});

@@ -1,12 +1,13 @@
 #pragma once
 // Set-up rows for the run and attempt store contracts: one account's message and mailing
 // (once, due at 100) with clients 31 (direct), 32 (through group 40) and 33 (direct, but
-// unsubscribed), and a second account's client 51.
+// unsubscribed), and a second account's client 51; and a recipient's result.
 #include <string>
 
 #include <fmt/format.h>
 
 #include "mailer/base/ids.hpp"
+#include "mailer/base/records/runs.hpp"
 
 namespace mailer::test {
 
@@ -51,6 +52,20 @@ RunSeed seed_mailing(Backend& b) {
   b.exec("INSERT INTO mailing_client (mailing_id, client_id) VALUES (20, 33)");
   b.exec("INSERT INTO mailing_group (mailing_id, group_id) VALUES (20, 40)");
   return s;
+}
+
+// One recipient's result as a sender folds it, at 200 with the server's "250 ok".
+inline runs::DeliveryResult delivery_result(Id client, const char* status, const char* state,
+                                            const std::string& message_id) {
+  runs::DeliveryResult r;
+  r.client = client;
+  r.at = 200;
+  r.status = status;
+  r.state = state;
+  r.email = "x@example.com";
+  r.message_id = message_id;
+  r.response = "250 ok";
+  return r;
 }
 
 }  // namespace mailer::test

@@ -22,15 +22,7 @@ std::vector<Id> clients_of(store::RunStore& runs, Id run, Time now) {
 }
 
 runs::DeliveryResult result(Id client, const char* status, const char* state, const std::string& message_id) {
-  runs::DeliveryResult r;
-  r.client = client;
-  r.at = 200;
-  r.status = status;
-  r.state = state;
-  r.email = "x@example.com";
-  r.message_id = message_id;
-  r.response = "250 ok";
-  return r;
+  return test::delivery_result(client, status, state, message_id);
 }
 
 }  // namespace
