@@ -3,6 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <variant>
+#include <vector>
 
 #include "mailer/base/error.hpp"
 
@@ -58,37 +63,83 @@ void check_source_tables(SqlConnection& from) {
   }
 }
 
+// One value read from the source, as the target column takes it.
+struct Blob {
+  std::string bytes;
+};
+using Value = std::variant<std::monostate, bool, std::int64_t, double, Blob, std::string>;
+
+std::string insert_sql(std::string_view table, const std::string& names, std::size_t columns,
+                       std::size_t rows) {
+  std::string sql = fmt::format("INSERT INTO {} ({}) VALUES ", table, names);
+  for (std::size_t r = 0, param = 1; r < rows; ++r) {
+    sql += r ? ", (" : "(";
+    for (std::size_t c = 0; c < columns; ++c, ++param) sql += (c ? ", ?" : "?") + std::to_string(param);
+    sql += ")";
+  }
+  return sql;
+}
+
+void bind_values(Statement& st, const std::vector<Value>& values) {
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const int param = static_cast<int>(i) + 1;
+    std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::monostate>)
+            st.bind_null(param);
+          else if constexpr (std::is_same_v<T, Blob>)
+            st.bind_blob(param, v.bytes);
+          else
+            st.bind(param, v);
+        },
+        values[i]);
+  }
+  st.run();
+}
+
 std::int64_t copy_table(SqlConnection& from, SqlConnection& to, std::string_view table) {
   const auto columns = target_columns(to, table);
   if (columns.empty())
     throw Error(Errc::internal, fmt::format("db copy: {} has no table {}", to.name(), table));
-  std::string names, marks;
-  for (std::size_t i = 0; i < columns.size(); ++i) {
+  std::string names;
+  for (std::size_t i = 0; i < columns.size(); ++i)
     names += (i ? ", " : "") + fmt::format("\"{}\"", columns[i].name);
-    marks += (i ? ", ?" : "?") + std::to_string(i + 1);
-  }
+  // Many rows a statement: one a statement is a round trip to the server per row. PostgreSQL
+  // takes at most 65535 parameters a statement.
+  const std::size_t per_insert = std::clamp<std::size_t>(20000 / columns.size(), 1, 500);
   auto read = from.prepare(fmt::format("SELECT {} FROM {}", names, table));
-  auto write = to.prepare(fmt::format("INSERT INTO {} ({}) VALUES ({})", table, names, marks));
+  std::optional<Statement> full;
+  std::vector<Value> batch;
+  batch.reserve(per_insert * columns.size());
   std::int64_t rows = 0;
   while (read.step()) {
     for (std::size_t i = 0; i < columns.size(); ++i) {
-      const int col = static_cast<int>(i), param = col + 1;
+      const int col = static_cast<int>(i);
       const std::string& type = columns[i].type;
       if (read.is_null(col))
-        write.bind_null(param);
+        batch.emplace_back(std::monostate{});
       else if (type == "boolean")
-        write.bind(param, read.int64(col) != 0);
+        batch.emplace_back(read.int64(col) != 0);
       else if (type == "bigint" || type == "integer" || type == "smallint")
-        write.bind(param, read.int64(col));
+        batch.emplace_back(read.int64(col));
       else if (type == "double precision" || type == "real")
-        write.bind(param, read.real(col));
+        batch.emplace_back(read.real(col));
       else if (type == "bytea")
-        write.bind_blob(param, read.blob(col));
+        batch.emplace_back(Blob{read.blob(col)});
       else
-        write.bind(param, read.text(col));
+        batch.emplace_back(read.text(col));
     }
-    write.run();
     ++rows;
+    if (batch.size() == per_insert * columns.size()) {
+      if (!full) full.emplace(to.prepare(insert_sql(table, names, columns.size(), per_insert)));
+      bind_values(*full, batch);
+      batch.clear();
+    }
+  }
+  if (!batch.empty()) {
+    auto rest = to.prepare(insert_sql(table, names, columns.size(), batch.size() / columns.size()));
+    bind_values(rest, batch);
   }
   return rows;
 }
