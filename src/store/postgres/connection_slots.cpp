@@ -7,8 +7,6 @@
 #include <map>
 
 #include "libpq.hpp"
-#include "mailer/base/error.hpp"
-#include "mailer/store/postgres/db.hpp"
 
 namespace mailer::store::postgres {
 
@@ -28,50 +26,22 @@ std::int64_t server_bits(std::string_view server) {
 
 PgConnectionSlots::PgConnectionSlots(std::string url, std::string password, std::string_view server,
                                      int slots)
-    : url_(std::move(url)),
-      password_(std::move(password)),
+    : session_(std::move(url), std::move(password), "connection slots"),
       base_(kSlotLockBase | server_bits(server) << 16),
       slots_(slots) {}
 
-PgConnectionSlots::~PgConnectionSlots() {
-  if (conn_) libpq().finish(conn_);  // the server drops the slots with the session
-}
-
-pg_conn* PgConnectionSlots::connection() {
-  if (conn_) return conn_;
-  std::string why;
-  conn_ = connect(url_, password_, "mailer connection slots", why);
-  if (!conn_) {
-    throw Error(
-        Errc::temp_failure,
-        fmt::format("cannot connect to database {} for connection slots: {}", redact_postgres_url(url_), why),
-        "try again");
+LockSession& PgConnectionSlots::joined() {
+  if (!joined_) {
+    session_.ask("pg_advisory_lock_shared", base_ + kSender);
+    joined_ = true;
   }
-  // Counted among the server's senders from the first use on.
-  ask("pg_advisory_lock_shared", base_ + kSender);
-  return conn_;
-}
-
-bool PgConnectionSlots::ask(const char* function, std::int64_t key) {
-  const auto& pq = libpq();
-  const std::string sql = fmt::format("SELECT {}({})::text", function, key);
-  PGresult* r = pq.exec(connection(), sql.c_str());
-  const bool ok = pq.result_status(r) == PGRES_TUPLES_OK;
-  // pg_advisory_lock_shared() returns void, shown as the empty text.
-  const bool yes = ok && pq.getvalue(r, 0, 0)[0] != 'f';
-  std::string why = ok ? std::string() : pq.result_error_message(r);
-  pq.clear(r);
-  if (!ok)
-    throw Error(Errc::temp_failure,
-                fmt::format("database {}: connection slots: {}", redact_postgres_url(url_), why),
-                "try again");
-  return yes;
+  return session_;
 }
 
 int PgConnectionSlots::take() {
   for (int slot = 0; slot < slots_; ++slot) {
     if (mine_.count(slot)) continue;
-    if (ask("pg_try_advisory_lock", base_ + slot)) {
+    if (joined().ask("pg_try_advisory_lock", base_ + slot)) {
       mine_.insert(slot);
       return slot;
     }
@@ -80,12 +50,12 @@ int PgConnectionSlots::take() {
 }
 
 void PgConnectionSlots::give_back(int slot) {
-  if (mine_.erase(slot)) ask("pg_advisory_unlock", base_ + slot);
+  if (mine_.erase(slot)) joined().ask("pg_advisory_unlock", base_ + slot);
 }
 
 void PgConnectionSlots::set_waiting(bool waiting) {
   if (waiting == waiting_) return;
-  ask(waiting ? "pg_advisory_lock_shared" : "pg_advisory_unlock_shared", base_ + kWaiting);
+  joined().ask(waiting ? "pg_advisory_lock_shared" : "pg_advisory_unlock_shared", base_ + kWaiting);
   waiting_ = waiting;
 }
 
@@ -98,13 +68,11 @@ fleet::SlotCensus PgConnectionSlots::census() {
       "l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) AND "
       "((l.classid::bigint << 32) | l.objid::bigint) >> 16 = {}",
       base_ >> 16);
-  PGresult* r = pq.exec(connection(), sql.c_str());
+  PGresult* r = pq.exec(joined().connection(), sql.c_str());
   if (pq.result_status(r) != PGRES_TUPLES_OK) {
     std::string why = pq.result_error_message(r);
     pq.clear(r);
-    throw Error(Errc::temp_failure,
-                fmt::format("database {}: connection slots: {}", redact_postgres_url(url_), why),
-                "try again");
+    session_.fail(why);
   }
   struct Process {
     bool sender = false;

@@ -8,16 +8,14 @@
 #include <string>
 #include <string_view>
 
+#include "lock_session.hpp"
 #include "mailer/store/connection_slots.hpp"
-
-struct pg_conn;
 
 namespace mailer::store::postgres {
 
 class PgConnectionSlots final : public ConnectionSlots {
  public:
   PgConnectionSlots(std::string url, std::string password, std::string_view server, int slots);
-  ~PgConnectionSlots() override;
   PgConnectionSlots(const PgConnectionSlots&) = delete;
   PgConnectionSlots& operator=(const PgConnectionSlots&) = delete;
 
@@ -31,14 +29,13 @@ class PgConnectionSlots final : public ConnectionSlots {
   static constexpr std::int64_t kWaiting = 0x2000;
 
  private:
-  bool ask(const char* function, std::int64_t key);
-  pg_conn* connection();
+  // Counted among the server's senders from the first use on.
+  LockSession& joined();
 
-  std::string url_;
-  std::string password_;
+  LockSession session_;
   std::int64_t base_ = 0;  // the server's keys: base_ + a low part below 2^16
   int slots_ = 0;
-  pg_conn* conn_ = nullptr;
+  bool joined_ = false;
   std::set<int> mine_;
   bool waiting_ = false;
 };

@@ -8,16 +8,14 @@
 #include <set>
 #include <string>
 
+#include "lock_session.hpp"
 #include "mailer/store/runs.hpp"
-
-struct pg_conn;
 
 namespace mailer::store::postgres {
 
 class PgRunClaimer final : public RunClaimer {
  public:
   PgRunClaimer(std::string url, std::string password);
-  ~PgRunClaimer() override;
   PgRunClaimer(const PgRunClaimer&) = delete;
   PgRunClaimer& operator=(const PgRunClaimer&) = delete;
 
@@ -34,12 +32,7 @@ class PgRunClaimer final : public RunClaimer {
   static constexpr std::int64_t kWorkerLockBase = std::int64_t{0x6D6C73} << 40;
 
  private:
-  bool ask(const char* function, std::int64_t key);
-  pg_conn* connection();
-
-  std::string url_;
-  std::string password_;
-  pg_conn* conn_ = nullptr;
+  LockSession session_;
   std::set<std::int64_t> mine_;    // claimed
   std::set<std::int64_t> shared_;  // joined as one of its senders
   std::int64_t worker_ = 0;
