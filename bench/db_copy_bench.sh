@@ -23,14 +23,7 @@ export MAILER_DB="$work/source.db" HOME="$work/admin" XDG_STATE_HOME="$work/admi
 mkdir -p "$HOME"
 echo 'bench-password' | "$mailer" user create-superuser bench@example.com --password-stdin >/dev/null 2>&1
 echo 'bench-password' | "$mailer" login bench@example.com --password-stdin >/dev/null 2>&1
-/usr/bin/python3 - "$work/clients.csv" "$rows" <<'PY'
-import sys
-path, n = sys.argv[1], int(sys.argv[2])
-with open(path, "w", encoding="utf-8") as f:
-    f.write("email,name,comment\n")
-    for i in range(n):
-        f.write(f"client{i}@shop{i % 97}.example.ru,Покупатель {i},заказ {i}\n")
-PY
+/usr/bin/python3 "$root/bench/clients_csv.py" "$work/clients.csv" "$rows" --comment
 "$mailer" -q client import "$work/clients.csv" --group "Покупатели" >/dev/null
 "$mailer" -q message add --subject "{{name}}, скидка 20%" --body "Здравствуйте, {{name}}!" >/dev/null
 "$mailer" -q mailing add --message 1 --group "Покупатели" --start 2027-03-01T09:00:00 >/dev/null

@@ -33,14 +33,7 @@ for n in "${sizes[@]}"; do
   export MAILER_DB="$work/bench-$n.db"
   echo 'bench-password' | "$mailer" user create-superuser bench@example.com --password-stdin >/dev/null 2>&1
   echo 'bench-password' | "$mailer" login bench@example.com --password-stdin 2>/dev/null
-  /usr/bin/python3 - "$work/clients-$n.csv" "$n" <<'PY'
-import sys
-path, n = sys.argv[1], int(sys.argv[2])
-with open(path, "w", encoding="utf-8") as f:
-    f.write("email,name\n")
-    for i in range(n):
-        f.write(f"client{i}@shop{i % 97}.example.ru,Покупатель {i}\n")
-PY
+  /usr/bin/python3 "$root/bench/clients_csv.py" "$work/clients-$n.csv" "$n"
   "$mailer" -q client import "$work/clients-$n.csv" --group bench >/dev/null
   body="Здравствуйте, {{name}}! На этой неделе скидка 20% на весь ассортимент. Ждём вас в магазине."
   "$mailer" -q message add --subject "{{name}}, скидка 20%" --body "$body" >/dev/null

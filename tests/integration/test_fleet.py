@@ -58,6 +58,14 @@ class Fleet(unittest.TestCase):
     def tick(self, n):
         return spawn(self.ws, "send", "--due", env=self.host(n))
 
+    def assert_hosts_sent(self, outs, total, each_more_than=None):
+        """The hosts' summaries ("sent N, ...") add up to `total`, each above `each_more_than`."""
+        sent = [int(out.split("sent ")[1].split(",")[0]) for out, err in outs]
+        self.assertEqual(sum(sent), total, outs)
+        if each_more_than is not None:
+            for n in sent:
+                self.assertGreater(n, each_more_than, sent)
+
     def assert_each_recorded_once(self, max_duplicates):
         time.sleep(0.3)  # a copy whose data the server was still answering when its sender died
         counts = copies(self.smtp)
@@ -148,10 +156,7 @@ class Fleet(unittest.TestCase):
         for w, (out, err) in zip(workers, outs):
             self.assertEqual(w.returncode, 0, out + err)
         # Each host sent a part of the one run: it was shared, not left to one of them.
-        sent = [int(out.split("sent ")[1].split(",")[0]) for out, err in outs]
-        self.assertEqual(sum(sent), 30000, outs)
-        for n in sent:
-            self.assertGreater(n, 1000, sent)
+        self.assert_hosts_sent(outs, 30000, each_more_than=1000)
         self.assert_each_recorded_once(0)
 
     @postgres_only("leases are PostgreSQL's")
@@ -197,10 +202,7 @@ class Fleet(unittest.TestCase):
         # first to come gave some back to the others, so that each of them sent.
         opened = [e["open"] for e in self.smtp.events("connect")]
         self.assertLessEqual(max(opened), CONNECTIONS, opened)
-        sent = [int(out.split("sent ")[1].split(",")[0]) for out, err in outs]
-        self.assertEqual(sum(sent), 600, outs)
-        for n in sent:
-            self.assertGreater(n, 0, sent)
+        self.assert_hosts_sent(outs, 600, each_more_than=0)
         self.assert_each_recorded_once(0)
 
     @postgres_only("the fleet's connections are counted in PostgreSQL")
@@ -224,8 +226,7 @@ class Fleet(unittest.TestCase):
         outs = [w.communicate(timeout=120) for w in workers]
         for w, (out, err) in zip(workers, outs):
             self.assertEqual(w.returncode, 0, out + err)
-        sent = [int(out.split("sent ")[1].split(",")[0]) for out, err in outs]
-        self.assertEqual(sum(sent), 90, outs)
+        self.assert_hosts_sent(outs, 90)
         # 20 a second for the three together: 89 gaps of 50 ms, 4.45 s (each host at 20 a
         # second would take 1.5 s), and no second with much more than 20.
         arrivals = [p.stat().st_mtime_ns / 1e9 for p in self.smtp.message_files()]

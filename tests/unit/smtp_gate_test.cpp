@@ -52,6 +52,12 @@ class ScriptedGate final : public mailer::mail::ConnectionGate {
   std::map<int, int> messages_;
 };
 
+std::vector<Envelope> numbered(int n) {
+  std::vector<Envelope> envelopes;
+  for (int i = 1; i <= n; ++i) envelopes.push_back(envelope(i, "u" + std::to_string(i) + "@example.com"));
+  return envelopes;
+}
+
 int sent(const RunResult& r) {
   int n = 0;
   for (const auto& d : r.deliveries) n += d.outcome == Outcome::sent;
@@ -62,12 +68,10 @@ int sent(const RunResult& r) {
 
 TEST_CASE("smtp gate: 4 connections under a gate of 2 slots send everything over those 2") {
   TestServer server;
-  std::vector<Envelope> envelopes;
-  for (int i = 1; i <= 200; ++i) envelopes.push_back(envelope(i, "u" + std::to_string(i) + "@example.com"));
   std::atomic<int> most{0};
   SmtpSender sender(settings_for(server.url(), 4));
   sender.share_connections(std::make_unique<ScriptedGate>(2, 0, most));
-  const auto r = run(sender, std::move(envelopes));
+  const auto r = run(sender, numbered(200));
   CHECK(sent(r) == 200);
   CHECK(server.messages().size() == 200);
   CHECK(most == 2);
@@ -76,12 +80,10 @@ TEST_CASE("smtp gate: 4 connections under a gate of 2 slots send everything over
 
 TEST_CASE("smtp gate: a connection that gives its slot back starts anew when admitted again") {
   TestServer server;
-  std::vector<Envelope> envelopes;
-  for (int i = 1; i <= 20; ++i) envelopes.push_back(envelope(i, "u" + std::to_string(i) + "@example.com"));
   std::atomic<int> most{0};
   SmtpSender sender(settings_for(server.url(), 1));
   sender.share_connections(std::make_unique<ScriptedGate>(1, 5, most));
-  const auto r = run(sender, std::move(envelopes));
+  const auto r = run(sender, numbered(20));
   CHECK(sent(r) == 20);
   CHECK(server.messages().size() == 20);
   // Left after messages 5, 10 and 15 (the check comes before each next message).
