@@ -120,6 +120,7 @@ class CurlMailbox final : public Mailbox {
 
   MailboxResult unprocessed(std::vector<std::uint64_t>& out) override {
     out.clear();
+    unseen_.clear();
     if (uidnext_ == 0) {
       std::uint64_t ignored = 0;
       if (MailboxResult r = uidvalidity(ignored); !r) return r;
@@ -131,7 +132,13 @@ class CurlMailbox final : public Mailbox {
       if (!r) return r;
       for (std::uint64_t uid : numbers_after(body_, "* SEARCH"))
         if (uid >= first && uid <= last) out.push_back(uid);
+      r = command(folder_url(), "UID SEARCH UID " + std::to_string(first) + ":" + std::to_string(last) +
+                                    " UNKEYWORD " + kProcessedKeyword + " UNSEEN");
+      if (!r) return r;
+      for (std::uint64_t uid : numbers_after(body_, "* SEARCH"))
+        if (uid >= first && uid <= last) unseen_.push_back(uid);
     }
+    std::sort(unseen_.begin(), unseen_.end());
     return {};
   }
 
@@ -145,8 +152,18 @@ class CurlMailbox final : public Mailbox {
   MailboxResult mark_processed(const std::vector<std::uint64_t>& uids, bool deleted) override {
     std::string flags = kProcessedKeyword;
     if (deleted) flags += " \\Deleted";
-    return in_pieces(uids, [&](const std::string& set) {
+    MailboxResult r = in_pieces(uids, [&](const std::string& set) {
       return command(folder_url(), "UID STORE " + set + " +FLAGS.SILENT (" + flags + ")");
+    });
+    if (!r || deleted) return r;
+    // libcurl fetches with BODY[], not BODY.PEEK[], which sets \Seen: a report nobody had read
+    // stays unread for the person who reads this mailbox too. One STORE for the whole batch;
+    // one per message made dovecot rescan the folder each time.
+    std::vector<std::uint64_t> unread;
+    for (std::uint64_t uid : uids)
+      if (std::binary_search(unseen_.begin(), unseen_.end(), uid)) unread.push_back(uid);
+    return in_pieces(unread, [&](const std::string& set) {
+      return command(folder_url(), "UID STORE " + set + " -FLAGS.SILENT (\\Seen)");
     });
   }
 
@@ -241,6 +258,7 @@ class CurlMailbox final : public Mailbox {
   std::unique_ptr<CURL, Cleanup> easy_;
   std::string body_;
   std::uint64_t uidnext_ = 0;
+  std::vector<std::uint64_t> unseen_;  // of unprocessed(): those not \Seen then, sorted
   char errbuf_[CURL_ERROR_SIZE] = {};
 };
 

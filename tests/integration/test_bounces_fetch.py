@@ -224,6 +224,21 @@ class BouncesFetch(unittest.TestCase):
         flagged = [uid for uid, flags, _ in self.imap.messages() if FLAG in flags]
         self.assertEqual(len(flagged), total)
 
+    def test_fetch_leaves_seen_as_it_was(self):
+        """A human reads the same mailbox: the fetch adds its keyword and nothing else, a report
+        nobody has read stays unread (\\Seen as IMAP FLAGS gives it), a read one stays read."""
+        self.imap.deliver(with_own_message_id(report("lhost-mailru-06.eml"), 1))
+        self.imap.append(with_own_message_id(report("lhost-exchange2007-01.eml"), 2), flags="(\\Seen)")
+        self.imap.deliver(with_own_message_id(report("synthetic-vacation-01.eml"), 3))
+
+        # \Recent belongs to the IMAP session that first sees a message, not to the mailbox.
+        def flags():
+            return {uid: flags - {"\\Recent"} for uid, flags, _ in self.imap.messages()}
+        before = flags()
+        self.assertEqual(sorted("\\Seen" in f for f in before.values()), [False, False, True], before)
+        self.assertEqual(self.fetch()["fetched"], 3)
+        self.assertEqual(flags(), {uid: f | {FLAG} for uid, f in before.items()}, before)
+
     def test_expunge_removes_only_processed(self):
         self.imap.deliver(with_own_message_id(report("lhost-mailru-06.eml"), 1))
         self.fetch()
