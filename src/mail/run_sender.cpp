@@ -58,6 +58,7 @@ RunSender::RunSender(store::Database& db, const Config& config, const runs::RunI
       journal_path_(std::move(journal_path)),
       lease_owner_(lease_owner),
       lease_(std::chrono::seconds(config.lease_s)),
+      lease_ms_(static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(lease_).count())),
       fleet_interval_us_(lease_owner != 0 && config.smtp.rate_per_second > 0
                              ? static_cast<std::int64_t>(1e6 / config.smtp.rate_per_second)
                              : 0) {
@@ -120,14 +121,12 @@ void RunSender::next_page() {
   if (!lease_owner_) {
     db_.runs().recipients_page(run_.id, last_client_, now_, kPageSize, queue_);
   } else {
-    const auto lease_ms =
-        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(lease_).count());
-    db_.runs().lease_page(run_.id, lease_owner_, last_client_, now_, kPageSize, lease_ms, wrapped_, queue_);
+    db_.runs().lease_page(run_.id, lease_owner_, last_client_, now_, kPageSize, lease_ms_, wrapped_, queue_);
     // The leases of a worker that died or was cut off behind the cursor are taken on a second
     // pass from the start.
     if (queue_.empty() && !wrapped_ && last_client_ != 0) {
       wrapped_ = true;
-      db_.runs().lease_page(run_.id, lease_owner_, 0, now_, kPageSize, lease_ms, true, queue_);
+      db_.runs().lease_page(run_.id, lease_owner_, 0, now_, kPageSize, lease_ms_, true, queue_);
     }
   }
   if (!queue_.empty()) last_client_ = queue_.back().client;
@@ -136,9 +135,7 @@ void RunSender::next_page() {
 void RunSender::renew_leases_when_due() {
   if (!lease_owner_ || Clock::now() - renewed_ < lease_ / 4) return;
   const auto asked = Clock::now();
-  const auto lease_ms =
-      static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(lease_).count());
-  db_.runs().renew_leases(run_.id, lease_owner_, lease_ms, mine_);
+  db_.runs().renew_leases(run_.id, lease_owner_, lease_ms_, mine_);
   renewed_ = asked;
   // A recipient no longer leased to this worker went to another one, which sends it: this one
   // was cut off (stopped, or its network was) for longer than its lease, and stops.

@@ -85,6 +85,7 @@ class RunSender {
   // another worker took some over (this one was cut off for longer than the lease).
   Id lease_owner_ = 0;
   Clock::duration lease_{};
+  int lease_ms_ = 0;
   Clock::time_point renewed_ = Clock::now();
   std::vector<Id> mine_;
   bool wrapped_ = false;         // the page cursor went back to the start once, for leases freed behind it

@@ -57,12 +57,9 @@ struct SmtpSender::Impl {
     prepare_smtp(settings);
     const int n = std::max(1, settings.connections);
     for (int i = 0; i < n; ++i) connections.push_back(std::make_unique<SmtpConnection>(settings));
-    admitted_.assign(connections.size(), false);
+    in_slot.assign(connections.size(), false);
   }
 
-  // One connection's loop. `next` and `done` are called under `mutex`, so they never run
-  // concurrently; a connection records its result through `done` before it asks for the next
-  // envelope, and no thread waits for another to hand it work.
   bool stopping() {
     std::lock_guard lock(mutex);
     return failure || exhausted;
@@ -79,20 +76,23 @@ struct SmtpSender::Impl {
     if (!gate) return true;
     const int i = static_cast<int>(index);
     try {
-      if (admitted_[index] && gate->should_leave(i)) {
+      if (in_slot[index] && gate->should_leave(i)) {
         // A closed handle is gone: the connection starts anew when admitted again.
         connections[index] = std::make_unique<SmtpConnection>(settings);  // QUIT to the old one
-        admitted_[index] = false;
+        in_slot[index] = false;
         gate->left(i);
       }
-      if (!admitted_[index]) admitted_[index] = gate->enter(i, [this] { return stopping(); });
-      return admitted_[index];
+      if (!in_slot[index]) in_slot[index] = gate->enter(i, [this] { return stopping(); });
+      return in_slot[index];
     } catch (...) {
       fail(std::current_exception());
       return false;
     }
   }
 
+  // One connection's loop. `next` and `done` are called under `mutex`, so they never run
+  // concurrently; a connection records its result through `done` before it asks for the next
+  // envelope, and no thread waits for another to hand it work.
   void drive(std::size_t index, const NextEnvelope& next, const DeliveriesDone& done) {
     const SigpipeBlock no_sigpipe;
     Envelope envelope;
@@ -153,7 +153,7 @@ struct SmtpSender::Impl {
   SmtpSettings settings;
   std::unique_ptr<ConnectionGate> gate;  // declared first: it outlives the connections' QUIT
   std::vector<std::unique_ptr<SmtpConnection>> connections;
-  std::vector<char> admitted_;  // by connection, each touched by its own thread only
+  std::vector<char> in_slot;  // by connection: admitted by the gate; each thread touches its own
   std::mutex mutex;
   std::mutex pending_mutex;       // taken alone or inside `mutex`, never the other way round
   std::vector<Delivery> pending;  // guarded by pending_mutex: finished, not yet reported
