@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "mailer/base/error.hpp"
+#include "mailer/base/sigpipe_block.hpp"
 #include "mailer/base/unique_fd.hpp"
 #include "mailer/core/users.hpp"
 
@@ -101,6 +102,9 @@ std::string read_crontab(const Environment& env) {
 
 void write_crontab(const std::string& text, const Environment& env) {
   std::string cmd = crontab_program(env) + " -";
+  // A crontab that exits before it reads everything (it refused): EPIPE and its exit status,
+  // not a SIGPIPE that kills mailer without a word.
+  const SigpipeBlock no_sigpipe;
   UniquePipe pipe(::popen(cmd.c_str(), "w"));
   if (!pipe) throw Error(Errc::config, "cannot run crontab -", "install the cron package");
   std::fwrite(text.data(), 1, text.size(), pipe.get());

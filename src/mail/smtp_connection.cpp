@@ -49,20 +49,6 @@ TransferEnd transfer_end(CURLcode rc) {
 
 }  // namespace
 
-SigpipeBlock::SigpipeBlock() {
-  sigemptyset(&pipe_);
-  sigaddset(&pipe_, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
-}
-
-SigpipeBlock::~SigpipeBlock() {
-  if (sigismember(&old_, SIGPIPE)) return;  // it was blocked before us: not ours to clear
-  const timespec zero{};
-  while (sigtimedwait(&pipe_, nullptr, &zero) == SIGPIPE) {
-  }
-  pthread_sigmask(SIG_SETMASK, &old_, nullptr);
-}
-
 void prepare_smtp(const SmtpSettings& settings) {
   curl_api();
   if (!starts_with_nocase(settings.url, "SMTP://") && !starts_with_nocase(settings.url, "SMTPS://"))

@@ -1,32 +1,15 @@
 #pragma once
 // One SMTP connection: a libcurl easy handle configured once and reused for every message.
-#include <signal.h>
-
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "curl_api.hpp"
+#include "mailer/base/sigpipe_block.hpp"
 #include "mailer/mail/smtp_reply.hpp"
 #include "mailer/mail/smtp_sender.hpp"
 
 namespace mailer::mail {
-
-// Keeps SIGPIPE from a write to a closed connection (TLS writes may not use MSG_NOSIGNAL)
-// away from this thread while it lives: the write fails with EPIPE instead of killing the
-// process, and a SIGPIPE raised meanwhile is consumed. Thread-directed, so it leaves the
-// process's disposition alone (a CLI still dies quietly on a closed stdout pipe).
-class SigpipeBlock {
- public:
-  SigpipeBlock();
-  ~SigpipeBlock();
-  SigpipeBlock(const SigpipeBlock&) = delete;
-  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
-
- private:
-  sigset_t pipe_{};
-  sigset_t old_{};
-};
 
 // Loads libcurl and checks the URL's scheme: Error{config} unless smtp:// or smtps://.
 void prepare_smtp(const SmtpSettings& settings);

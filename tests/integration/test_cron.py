@@ -153,6 +153,17 @@ class CronTest(unittest.TestCase):
         self.assertRegex(proc.stderr, r"(?m)^mailer: .*crontab")
         self.assertFalse(self.table.exists())
 
+    def test_a_crontab_program_that_fails_before_reading_a_long_table_is_reported(self):
+        """More than a pipe holds (64 KiB) and a crontab that exits without reading it: the
+        write fails (EPIPE), and mailer says so instead of dying of SIGPIPE without a word."""
+        long_table = "".join("# job {:05d} of a long crontab, kept as it is\n".format(i) for i in range(3000))
+        self.table.write_text(long_table)
+        (self.dir / "fail-writes").touch()
+        proc = self.cron("install")
+        self.assertEqual(proc.returncode, 78, proc.stderr)
+        self.assertRegex(proc.stderr, r"(?m)^mailer: .*crontab")
+        self.assertEqual(self.table.read_text(), long_table)
+
     def test_installed_line_sends_due_mailings_the_way_cron_runs_it(self):
         with smtp_server() as smtp:
             ws = self.enterContext(Workspace(smtp_url=smtp.url))
