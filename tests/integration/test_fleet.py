@@ -58,6 +58,21 @@ class Fleet(unittest.TestCase):
     def tick(self, n):
         return spawn(self.ws, "send", "--due", env=self.host(n))
 
+    def stop_outside_a_transaction(self, proc):
+        """SIGSTOPs proc at a moment when it holds no transaction open. A host stopped inside one
+        keeps its locks until it wakes (or the server ends its session), and the other hosts
+        wait for them: that is not the cut-off this checks."""
+        for _ in range(50):
+            proc.send_signal(signal.SIGSTOP)
+            time.sleep(0.15)
+            stuck = self.ws.sql("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                "AND state = 'idle in transaction' AND now() - state_change > interval '100 ms'")
+            if stuck == [(0,)]:
+                return
+            proc.send_signal(signal.SIGCONT)
+            time.sleep(0.01)
+        self.fail("the worker was inside a transaction at each of 50 stops")
+
     def assert_hosts_sent(self, outs, total, each_more_than=None):
         """The hosts' summaries ("sent N, ...") add up to `total`, each above `each_more_than`."""
         sent = [int(out.split("sent ")[1].split(",")[0]) for out, err in outs]
@@ -162,7 +177,8 @@ class Fleet(unittest.TestCase):
     @postgres_only("leases are PostgreSQL's")
     def test_a_worker_cut_off_past_its_lease_is_fenced_and_stops(self):
         # smtp.timeout_s 1 allows a lease of 2 s (it must be longer than a reply may take).
-        self.start(mailings=1, per_mailing=400, slow_seconds=0.02, prefix="slow", timeout_s=1,
+        # 800: enough that the other host is still sending when the stopped one's lease runs out.
+        self.start(mailings=1, per_mailing=800, slow_seconds=0.02, prefix="slow", timeout_s=1,
                    extra_config="[send]\nlease_s = 2\n")
         first = self.tick(0)
         deadline = time.monotonic() + 20
@@ -173,7 +189,7 @@ class Fleet(unittest.TestCase):
         other = self.tick(1)
         while len(self.smtp.events("connect")) < CONNECTIONS + 2 and time.monotonic() < deadline:
             time.sleep(0.01)
-        first.send_signal(signal.SIGSTOP)
+        self.stop_outside_a_transaction(first)
         try:
             time.sleep(2.5)  # past its lease
             out, err = other.communicate(timeout=120)
